@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: MIT
+@{
+    RootModule           = 'VirtioFs.dll'
+    ModuleVersion        = '0.1.0'
+    CompatiblePSEditions = @('Core')
+    PowerShellVersion    = '7.4'
+    GUID                 = '5f0c2a8e-6f0b-4c51-9a53-1c3f0e7d2b94'
+    Author               = 'VirtioFs contributors'
+    CompanyName          = 'VirtioFs contributors'
+    Copyright            = '(c) 2026 VirtioFs contributors. MIT License.'
+    Description          = 'Share host directories into KVM/QEMU guests with virtio-fs: libvirt domain XML with the shared memory it needs, hugepages, qemu.conf, the virtiofsd daemon and the guest mount.'
+    FormatsToProcess     = @('VirtioFs.Format.ps1xml')
+    TypesToProcess       = @()
+    FunctionsToExport    = @()
+    CmdletsToExport      = @(
+        'Enable-VirtioFsSharedMemory'
+        'Get-VirtioFsShare'
+        'Get-VirtioFsSharedMemory'
+        'New-VirtioFsShare'
+        'Remove-VirtioFsShare'
+        'Set-VirtioFsShare'
+    )
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('virtiofs', 'virtio-fs', 'libvirt', 'KVM', 'QEMU', 'hugepages', 'Linux', 'PSEdition_Core')
+            LicenseUri   = 'https://opensource.org/licenses/MIT'
+            ReleaseNotes = 'See CHANGELOG.md'
+        }
+    }
+}

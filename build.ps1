@@ -1,0 +1,218 @@
+# SPDX-License-Identifier: MIT
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Builds, documents and tests the VirtioFs module.
+.DESCRIPTION
+    One entry point for developers and CI. Run it through the pinned local PowerShell tool:
+
+        dotnet tool restore
+        dotnet pwsh -NoProfile -File ./build.ps1 -Task Test
+
+    Tasks:
+      Bootstrap  restore Pester from NuGet; with -InstallSystemPackages also the Debian packages the tests drive
+      Clean      remove output/ and every bin/ obj/
+      Build      publish the module to output/VirtioFs/<version>/
+      Docs       turn docs/en-US/*.md into the MAML help and about_ topics of the built module
+      UnitTest   xunit (core and in-process cmdlets), results in output/TestResults
+      PesterTest Pester against the built module, in a child pwsh
+      Test       Bootstrap (with system packages), Build, Docs, services, UnitTest, PesterTest, then 'N passed, M failed'
+      Demo       Build, Docs, then walk libvirt's virtio-fs procedure on examples/ (no root needed)
+      Bench      Build, then bench/Invoke-Benchmark.ps1 (the module against virt-xml)
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Bootstrap', 'Clean', 'Build', 'Docs', 'UnitTest', 'PesterTest', 'Test', 'Demo', 'Bench')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # Installs missing Debian packages (root only). Test turns this on by itself.
+    [switch] $InstallSystemPackages,
+
+    # Pester tag filter, for a quicker inner loop.
+    [string[]] $PesterTag = @()
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+$env:POWERSHELL_TELEMETRY_OPTOUT = '1'
+$env:POWERSHELL_UPDATECHECK = 'Off'
+$env:NO_COLOR = '1'
+
+$Root = $PSScriptRoot
+$Manifest = Import-PowerShellDataFile -LiteralPath ([IO.Path]::Combine($Root, 'VirtioFs.psd1'))
+$Version = $Manifest.ModuleVersion
+$OutputRoot = [IO.Path]::Combine($Root, 'output')
+$ModuleOut = [IO.Path]::Combine($OutputRoot, 'VirtioFs', $Version)
+$PackagesDir = [IO.Path]::Combine($OutputRoot, 'packages')
+$ResultsDir = [IO.Path]::Combine($OutputRoot, 'TestResults')
+$PesterVersion = '5.7.1'
+
+# Debian packages the tests drive for real (see README "Requirements").
+$SystemPackages = @(
+    'qemu-system-x86'        # QEMU 7.2 and the C virtiofsd (/usr/lib/qemu/virtiofsd)
+    'qemu-utils'
+    'libvirt-daemon-system'  # libvirtd, virtlogd, libvirt.so.0
+    'libvirt-clients'        # virsh, virt-xml-validate
+    'libxml2-utils'          # xmllint, which virt-xml-validate runs
+    'virtinst'               # virt-xml, the benchmark's reference tool
+    'busybox-static'         # the real guest's userland
+    'cpio'
+    'procps'
+)
+
+function Invoke-Native {
+    # Runs an external command with an argv array and fails on a non-zero exit code.
+    param([string] $FilePath, [string[]] $ArgumentList)
+    & $FilePath @ArgumentList
+    if ($LASTEXITCODE -ne 0) {
+        throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $LASTEXITCODE"
+    }
+}
+
+function Install-SystemPackage {
+    $missing = foreach ($p in $SystemPackages) {
+        $status = & dpkg-query -W -f '${Status}' $p 2>$null
+        if ($LASTEXITCODE -ne 0 -or $status -notmatch 'install ok installed') { $p }
+    }
+    if (-not $missing) { return }
+    if ((& id -u) -ne '0') {
+        throw "Missing Debian packages: $($missing -join ', '). Install them as root: apt-get install $($missing -join ' ')"
+    }
+    Write-Host "Installing Debian packages: $($missing -join ' ')"
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    Invoke-Native apt-get @('update', '-qq')
+    Invoke-Native apt-get @(@('install', '-y', '-qq', '--no-install-recommends') + $missing)
+}
+
+function Invoke-Bootstrap {
+    $pester = [IO.Path]::Combine($PackagesDir, 'pester', $PesterVersion, 'tools', 'Pester.psd1')
+    if (-not (Test-Path -LiteralPath $pester)) {
+        Invoke-Native dotnet @('restore', [IO.Path]::Combine($Root, 'tools', 'BuildDeps', 'BuildDeps.csproj'),
+            '--packages', $PackagesDir, '-v', 'q')
+    }
+    if ($InstallSystemPackages) { Install-SystemPackage }
+}
+
+function Invoke-Clean {
+    foreach ($dir in @($OutputRoot) + (Get-ChildItem -LiteralPath ([IO.Path]::Combine($Root, 'src')), ([IO.Path]::Combine($Root, 'tests')) -Directory -Recurse -Include bin, obj).FullName) {
+        if ($dir -and (Test-Path -LiteralPath $dir)) { Remove-Item -LiteralPath $dir -Recurse -Force }
+    }
+}
+
+function Invoke-Build {
+    if (Test-Path -LiteralPath $ModuleOut) { Remove-Item -LiteralPath $ModuleOut -Recurse -Force }
+    Invoke-Native dotnet @('publish', [IO.Path]::Combine($Root, 'src', 'VirtioFs', 'VirtioFs.csproj'),
+        '-c', $Configuration, "-p:Version=$Version", '-o', $ModuleOut, '-v', 'q', '-nologo')
+    foreach ($f in 'VirtioFs.psd1', 'VirtioFs.Format.ps1xml', 'LICENSE') {
+        Copy-Item -LiteralPath ([IO.Path]::Combine($Root, $f)) -Destination $ModuleOut
+    }
+    # Ship only our own assemblies: PowerShell Standard is a compile-time reference.
+    $allowed = 'VirtioFs.dll', 'VirtioFs.Core.dll', 'VirtioFs.pdb', 'VirtioFs.Core.pdb', 'VirtioFs.psd1', 'VirtioFs.Format.ps1xml', 'LICENSE'
+    Get-ChildItem -LiteralPath $ModuleOut -File | Where-Object Name -NotIn $allowed | Remove-Item -Force
+    Write-Host "Built $ModuleOut"
+}
+
+function Invoke-Docs {
+    $helpDir = [IO.Path]::Combine($ModuleOut, 'en-US')
+    Invoke-Native dotnet @('pwsh', '-NoProfile', '-NonInteractive', '-File',
+        [IO.Path]::Combine($Root, 'tools', 'New-MamlHelp.ps1'),
+        '-ModulePath', $ModuleOut, '-DocsPath', [IO.Path]::Combine($Root, 'docs', 'en-US'), '-OutputPath', $helpDir)
+}
+
+function Get-TrxCount([string] $Path) {
+    [xml] $trx = Get-Content -LiteralPath $Path -Raw
+    $c = $trx.TestRun.ResultSummary.Counters
+    [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted }
+}
+
+function Invoke-UnitTest {
+    $passed = 0; $failed = 0
+    foreach ($proj in 'VirtioFs.Core.Tests', 'VirtioFs.Tests') {
+        $trx = [IO.Path]::Combine($ResultsDir, "$proj.trx")
+        if (Test-Path -LiteralPath $trx) { Remove-Item -LiteralPath $trx }
+        & dotnet test ([IO.Path]::Combine($Root, 'tests', $proj, "$proj.csproj")) -c $Configuration -nologo `
+            --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal'
+        $exit = $LASTEXITCODE
+        if (Test-Path -LiteralPath $trx) {
+            $count = Get-TrxCount $trx
+            $passed += $count.Passed; $failed += $count.Failed
+            if ($exit -ne 0 -and $count.Failed -eq 0) { $failed++ }   # crashed test host: count it
+        }
+        else {
+            Write-Warning "$proj produced no results (exit code $exit)"
+            $failed++
+        }
+    }
+    [pscustomobject]@{ Passed = $passed; Failed = $failed }
+}
+
+function Invoke-PesterTest {
+    $result = [IO.Path]::Combine($ResultsDir, 'pester.json')
+    if (Test-Path -LiteralPath $result) { Remove-Item -LiteralPath $result }
+    # A child pwsh, so Pester never locks the DLLs of this process and PSModulePath mistakes show.
+    & dotnet pwsh -NoProfile -NonInteractive -File ([IO.Path]::Combine($Root, 'tools', 'Invoke-PesterTests.ps1')) `
+        -PesterPath ([IO.Path]::Combine($PackagesDir, 'pester', $PesterVersion, 'tools', 'Pester.psd1')) `
+        -ModulePath $ModuleOut -TestPath ([IO.Path]::Combine($Root, 'tests', 'pester')) -ResultPath $result -Tag $PesterTag
+    if (-not (Test-Path -LiteralPath $result)) {
+        Write-Warning 'Pester produced no results'
+        return [pscustomobject]@{ Passed = 0; Failed = 1 }
+    }
+    Get-Content -LiteralPath $result -Raw | ConvertFrom-Json
+}
+
+function Start-TestService {
+    Invoke-Native bash @([IO.Path]::Combine($Root, 'tests', 'tools', 'start-libvirt.sh'))
+}
+
+function Stop-TestService {
+    & bash ([IO.Path]::Combine($Root, 'tests', 'tools', 'stop-libvirt.sh'))
+}
+
+New-Item -ItemType Directory -Force -Path $OutputRoot, $ResultsDir | Out-Null
+
+switch ($Task) {
+    'Bootstrap' { Invoke-Bootstrap }
+    'Clean' { Invoke-Clean }
+    'Build' { Invoke-Build }
+    'Docs' { Invoke-Docs }
+    'UnitTest' { Invoke-Bootstrap; $r = Invoke-UnitTest; "$($r.Passed) passed, $($r.Failed) failed"; if ($r.Failed) { exit 1 } }
+    'PesterTest' { Invoke-Bootstrap; $r = Invoke-PesterTest; "$($r.Passed) passed, $($r.Failed) failed"; if ($r.Failed) { exit 1 } }
+    'Test' {
+        $InstallSystemPackages = $true
+        Invoke-Bootstrap
+        Invoke-Build
+        Invoke-Docs
+        $started = $false
+        try {
+            Start-TestService; $started = $true
+            $unit = Invoke-UnitTest
+            $pester = Invoke-PesterTest
+        }
+        finally {
+            if ($started) { Stop-TestService }
+        }
+        $passed = $unit.Passed + $pester.Passed
+        $failed = $unit.Failed + $pester.Failed
+        Write-Host "xunit: $($unit.Passed) passed, $($unit.Failed) failed; Pester: $($pester.Passed) passed, $($pester.Failed) failed"
+        # The CI reads this exact line, last.
+        Write-Output "$passed passed, $failed failed"
+        if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+    }
+    'Demo' {
+        Invoke-Build
+        Invoke-Docs
+        & dotnet pwsh -NoProfile -NonInteractive -File ([IO.Path]::Combine($Root, 'examples', 'Invoke-Demo.ps1')) -ModulePath $ModuleOut
+        if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+    }
+    'Bench' {
+        Invoke-Build
+        & dotnet pwsh -NoProfile -NonInteractive -File ([IO.Path]::Combine($Root, 'bench', 'Invoke-Benchmark.ps1')) -ModulePath $ModuleOut
+        if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+    }
+}

@@ -64,4 +64,17 @@ internal static class UnixFile
             }
         }
     }
+
+    /// <summary>Appends one line, creating the file with <paramref name="mode"/> if needed.</summary>
+    public static void AppendLine(string path, string line, UnixFileMode mode)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("virtiofsd runs on Linux only.");
+        }
+        var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, UnixCreateMode = mode };
+        using var fs = new FileStream(path, options);
+        using var w = new StreamWriter(fs);
+        w.WriteLine(line);
+    }
 }

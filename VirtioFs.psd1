@@ -14,11 +14,17 @@
     FunctionsToExport    = @()
     CmdletsToExport      = @(
         'Enable-VirtioFsSharedMemory'
+        'Get-VirtioFsDaemon'
+        'Get-VirtioFsDaemonBinary'
         'Get-VirtioFsShare'
         'Get-VirtioFsSharedMemory'
         'New-VirtioFsShare'
+        'Register-VirtioFsDaemon'
         'Remove-VirtioFsShare'
+        'Restart-VirtioFsDaemon'
         'Set-VirtioFsShare'
+        'Start-VirtioFsDaemon'
+        'Stop-VirtioFsDaemon'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -45,3 +45,12 @@ function Get-CPidFile([string] $SocketPath) {
 function Test-UnixListening([string] $SocketPath) {
     [bool](Get-Content -LiteralPath /proc/net/unix | Where-Object { $_ -match ' 00010000 .* ' + [regex]::Escape($SocketPath) + '$' })
 }
+
+function Get-ZombieDaemon {
+    # virtiofsd children of this session that died and were never reaped (cmdline is empty for zombies).
+    foreach ($dir in Get-ChildItem -LiteralPath /proc -Directory | Where-Object Name -Match '^\d+$') {
+        try { $stat = [IO.File]::ReadAllText("$($dir.FullName)/stat") } catch { continue }
+        $f = $stat.Substring($stat.LastIndexOf(')') + 2).Split(' ')
+        if ($stat -like '*(virtiofsd)*' -and $f[0] -eq 'Z' -and [int]$f[1] -eq $PID) { [int]$dir.Name }
+    }
+}

@@ -58,6 +58,7 @@ Describe 'Get-VirtioFsDaemon' {
         $now.State | Should -Be 'Exited'
         $d | Stop-VirtioFsDaemon
         Get-VirtioFsDaemon -Name $d.Name -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Get-ZombieDaemon | Should -BeNullOrEmpty
     }
 
     It 'formats with its view' {

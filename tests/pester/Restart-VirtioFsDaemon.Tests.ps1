@@ -37,5 +37,6 @@ Describe 'Restart-VirtioFsDaemon' {
         }
         finally { $n | Stop-VirtioFsDaemon }
         Get-TestProcess $Root | Should -BeNullOrEmpty
+        Get-ZombieDaemon | Should -BeNullOrEmpty
     }
 }

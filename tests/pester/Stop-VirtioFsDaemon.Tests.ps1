@@ -14,6 +14,7 @@ Describe 'Stop-VirtioFsDaemon' {
         $out.Name | Should -Be $d.Name
         Test-Path "/proc/$($d.ProcessId)" | Should -BeFalse
         Get-TestProcess $Root | Should -BeNullOrEmpty
+        Get-ZombieDaemon | Should -BeNullOrEmpty
         Test-Path -LiteralPath $d.SocketPath | Should -BeFalse
         Test-Path -LiteralPath (Get-CPidFile $d.SocketPath) | Should -BeFalse
         Test-Path -LiteralPath $d.StatePath | Should -BeFalse
@@ -26,6 +27,7 @@ Describe 'Stop-VirtioFsDaemon' {
         [pscustomobject]@{ Name = 's-a' } | Stop-VirtioFsDaemon
         Stop-VirtioFsDaemon -Name s-b
         Get-TestProcess $Root | Should -BeNullOrEmpty
+        Get-ZombieDaemon | Should -BeNullOrEmpty
         Get-VirtioFsDaemon -Name 's-*' | Should -BeNullOrEmpty
     }
 
@@ -40,6 +42,7 @@ Describe 'Stop-VirtioFsDaemon' {
         (Get-VirtioFsDaemon -Name whatif).State | Should -Be 'Running'
         $d | Stop-VirtioFsDaemon -Force -Confirm:$false
         Get-TestProcess $Root | Should -BeNullOrEmpty
+        Get-ZombieDaemon | Should -BeNullOrEmpty
     }
 
     It 'declares ConfirmImpact Medium and asks under -Force (High impact)' {
@@ -52,5 +55,6 @@ Describe 'Stop-VirtioFsDaemon' {
         (Get-VirtioFsDaemon -Name forced).State | Should -Be 'Running'
         Stop-VirtioFsDaemon -Name forced -Force -Confirm:$false
         Get-TestProcess $Root | Should -BeNullOrEmpty
+        Get-ZombieDaemon | Should -BeNullOrEmpty
     }
 }

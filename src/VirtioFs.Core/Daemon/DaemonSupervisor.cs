@@ -226,9 +226,7 @@ internal sealed partial class DaemonSupervisor
         while (true)
         {
             ct.ThrowIfCancellationRequested();
-            Native.TryReap(r.ProcessId);
-            var p = _proc.Read(r.ProcessId);
-            if (p is null || !p.IsAlive)
+            if (IsGone(r.ProcessId))
             {
                 throw new VirtioFsException(DaemonErrorIds.Exited, ErrorKind.InvalidResult,
                     $"virtiofsd '{r.Name}' exited before its socket was ready. Last lines of {r.LogPath}:{Environment.NewLine}{LogTail(r.LogPath, 15)}",
@@ -316,7 +314,10 @@ internal sealed partial class DaemonSupervisor
 
     private bool IsOurProcessAlive(DaemonRecord r)
     {
-        Native.TryReap(r.ProcessId);
+        if (IsGone(r.ProcessId))
+        {
+            return false;
+        }
         var p = _proc.Read(r.ProcessId);
         return p is not null && p.IsAlive && (r.ProcessStartTicks == 0 || p.StartTicks == r.ProcessStartTicks);
     }
@@ -365,6 +366,11 @@ internal sealed partial class DaemonSupervisor
                 }
             }
         }
+        else if (d.ManagedBy == VirtioFsDaemonManager.VirtioFs && _proc.Read(d.ProcessId) is { IsAlive: false })
+        {
+            // It exited by itself (guest disconnect) and is still our zombie child: reap it.
+            WaitGone(d.ProcessId, TimeSpan.FromSeconds(2), ct);
+        }
         // libvirt removes its own socket and pid file when the domain stops; leave its files alone.
         if (d.ManagedBy != VirtioFsDaemonManager.Libvirt && d.SocketPath is not null && d.FileDescriptor is null)
         {
@@ -398,9 +404,7 @@ internal sealed partial class DaemonSupervisor
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            Native.TryReap(pid);
-            var p = _proc.Read(pid);
-            if (p is null || !p.IsAlive)
+            if (IsGone(pid))
             {
                 return true;
             }
@@ -411,6 +415,25 @@ internal sealed partial class DaemonSupervisor
             ct.WaitHandle.WaitOne(20);
             ct.ThrowIfCancellationRequested();
         }
+    }
+
+    /// <summary>
+    /// True when the process no longer runs. A zombie child of ours is reaped on the spot: it may have died
+    /// between an earlier waitpid and this read, and must not linger until this PowerShell session ends.
+    /// </summary>
+    private bool IsGone(int pid)
+    {
+        var p = _proc.Read(pid);
+        if (p is null)
+        {
+            return true;
+        }
+        if (p.IsAlive)
+        {
+            return false;
+        }
+        // 0: our child, still tearing down its other threads; wait for it so it can be reaped.
+        return Native.TryReap(pid) != 0;
     }
 
     private void KillAndReap(int pid)

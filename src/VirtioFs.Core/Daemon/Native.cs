@@ -99,12 +99,13 @@ internal static unsafe class Native
 
     /// <summary>
     /// Reaps the process if it is our child and has exited, so it does not linger as a zombie while this
-    /// PowerShell session lives. For anyone else's process it is a harmless ECHILD.
+    /// PowerShell session lives. Returns the pid when reaped, 0 when it is our child but not reapable yet
+    /// (a multi-threaded daemon's leader shows 'Z' until its last thread is gone), -1 when it is not our child.
     /// </summary>
-    public static void TryReap(int pid)
+    public static int TryReap(int pid)
     {
         int status;
-        waitpid(pid, &status, WNOHANG);
+        return waitpid(pid, &status, WNOHANG);
     }
 
     /// <summary>

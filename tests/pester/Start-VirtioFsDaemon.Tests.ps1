@@ -127,3 +127,58 @@ Describe 'Start-VirtioFsDaemon with the Rust dialect (fake 1.13 daemon)' {
         Test-Path $d.SocketPath | Should -BeFalse
     }
 }
+
+Describe 'Start-VirtioFsDaemon waiting, timeout, Ctrl+C and session end' {
+    AfterEach { Remove-Item Env:FAKE_VIRTIOFSD_HANG -ErrorAction SilentlyContinue }
+
+    It 'times out with DaemonSocketTimeout and kills the daemon' {
+        $env:FAKE_VIRTIOFSD_HANG = '1'
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $err = { Start-VirtioFsDaemon -SharedDirectory $Root -Name hang -BinaryPath $Fake -SocketGroup '' -TimeoutSec 1 -ErrorAction Stop } |
+            Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'DaemonSocketTimeout,*'
+        $err.CategoryInfo.Category | Should -Be 'OperationTimeout'
+        $sw.Elapsed.TotalSeconds | Should -BeLessThan 8
+        Get-TestProcess $Root | Should -BeNullOrEmpty
+        Get-ZombieDaemon | Should -BeNullOrEmpty
+        Test-Path (Join-Path $env:VIRTIOFS_RUNTIME_DIR 'hang.json') | Should -BeFalse
+    }
+
+    It 'stops waiting on Ctrl+C (pipeline stop) and kills the daemon' {
+        $env:FAKE_VIRTIOFSD_HANG = '1'
+        $ps = [powershell]::Create()
+        $null = $ps.AddCommand('Import-Module').AddParameter('Name', (Join-Path $env:VIRTIOFS_MODULE_PATH 'VirtioFs.psd1')).AddStatement()
+        $null = $ps.AddCommand('Start-VirtioFsDaemon').AddParameter('SharedDirectory', $Root).AddParameter('Name', 'cancel').
+            AddParameter('BinaryPath', $Fake).AddParameter('SocketGroup', '').AddParameter('TimeoutSec', 120)
+        $async = $ps.BeginInvoke()
+        $deadline = [DateTime]::UtcNow.AddSeconds(20)
+        while (-not (Get-TestProcess $Root | Where-Object { (Get-Content "/proc/$_/cmdline" -Raw) -match 'cancel\.sock' }) -and [DateTime]::UtcNow -lt $deadline) {
+            Start-Sleep -Milliseconds 50
+        }
+        Get-TestProcess $Root | Should -Not -BeNullOrEmpty -Because 'the daemon must have been spawned before we cancel'
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $ps.Stop()
+        $sw.Elapsed.TotalSeconds | Should -BeLessThan 5
+        $async.IsCompleted | Should -BeTrue
+        $ps.Dispose()
+        Get-TestProcess $Root | Should -BeNullOrEmpty
+        Test-Path (Join-Path $env:VIRTIOFS_RUNTIME_DIR 'cancel.json') | Should -BeFalse
+    }
+
+    It 'leaves the daemon running after the PowerShell session that started it ends' {
+        $dir = New-Item -ItemType Directory -Path (Join-Path $Root 'outlive')
+        $env:VFS_T = $dir.FullName
+        $childPid = & dotnet pwsh -NoProfile -NonInteractive -Command "Import-Module '$env:VIRTIOFS_MODULE_PATH/VirtioFs.psd1'; (Start-VirtioFsDaemon -SharedDirectory `$env:VFS_T -Name outlive).ProcessId"
+        $LASTEXITCODE | Should -Be 0
+        $d = Get-VirtioFsDaemon -Name outlive
+        $d.ProcessId | Should -Be ([int]($childPid | Select-Object -Last 1))
+        $d.State | Should -Be 'Running'
+        Test-UnixListening $d.SocketPath | Should -BeTrue
+        # Reparented away from the ended session, and still in its own session.
+        $stat = Get-Content "/proc/$($d.ProcessId)/stat" -Raw
+        $f = $stat.Substring($stat.LastIndexOf(')') + 2).Split(' ')
+        [int]$f[3] | Should -Be $d.ProcessId
+        $d | Stop-VirtioFsDaemon
+        Get-TestProcess $Root | Should -BeNullOrEmpty
+    }
+}

@@ -71,3 +71,66 @@ Describe 'Get-VirtioFsDaemon' {
         $r.CompletionMatches.CompletionText | Should -Contain 'listed'
     }
 }
+
+Describe 'Get-VirtioFsDaemon and Stop-VirtioFsDaemon with a daemon libvirt started' {
+    BeforeAll {
+        & virsh -c qemu:///system version *> $null
+        if ($LASTEXITCODE -ne 0) { throw 'libvirtd does not answer on qemu:///system: run tests/tools/start-libvirt.sh (build.ps1 -Task Test does)' }
+        $script:Dom = 'vfsd-t4-' + [guid]::NewGuid().ToString('N').Substring(0, 6)
+        $script:LvShare = (New-Item -ItemType Directory -Path (Join-Path $Root 'lv share')).FullName
+        # A transient domain with no OS: libvirt starts virtiofsd (--fd) and QEMU connects; nothing needs to boot.
+        $xml = @"
+<domain type='qemu'>
+  <name>$Dom</name>
+  <memory unit='MiB'>64</memory>
+  <memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <filesystem type='mount' accessmode='passthrough'>
+      <driver type='virtiofs'/>
+      <source dir='$LvShare'/>
+      <target dir='t4tag'/>
+    </filesystem>
+  </devices>
+</domain>
+"@
+        $xmlPath = Join-Path $Root 'dom.xml'
+        Set-Content -LiteralPath $xmlPath -Value $xml
+        $out = & virsh -c qemu:///system create $xmlPath 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "virsh create failed: $out" }
+    }
+    AfterAll {
+        & virsh -c qemu:///system destroy $Dom *> $null
+    }
+
+    It 'names the domain, the socket behind --fd and libvirt''s log' {
+        $d = Get-VirtioFsDaemon -SharedDirectory $LvShare
+        @($d).Count | Should -Be 1   # the namespace sandbox's second process is folded in
+        $d.ManagedBy | Should -Be 'Libvirt'
+        $d.Domain | Should -Be $Dom
+        $d.Name | Should -Be "$Dom-fs0"
+        $d.FileDescriptor | Should -BeGreaterThan 2
+        $d.SocketPath | Should -BeLike "/var/lib/libvirt/qemu/domain-*-$Dom/fs0-fs.sock"
+        $d.LogPath | Should -Be "/var/log/libvirt/qemu/$Dom-fs0-virtiofsd.log"
+        $d.Dialect | Should -Be 'C'
+    }
+
+    It 'refuses to stop it without -Force, with a clear message' {
+        $err = { Get-VirtioFsDaemon -Name "$Dom-fs0" | Stop-VirtioFsDaemon -ErrorAction Stop } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Be 'DaemonManagedByLibvirt,VirtioFs.Commands.StopVirtioFsDaemonCommand'
+        $err.Exception.Message | Should -Match ([regex]::Escape("libvirt domain '$Dom'"))
+        (Get-VirtioFsDaemon -Name "$Dom-fs0").State | Should -Be 'Running'
+        { Restart-VirtioFsDaemon -Name "$Dom-fs0" -ErrorAction Stop } | Should -Throw -ErrorId 'DaemonRestartUnsupported,VirtioFs.Commands.RestartVirtioFsDaemonCommand'
+    }
+
+    It 'stops it with -Force and leaves libvirt''s files to libvirt' {
+        $d = Get-VirtioFsDaemon -Name "$Dom-fs0"
+        $d | Stop-VirtioFsDaemon -Force -Confirm:$false
+        # Not our child: it may stay a zombie until init reaps it, but it no longer runs.
+        $stat = Get-Content "/proc/$($d.ProcessId)/stat" -Raw -ErrorAction SilentlyContinue
+        if ($stat) { $stat.Substring($stat.LastIndexOf(')') + 2, 1) | Should -Be 'Z' }
+        Get-VirtioFsDaemon -SharedDirectory $LvShare | Should -BeNullOrEmpty
+        Test-Path -LiteralPath $d.SocketPath | Should -BeTrue
+    }
+}

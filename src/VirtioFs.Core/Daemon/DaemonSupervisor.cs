@@ -290,9 +290,20 @@ internal sealed partial class DaemonSupervisor
     private VirtioFsDaemon FromProcess(ProcessEntry p, VirtiofsdCommandLine cl)
     {
         var socket = cl.SocketPath;
-        if (socket is null && cl.FileDescriptor is { } fd && _proc.SocketInode(p.Pid, fd) is { } ino)
+        if (socket is null && cl.FileDescriptor is { } fd)
         {
-            socket = _proc.UnixSockets(p.Pid).FirstOrDefault(s => s.Inode == ino).Path;
+            var sockets = _proc.UnixSocketsSeenBy(p.Pid);
+            if (_proc.SocketInode(p.Pid, fd) is { } ino)
+            {
+                socket = sockets.FirstOrDefault(s => s.Inode == ino).Path;
+            }
+            // Once QEMU has connected, the C daemon has closed the --fd listener and holds only the accepted
+            // connection, which /proc/net/unix lists under the same path.
+            if (socket is null)
+            {
+                var held = _proc.SocketInodes(p.Pid);
+                socket = sockets.FirstOrDefault(s => held.Contains(s.Inode) && s.Path.Length > 0).Path;
+            }
         }
         var lv = LibvirtDaemonNaming.Derive(_host, p.Pid, socket);
         var probe = ProbeCached(cl.BinaryPath);

@@ -3,6 +3,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Text;
 
 namespace VirtioFs.Daemon;
@@ -174,11 +175,30 @@ internal sealed class ProcessTable
         return list;
     }
 
+    /// <summary>
+    /// The process's network namespace's unix sockets plus ours. A sandboxed daemon may have moved into a new
+    /// network namespace after binding (the C daemon's namespace sandbox does), and then only our table still
+    /// lists its socket; inodes are unique across namespaces, so matching them in either table is sound.
+    /// </summary>
+    public IReadOnlyList<(long Inode, string Path, bool Listening)> UnixSocketsSeenBy(int pid)
+    {
+        var own = UnixSockets(pid);
+        var host = UnixSockets();
+        if (own.Count == 0)
+        {
+            return host;
+        }
+        var result = new List<(long, string, bool)>(own);
+        var seen = new HashSet<long>(own.Select(s => s.Inode));
+        result.AddRange(host.Where(s => !seen.Contains(s.Inode)));
+        return result;
+    }
+
     /// <summary>True when <paramref name="pid"/> holds a listening socket bound to <paramref name="socketPath"/>.</summary>
     public bool IsListening(int pid, string socketPath)
     {
         var held = SocketInodes(pid);
-        foreach (var (inode, path, listening) in UnixSockets(pid))
+        foreach (var (inode, path, listening) in UnixSocketsSeenBy(pid))
         {
             if (listening && path == socketPath && held.Contains(inode))
             {

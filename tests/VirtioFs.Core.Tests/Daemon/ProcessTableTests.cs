@@ -36,6 +36,34 @@ public sealed class ProcessTableTests
     }
 
     [Fact]
+    public void LibvirtDaemonWithAConnectedGuestIsFoundThroughItsAcceptedSocket()
+    {
+        using var t = new FakeHostTree();
+        // As seen on this host once QEMU connected: fd 31 (the listener) is closed, fd 3 is the accepted
+        // connection, listed in /proc/net/unix with libvirt's path but not as listening.
+        t.AddProcess(4150, 1, ["/usr/lib/qemu/virtiofsd", "--fd=31", "-o", "source=/tmp/lvshare"],
+            (3, 174120, "/var/lib/libvirt/qemu/domain-1-vfsd-t4/fs0-fs.sock", false));
+        var d = Assert.Single(Supervisor(t).List());
+        Assert.Equal("/var/lib/libvirt/qemu/domain-1-vfsd-t4/fs0-fs.sock", d.SocketPath);
+        Assert.Equal(VirtioFsDaemonManager.Libvirt, d.ManagedBy);
+        Assert.Equal("vfsd-t4", d.Domain);
+        Assert.Equal("vfsd-t4-fs0", d.Name);
+    }
+
+    [Fact]
+    public void SocketOfADaemonInItsOwnNetworkNamespaceIsFoundInOurTable()
+    {
+        using var t = new FakeHostTree();
+        // The C namespace sandbox unshares the network namespace: its /proc/<pid>/net/unix is empty.
+        t.AddProcess(4160, 1, ["/usr/lib/qemu/virtiofsd", "--fd=31", "-o", "source=/tmp/lvshare"], (3, 178406, null, false));
+        t.Write("/proc/net/unix", "Num       RefCount Protocol Flags    Type St Inode Path\n"
+            + "0000000000000000: 00000003 00000000 00000000 0001 03 178406 /var/lib/libvirt/qemu/domain-3-vm9/fs0-fs.sock\n");
+        var d = Assert.Single(Supervisor(t).List());
+        Assert.Equal("/var/lib/libvirt/qemu/domain-3-vm9/fs0-fs.sock", d.SocketPath);
+        Assert.Equal("vm9", d.Domain);
+    }
+
+    [Fact]
     public void LibvirtDaemonFoundByPidFileAloneWhenTheFdIsUnreadable()
     {
         using var t = new FakeHostTree();

@@ -19,7 +19,8 @@ Describe 'Start-VirtioFsDaemon with the real C virtiofsd' {
             $d.SocketPath | Should -Be (Join-Path $env:VIRTIOFS_RUNTIME_DIR 'data.sock')
             Test-UnixListening $d.SocketPath | Should -BeTrue
             [int](Get-Item -LiteralPath $d.StatePath).UnixFileMode | Should -Be 384   # 0600
-            [int](Get-Item -LiteralPath $env:VIRTIOFS_RUNTIME_DIR).UnixFileMode | Should -Be 448   # 0700
+            [int](Get-Item -LiteralPath $env:VIRTIOFS_RUNTIME_DIR).UnixFileMode | Should -Be 457   # 0711: QEMU must reach the sockets
+            (Get-Content -LiteralPath $d.StatePath -Raw | ConvertFrom-Json).Dialect | Should -Be 'C'
             (Get-Content -LiteralPath $d.LogPath -Raw) | Should -Match 'Waiting for vhost-user socket connection'
             # Its own session and process group: Ctrl+C and the end of this session do not reach it.
             $stat = (Get-Content "/proc/$($d.ProcessId)/stat" -Raw)
@@ -40,6 +41,22 @@ Describe 'Start-VirtioFsDaemon with the real C virtiofsd' {
             $d.Arguments | Should -Contain '--socket-group=kvm'
         }
         finally { $d | Stop-VirtioFsDaemon }
+    }
+
+    It 'lets QEMU''s user (libvirt-qemu) connect to the generated socket' {
+        if (-not (Get-Command runuser -ErrorAction SilentlyContinue)) { throw 'runuser is missing: apt-get install util-linux' }
+        & id libvirt-qemu *> $null
+        if ($LASTEXITCODE -ne 0) { throw 'The libvirt-qemu user is missing: apt-get install libvirt-daemon-system' }
+        $dir = New-Item -ItemType Directory -Path (Join-Path $Root 'qemuuser')
+        $d = Start-VirtioFsDaemon -SharedDirectory $dir.FullName
+        try {
+            # Connecting is what QEMU does; the C daemon then serves this one connection and exits on close.
+            $py = "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); print('connected')"
+            $out = & runuser -u libvirt-qemu -- /usr/bin/python3 -c $py $d.SocketPath 2>&1
+            ($out -join "`n") | Should -Be 'connected'
+        }
+        finally { $d | Stop-VirtioFsDaemon }
+        Get-ZombieDaemon | Should -BeNullOrEmpty
     }
 
     It 'shares a directory named with a comma and a space' {

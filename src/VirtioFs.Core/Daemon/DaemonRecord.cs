@@ -3,6 +3,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using VirtioFs.Errors;
 
 namespace VirtioFs.Daemon;
@@ -25,14 +26,17 @@ internal sealed class DaemonRecord
 }
 
 /// <summary>
-/// One JSON file per daemon in the runtime directory (0700), each 0600: the arguments can name private
-/// directories, and only root (or the owner) should be able to restart or stop what they describe.
+/// One JSON file per daemon in the runtime directory, each 0600: the arguments can name private directories,
+/// and only root (or the owner) should be able to restart or stop what they describe. The directory itself is
+/// 0711 (search, no listing) because the generated sockets live there too and QEMU, running as libvirt-qemu,
+/// must be able to reach them; the socket's own group and mode decide who may connect.
 /// </summary>
 internal sealed class DaemonStateStore
 {
-    private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
     public const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    public const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    public const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
 
     public DaemonStateStore(string directory) => Directory = directory;
 

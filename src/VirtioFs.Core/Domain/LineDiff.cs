@@ -87,15 +87,16 @@ internal static class LineDiff
                 p++;
                 q++;
             }
-            else if (q < m && (p == n || lcs[p, q + 1] >= lcs[p + 1, q]))
+            else if (p < n && (q == m || lcs[p + 1, q] >= lcs[p, q + 1]))
             {
-                ops.Add(new Op('+', b[q], p, q));
-                q++;
+                // Deletions first, as diff -u prints them.
+                ops.Add(new Op('-', a[p], p, q));
+                p++;
             }
             else
             {
-                ops.Add(new Op('-', a[p], p, q));
-                p++;
+                ops.Add(new Op('+', b[q], p, q));
+                q++;
             }
         }
         return ops;

@@ -58,8 +58,12 @@ internal static class XmlLayout
         bool hadChildren = parent.Elements().Any();
         if (!hadChildren)
         {
-            // <memoryBacking/> or <memoryBacking></memoryBacking>: open it up.
-            parent.RemoveNodes();
+            // <memoryBacking/>, or an element holding only whitespace or comments: keep the comments,
+            // replace the closing line's whitespace.
+            if (parent.LastNode is XText trailing && trailing is not XCData && string.IsNullOrWhiteSpace(trailing.Value))
+            {
+                trailing.Remove();
+            }
             parent.Add(new XText("\n" + childIndent), child, new XText("\n" + parentIndent));
             return;
         }

@@ -83,6 +83,7 @@ public sealed class SetVirtioFsHugePageCommand : VirtioFsCmdlet
         var where = NumaNode < 0 ? "host-wide" : $"NUMA node {NumaNode}";
         var poolText = $"{HugePages.PageSize.Format(kib)} hugepage pool ({where})";
 
+        bool declined = false;
         if (target != before.Total &&
             ShouldProcess(poolText, $"Set the page count from {before.Total} to {target} ({sysfs.CountFile(kib, NumaNode)})"))
         {
@@ -102,6 +103,10 @@ public sealed class SetVirtioFsHugePageCommand : VirtioFsCmdlet
         {
             WriteVerbose($"{request.PoolName} already holds {target} pages; nothing to do.");
         }
+        else
+        {
+            declined = true;
+        }
 
         if (Persist.IsPresent)
         {
@@ -111,7 +116,11 @@ public sealed class SetVirtioFsHugePageCommand : VirtioFsCmdlet
             {
                 count = target; // show what a real run would persist
             }
-            if (ShouldProcess(persistTarget, $"Make the {poolText} of {count} pages survive a reboot"))
+            if (!ShouldProcess(persistTarget, $"Make the {poolText} of {count} pages survive a reboot"))
+            {
+                declined = true;
+            }
+            else
             {
                 var persisted = new HugePagePersistence().Persist(kib, NumaNode, count, defaultKiB);
                 foreach (var f in persisted.Written)
@@ -134,7 +143,10 @@ public sealed class SetVirtioFsHugePageCommand : VirtioFsCmdlet
             }
         }
 
-        WriteObject(sysfs.ReadPool(kib, NumaNode));
+        if (!declined)
+        {
+            WriteObject(sysfs.ReadPool(kib, NumaNode)); // -WhatIf: nothing changed, nothing to show
+        }
     }
 
     /// <summary>Tells the user what was written, on the host and in the information stream (6>).</summary>

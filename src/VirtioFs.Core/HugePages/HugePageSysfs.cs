@@ -62,6 +62,9 @@ internal sealed partial class HugePageSysfs : IHugePageKernel
             .ToList();
     }
 
+    /// <summary>True when the kernel offers this page size (cheaper than listing them all).</summary>
+    public bool IsOffered(long kib) => Directory.Exists(HostDir(kib));
+
     /// <summary>NUMA nodes that have hugepage pools, ascending.</summary>
     public IReadOnlyList<int> NumaNodes()
     {

@@ -61,34 +61,40 @@ public sealed class SetVirtioFsHugePageCommand : VirtioFsCmdlet
 
     private void Run()
     {
+        // Kept lean: this runs in the allocation's wall time, which should stay close to a bare write.
         var sysfs = new HugePageSysfs();
-        var offered = sysfs.OfferedPageSizesKiB();
-        var defaultKiB = sysfs.DefaultPageSizeKiB();
-        long kib = PageSize is null ? defaultKiB : HugePages.PageSize.ParseOffered(PageSize, offered);
+        long? defaultSize = null;
+        long DefaultKiB() => defaultSize ??= sysfs.DefaultPageSizeKiB();
+        long kib = PageSize is null ? DefaultKiB() : HugePages.PageSize.ParseKiB(PageSize);
+        if (!sysfs.IsOffered(kib))
+        {
+            HugePages.PageSize.ParseOffered(PageSize ?? kib.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                sysfs.OfferedPageSizesKiB()); // throws, listing the offered sizes
+        }
         if (NumaNode >= 0 && !sysfs.NumaNodes().Contains(NumaNode))
         {
             throw new VirtioFsException("NumaNodeNotFound", ErrorKind.ObjectNotFound,
                 $"NUMA node {NumaNode} does not exist or has no hugepages; nodes: {string.Join(", ", sysfs.NumaNodes())}.",
                 NumaNode, "See the nodes with Get-VirtioFsHugePage.");
         }
-        var before = sysfs.ReadPool(kib, NumaNode);
-        long target = ParameterSetName == AddSet ? before.Total + Add : Count;
+        var current = sysfs.ReadCount(kib, NumaNode);
+        long target = ParameterSetName == AddSet ? current + Add : Count;
         if (target < 0)
         {
             throw new VirtioFsException("NegativePageCount", ErrorKind.InvalidArgument,
-                $"The pool holds {before.Total} pages; adding {Add} would leave {target}.", Add,
-                $"Use -Add -{before.Total} or more, or -Count 0.");
+                $"The pool holds {current} pages; adding {Add} would leave {target}.", Add,
+                $"Use -Add -{current} or more, or -Count 0.");
         }
         var request = new HugePageRequest(kib, NumaNode, target) { AllowPartial = AllowPartial.IsPresent };
         var where = NumaNode < 0 ? "host-wide" : $"NUMA node {NumaNode}";
         var poolText = $"{HugePages.PageSize.Format(kib)} hugepage pool ({where})";
 
         bool declined = false;
-        if (target != before.Total &&
-            ShouldProcess(poolText, $"Set the page count from {before.Total} to {target} ({sysfs.CountFile(kib, NumaNode)})"))
+        if (target != current &&
+            ShouldProcess(poolText, $"Set the page count from {current} to {target} ({sysfs.CountFile(kib, NumaNode)})"))
         {
             var progress = new HugePageProgressWriter(this, $"Allocating {request.PoolName}",
-                Math.Abs(target - before.Total) >= 512);
+                Math.Abs(target - current) >= 512);
             var result = new HugePageAllocator(sysfs).Allocate(request, progress, CancelToken);
             progress.Complete();
             if (result.IsShort)
@@ -99,7 +105,7 @@ public sealed class SetVirtioFsHugePageCommand : VirtioFsCmdlet
             WriteVerbose($"{request.PoolName}: {result.Previous} -> {result.Actual} (asked {result.Requested}, " +
                          $"{result.CompactionRounds} compaction round(s)).");
         }
-        else if (target == before.Total)
+        else if (target == current)
         {
             WriteVerbose($"{request.PoolName} already holds {target} pages; nothing to do.");
         }
@@ -110,9 +116,9 @@ public sealed class SetVirtioFsHugePageCommand : VirtioFsCmdlet
 
         if (Persist.IsPresent)
         {
-            var persistTarget = HugePagePersistence.Target(kib, NumaNode, defaultKiB);
-            var count = sysfs.ReadPool(kib, NumaNode).Total;
-            if (MyInvocation.BoundParameters.ContainsKey("WhatIf") && target != before.Total)
+            var persistTarget = HugePagePersistence.Target(kib, NumaNode, DefaultKiB());
+            var count = sysfs.ReadCount(kib, NumaNode);
+            if (MyInvocation.BoundParameters.ContainsKey("WhatIf") && target != current)
             {
                 count = target; // show what a real run would persist
             }
@@ -122,7 +128,7 @@ public sealed class SetVirtioFsHugePageCommand : VirtioFsCmdlet
             }
             else
             {
-                var persisted = new HugePagePersistence().Persist(kib, NumaNode, count, defaultKiB);
+                var persisted = new HugePagePersistence().Persist(kib, NumaNode, count, DefaultKiB());
                 foreach (var f in persisted.Written)
                 {
                     Say($"Wrote {f}");

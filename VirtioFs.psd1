@@ -14,10 +14,15 @@
     FunctionsToExport    = @()
     CmdletsToExport      = @(
         'Enable-VirtioFsSharedMemory'
+        'Get-VirtioFsHugePage'
+        'Get-VirtioFsQemuConfig'
         'Get-VirtioFsShare'
         'Get-VirtioFsSharedMemory'
+        'Mount-VirtioFsHugeTlbFs'
         'New-VirtioFsShare'
         'Remove-VirtioFsShare'
+        'Set-VirtioFsHugePage'
+        'Set-VirtioFsQemuConfig'
         'Set-VirtioFsShare'
     )
     VariablesToExport    = @()

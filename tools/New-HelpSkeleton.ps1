@@ -17,6 +17,7 @@ using namespace System.Collections.Generic
 using namespace System.IO
 using namespace System.Management.Automation
 using namespace System.Text
+
 [CmdletBinding()]
 param(
     # The built module folder (contains VirtioFs.psd1).
@@ -77,9 +78,30 @@ function Get-SyntaxBlock {
     }
 }
 
+function Get-DefaultValueText {
+    # Property initialisers are the defaults, so read them from a fresh instance of the cmdlet
+    # class. Empty, null and unreadable values show as None, switches as False.
+    param([CommandInfo] $Command, [string] $Name, $Instance)
+    $meta = $Command.Parameters[$Name]
+    if ($meta.SwitchParameter) { return 'False' }
+    if ($null -eq $Instance) { return 'None' }
+    $property = $Instance.GetType().GetProperty($Name)
+    if ($null -eq $property) { return 'None' }
+    try { $value = $property.GetValue($Instance) } catch { return 'None' }
+    if ($null -eq $value -or ($value -is [string] -and $value -eq '')) { return 'None' }
+    if ($value -is [Array]) { if ($value.Length -eq 0) { return 'None' } else { return ($value -join ', ') } }
+    [string]$value
+}
+
+function New-CmdletInstance {
+    # $null when the class cannot be constructed outside a pipeline; defaults then show as None.
+    param([CommandInfo] $Command)
+    try { [Activator]::CreateInstance($Command.ImplementingType) } catch { $null }
+}
+
 function Get-ParameterYaml {
     # One yaml block per group of sets in which the parameter behaves the same.
-    param([CommandInfo] $Command, [string] $Name)
+    param([CommandInfo] $Command, [string] $Name, $Instance)
     $meta = $Command.Parameters[$Name]
     $perSet = foreach ($set in Get-OrderedParameterSet -Command $Command) {
         $info = $set.Parameters | Where-Object Name -EQ $Name
@@ -96,7 +118,7 @@ function Get-ParameterYaml {
     foreach ($group in $groups) {
         $first = $group.Group[0]
         $sets = if ($allSets -and $groups.Count -eq 1) { '(All)' } else { ($group.Group | ForEach-Object Set) -join ', ' }
-        $default = if ($meta.SwitchParameter) { 'False' } else { 'None' }
+        $default = Get-DefaultValueText -Command $Command -Name $Name -Instance $Instance
         $wildcards = @($meta.Attributes | Where-Object { $_ -is [SupportsWildcardsAttribute] }).Count -gt 0
         '```yaml'
         "Type: $(Get-FriendlyTypeName -Type $meta.ParameterType)"
@@ -164,11 +186,15 @@ function New-SkeletonText {
         )
     }
     & $add @('## PARAMETERS', '')
-    foreach ($name in $parameters) {
-        $text = if ($StandardDescription.ContainsKey($name)) { $StandardDescription[$name] } else { "{{ Fill $name Description }}" }
-        & $add @("### -$name", $text, '')
-        & $add @(Get-ParameterYaml -Command $Command -Name $name)
+    $instance = New-CmdletInstance -Command $Command
+    try {
+        foreach ($name in $parameters) {
+            $text = if ($StandardDescription.ContainsKey($name)) { $StandardDescription[$name] } else { "{{ Fill $name Description }}" }
+            & $add @("### -$name", $text, '')
+            & $add @(Get-ParameterYaml -Command $Command -Name $name -Instance $instance)
+        }
     }
+    finally { if ($instance -is [IDisposable]) { $instance.Dispose() } }
     & $add @(
         '### CommonParameters'
         'This cmdlet supports the common parameters: -Debug, -ErrorAction, -ErrorVariable, -InformationAction, -InformationVariable, -OutVariable, -OutBuffer, -PipelineVariable, -ProgressAction, -Verbose, -WarningAction, and -WarningVariable. For more information, see [about_CommonParameters](http://go.microsoft.com/fwlink/?LinkID=113216).'

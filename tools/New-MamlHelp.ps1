@@ -31,6 +31,7 @@ using namespace System.IO
 using namespace System.Management.Automation
 using namespace System.Text
 using namespace System.Xml
+
 [CmdletBinding()]
 param(
     # The built module folder (contains VirtioFs.psd1).
@@ -116,6 +117,7 @@ function Read-MarkdownDocument {
         }
         if ($null -ne $target) { $target.Lines.Add($line) }
     }
+    if ($inFence) { Add-Problem "$($Path): a code fence is never closed, so the headings after it are lost." }
     $doc
 }
 
@@ -153,7 +155,10 @@ function ConvertTo-MarkdownBlock {
         if ([string]::IsNullOrWhiteSpace($line)) { . $flush; continue }
         $para.Add($line)
     }
-    if ($null -ne $code) { throw "A code fence is never closed: $($code -join ' ')" }
+    if ($null -ne $code) {
+        # Read-MarkdownDocument reports the unclosed fence; keep what there is.
+        $blocks.Add([pscustomobject]@{ Kind = 'Code'; Text = ($code -join "`n").TrimEnd(); Language = $language })
+    }
     . $flush
     $blocks
 }
@@ -165,8 +170,9 @@ function Get-Paragraph {
 }
 
 function Test-Placeholder([AllowEmptyCollection()] [string[]] $Text) {
-    # Skeleton pages carry {{ Fill in ... }} until someone writes the real text.
-    @($Text | Where-Object { $_ -match '\{\{.*\}\}' }).Count -gt 0
+    # Skeleton pages (tools/New-HelpSkeleton.ps1, platyPS) carry {{ Fill ... }}, {{ Add ... }} and
+    # {{ Describe ... }} until someone writes the real text. Narrow on purpose: '{{0}}' is valid code.
+    @($Text | Where-Object { $_ -match '\{\{\s*(Fill|Add|Describe)\b[^}]*\}\}' }).Count -gt 0
 }
 
 function Get-Section {

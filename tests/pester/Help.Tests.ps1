@@ -18,6 +18,9 @@ BeforeAll {
         ($Text -replace '\s+', ' ').Trim()
     }
 
+    # Unfilled text from tools/New-HelpSkeleton.ps1 (or platyPS).
+    $placeholder = '\{\{\s*(Fill|Add|Describe)\b[^}]*\}\}'
+
     function Get-HelpText($Node) {
         # maml:para lists come back as objects with a Text property.
         (@($Node | ForEach-Object { if ($_ -is [string]) { $_ } else { $_.Text } }) -join "`n").Trim()
@@ -58,11 +61,11 @@ Describe 'Help for <Name>' -ForEach $commandCases {
     It 'has a real synopsis' {
         $help.Synopsis | Should -Not -BeNullOrEmpty
         ConvertTo-OneLine $help.Synopsis | Should -Not -Be (ConvertTo-OneLine $syntax) -Because 'a synopsis equal to the syntax is the stub PowerShell shows when there is no help'
-        $help.Synopsis | Should -Not -Match '\{\{.*\}\}'
+        $help.Synopsis | Should -Not -Match $placeholder
     }
 
     It 'has a description' {
-        Get-HelpText $help.description | Should -Not -Match '\{\{.*\}\}'
+        Get-HelpText $help.description | Should -Not -Match $placeholder
         (Get-HelpText $help.description).Length | Should -BeGreaterThan 20 -Because 'a description says more than the synopsis'
     }
 

@@ -64,6 +64,7 @@ $SystemPackages = @(
     'busybox-static'         # the real guest's userland
     'cpio'
     'procps'
+    'systemd'                # systemd-analyze, which checks the units Register-VirtioFsDaemon writes (no running systemd needed)
 )
 
 function Invoke-Native {

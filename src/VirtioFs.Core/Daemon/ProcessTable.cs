@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: MIT
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text;
+
+namespace VirtioFs.Daemon;
+
+/// <summary>One process as /proc shows it.</summary>
+internal sealed record ProcessEntry(int Pid, int ParentPid, char State, long StartTicks, IReadOnlyList<string> Argv)
+{
+    /// <summary>Zombies and dead tasks are not running daemons.</summary>
+    public bool IsAlive => State is not ('Z' or 'X' or 'x');
+}
+
+/// <summary>
+/// Reads /proc (under a configurable root, so tests can feed a fake tree): argv, parent, state and start time of
+/// processes, the fds they hold and the unix sockets they listen on.
+/// </summary>
+internal sealed class ProcessTable
+{
+    private readonly DaemonHost _host;
+
+    public ProcessTable(DaemonHost host) => _host = host;
+
+    private string Proc => _host.HostPath("/proc");
+
+    public IEnumerable<ProcessEntry> Enumerate()
+    {
+        IEnumerable<string> dirs;
+        try
+        {
+            dirs = Directory.EnumerateDirectories(Proc);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            yield break;
+        }
+        foreach (var dir in dirs)
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+            var e = Read(pid);
+            if (e is not null)
+            {
+                yield return e;
+            }
+        }
+    }
+
+    /// <summary>The process, or null when it does not exist (or vanished while reading).</summary>
+    public ProcessEntry? Read(int pid)
+    {
+        var dir = Path.Combine(Proc, pid.ToString(CultureInfo.InvariantCulture));
+        try
+        {
+            var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+            // comm may contain spaces and parentheses: fields start after the last ')'.
+            var close = stat.LastIndexOf(')');
+            var fields = stat[(close + 2)..].Split(' ');
+            var state = fields[0].Length > 0 ? fields[0][0] : '?';
+            var ppid = int.Parse(fields[1], CultureInfo.InvariantCulture);
+            var start = fields.Length > 19 ? long.Parse(fields[19], CultureInfo.InvariantCulture) : 0;
+            var raw = File.ReadAllBytes(Path.Combine(dir, "cmdline"));
+            return new ProcessEntry(pid, ppid, state, start, SplitCmdline(raw));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException
+            or ArgumentOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    internal static IReadOnlyList<string> SplitCmdline(byte[] raw)
+    {
+        var list = new List<string>();
+        var start = 0;
+        for (var i = 0; i < raw.Length; i++)
+        {
+            if (raw[i] == 0)
+            {
+                list.Add(Encoding.UTF8.GetString(raw, start, i - start));
+                start = i + 1;
+            }
+        }
+        if (start < raw.Length)
+        {
+            list.Add(Encoding.UTF8.GetString(raw, start, raw.Length - start));
+        }
+        return list;
+    }
+
+    /// <summary>Socket inodes the process holds ("socket:[123]" fd links).</summary>
+    public HashSet<long> SocketInodes(int pid)
+    {
+        var set = new HashSet<long>();
+        var fdDir = Path.Combine(Proc, pid.ToString(CultureInfo.InvariantCulture), "fd");
+        try
+        {
+            foreach (var fd in Directory.EnumerateFileSystemEntries(fdDir))
+            {
+                if (ParseSocketLink(ReadLink(fd)) is { } ino)
+                {
+                    set.Add(ino);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+        return set;
+    }
+
+    /// <summary>The socket inode behind one fd, for libvirt's <c>--fd=N</c>.</summary>
+    public long? SocketInode(int pid, int fd)
+    {
+        var link = Path.Combine(Proc, pid.ToString(CultureInfo.InvariantCulture), "fd", fd.ToString(CultureInfo.InvariantCulture));
+        return ParseSocketLink(ReadLink(link));
+    }
+
+    private static string? ReadLink(string path)
+    {
+        try
+        {
+            var fi = new FileInfo(path);
+            // A fake tree may hold the link target as a regular file's content.
+            return fi.LinkTarget ?? (fi.Exists ? File.ReadAllText(path).Trim() : null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static long? ParseSocketLink(string? link) =>
+        link is not null && link.StartsWith("socket:[", StringComparison.Ordinal) && link.EndsWith(']')
+        && long.TryParse(link.AsSpan(8, link.Length - 9), NumberStyles.None, CultureInfo.InvariantCulture, out var ino)
+            ? ino : null;
+
+    /// <summary>Bound unix sockets (inode, path, listening) from /proc/&lt;pid&gt;/net/unix, or /proc/net/unix.</summary>
+    public IReadOnlyList<(long Inode, string Path, bool Listening)> UnixSockets(int? pid = null)
+    {
+        var file = pid is { } p
+            ? Path.Combine(Proc, p.ToString(CultureInfo.InvariantCulture), "net", "unix")
+            : Path.Combine(Proc, "net", "unix");
+        var list = new List<(long, string, bool)>();
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return list;
+        }
+        // Num RefCount Protocol Flags Type St Inode Path; Flags 00010000 = __SO_ACCEPTCON (listening).
+        for (var i = 1; i < lines.Length; i++)
+        {
+            var parts = lines[i].Split(' ', 8, StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length < 8)
+            {
+                continue;
+            }
+            if (!long.TryParse(parts[3], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var flags)
+                || !long.TryParse(parts[6], NumberStyles.None, CultureInfo.InvariantCulture, out var inode))
+            {
+                continue;
+            }
+            list.Add((inode, parts[7], (flags & 0x10000) != 0));
+        }
+        return list;
+    }
+
+    /// <summary>True when <paramref name="pid"/> holds a listening socket bound to <paramref name="socketPath"/>.</summary>
+    public bool IsListening(int pid, string socketPath)
+    {
+        var held = SocketInodes(pid);
+        foreach (var (inode, path, listening) in UnixSockets(pid))
+        {
+            if (listening && path == socketPath && held.Contains(inode))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>True when any process listens on <paramref name="socketPath"/> (a stale socket file has no entry).</summary>
+    public bool AnyoneListening(string socketPath)
+    {
+        foreach (var (_, path, listening) in UnixSockets())
+        {
+            if (listening && path == socketPath)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Process start as wall-clock time: boot time (btime) plus the start ticks.</summary>
+    public DateTime? StartTime(long startTicks)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines(Path.Combine(Proc, "stat")))
+            {
+                if (line.StartsWith("btime ", StringComparison.Ordinal))
+                {
+                    var btime = long.Parse(line.AsSpan(6), CultureInfo.InvariantCulture);
+                    return DateTimeOffset.FromUnixTimeSeconds(btime).AddSeconds((double)startTicks / Native.ClockTicksPerSecond()).LocalDateTime;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+        }
+        return null;
+    }
+}

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: MIT
+using System;
+using System.Linq;
+using System.Management.Automation;
+using VirtioFs.Daemon;
+using VirtioFs.Errors;
+using VirtioFs.Internal;
+
+namespace VirtioFs.Commands;
+
+/// <summary>Starts a detached virtiofsd for one directory and waits until its socket listens.</summary>
+[Cmdlet(VerbsLifecycle.Start, "VirtioFsDaemon", SupportsShouldProcess = true)]
+[OutputType(typeof(VirtioFsDaemon))]
+public sealed class StartVirtioFsDaemonCommand : VirtioFsCmdlet
+{
+    /// <summary>The host directory to share.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Source", "FullName")]
+    [ValidateNotNullOrEmpty]
+    public string SharedDirectory { get; set; } = "";
+
+    /// <summary>The vhost-user socket; generated under the runtime directory when omitted.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SocketPath { get; set; }
+
+    /// <summary>Group owning the socket; defaults to the group libvirt runs QEMU as. '' for a root-only socket.</summary>
+    [Parameter]
+    [AllowEmptyString]
+    public string? SocketGroup { get; set; }
+
+    /// <summary>Our name for the daemon; defaults to the directory's leaf name.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    /// <summary>Cache policy.</summary>
+    [Parameter]
+    public VirtioFsCacheMode Cache { get; set; }
+
+    /// <summary>Extended attributes (-Xattr:$false disables explicitly).</summary>
+    [Parameter]
+    public SwitchParameter Xattr { get; set; }
+
+    /// <summary>POSIX ACLs.</summary>
+    [Parameter]
+    public SwitchParameter PosixAcl { get; set; }
+
+    /// <summary>Sandbox mode.</summary>
+    [Parameter]
+    public VirtioFsSandboxMode Sandbox { get; set; }
+
+    /// <summary>Worker thread pool size.</summary>
+    [Parameter]
+    [ValidateRange(0, 1024)]
+    public int ThreadPoolSize { get; set; }
+
+    /// <summary>Rust: --inode-file-handles.</summary>
+    [Parameter]
+    public VirtioFsInodeFileHandles InodeFileHandles { get; set; }
+
+    /// <summary>Announce submounts to the guest.</summary>
+    [Parameter]
+    public SwitchParameter AnnounceSubmounts { get; set; }
+
+    /// <summary>Rust 1.13+: refuse guest writes.</summary>
+    [Parameter]
+    public SwitchParameter ReadOnly { get; set; }
+
+    /// <summary>Honour O_DIRECT from the guest.</summary>
+    [Parameter]
+    public SwitchParameter AllowDirectIo { get; set; }
+
+    /// <summary>FUSE writeback cache.</summary>
+    [Parameter]
+    public SwitchParameter Writeback { get; set; }
+
+    /// <summary>xattr name mapping rules.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? XattrMap { get; set; }
+
+    /// <summary>Rust 1.13+: --translate-uid rules.</summary>
+    [Parameter]
+    public string[] TranslateUid { get; set; } = [];
+
+    /// <summary>Rust 1.13+: --translate-gid rules.</summary>
+    [Parameter]
+    public string[] TranslateGid { get; set; } = [];
+
+    /// <summary>RLIMIT_NOFILE for the daemon (0 leaves it unchanged).</summary>
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long RlimitNofile { get; set; }
+
+    /// <summary>Log level.</summary>
+    [Parameter]
+    public VirtioFsLogLevel LogLevel { get; set; }
+
+    /// <summary>Arguments appended verbatim (escape hatch for options without a parameter).</summary>
+    [Parameter]
+    public string[] ExtraArgument { get; set; } = [];
+
+    /// <summary>The virtiofsd to run; defaults to the one libvirt would pick.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? BinaryPath { get; set; }
+
+    /// <summary>Seconds to wait for the socket.</summary>
+    [Parameter]
+    [ValidateRange(1, 3600)]
+    public int TimeoutSec { get; set; } = 10;
+
+    protected override void ProcessRecord()
+    {
+        VirtioFsDaemonBinary binary;
+        DaemonLaunchPlan plan;
+        var supervisor = DaemonCmdletSupport.Supervisor();
+        try
+        {
+            var dir = ResolveFileSystemPath(SharedDirectory, mustExist: false);
+            var socket = SocketPath is null ? null : ResolveFileSystemPath(SocketPath, mustExist: false);
+            var binaryPath = BinaryPath is null ? null : ResolveFileSystemPath(BinaryPath, mustExist: false);
+            binary = supervisor.ResolveBinary(binaryPath, CancelToken);
+            var options = new DaemonOptions
+            {
+                SharedDirectory = dir,
+                SocketPath = socket ?? "",
+                SocketGroup = Bound(nameof(SocketGroup)) ? SocketGroup : HostAccounts.LibvirtQemuGroup(new DaemonHost()),
+                Cache = Bound(nameof(Cache)) ? Cache : null,
+                Xattr = Switch(nameof(Xattr), Xattr),
+                PosixAcl = Switch(nameof(PosixAcl), PosixAcl),
+                Sandbox = Bound(nameof(Sandbox)) ? Sandbox : null,
+                ThreadPoolSize = Bound(nameof(ThreadPoolSize)) ? ThreadPoolSize : null,
+                InodeFileHandles = Bound(nameof(InodeFileHandles)) ? InodeFileHandles : null,
+                AnnounceSubmounts = Switch(nameof(AnnounceSubmounts), AnnounceSubmounts),
+                ReadOnly = ReadOnly.IsPresent,
+                AllowDirectIo = Switch(nameof(AllowDirectIo), AllowDirectIo),
+                Writeback = Switch(nameof(Writeback), Writeback),
+                XattrMap = XattrMap,
+                TranslateUid = TranslateUid,
+                TranslateGid = TranslateGid,
+                RlimitNofile = Bound(nameof(RlimitNofile)) ? RlimitNofile : null,
+                LogLevel = Bound(nameof(LogLevel)) ? LogLevel : null,
+                ExtraArguments = ExtraArgument,
+            };
+            plan = supervisor.Plan(Name, options, binary);
+        }
+        catch (VirtioFsException e)
+        {
+            ThrowCoreError(e);
+            return;
+        }
+
+        var commandLine = plan.Binary.Path + " " + string.Join(" ", plan.Arguments.Select(a => a.Contains(' ') ? $"'{a}'" : a));
+        WriteVerbose($"{plan.Name}: {commandLine}");
+        if (!ShouldProcess(plan.SharedDirectory, $"Start virtiofsd '{plan.Name}' on socket {plan.SocketPath}: {commandLine}"))
+        {
+            return;
+        }
+        var progress = new ProgressRecord(1, $"Starting virtiofsd '{plan.Name}'", "Waiting for the socket");
+        try
+        {
+            var daemon = supervisor.Launch(plan, TimeSpan.FromSeconds(TimeoutSec),
+                status => { progress.StatusDescription = status; WriteProgress(progress); }, CancelToken);
+            WriteObject(daemon);
+        }
+        catch (VirtioFsException e)
+        {
+            ThrowCoreError(e);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C: the supervisor has already killed the half-started daemon and removed its files.
+        }
+        finally
+        {
+            progress.RecordType = ProgressRecordType.Completed;
+            WriteProgress(progress);
+        }
+    }
+
+    private bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
+
+    private bool? Switch(string name, SwitchParameter value) => Bound(name) ? value.IsPresent : null;
+}

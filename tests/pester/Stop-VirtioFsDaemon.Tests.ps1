@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: MIT
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Daemon.TestHelpers.ps1')
+    $script:Root = Initialize-DaemonTest
+}
+AfterAll { Clear-DaemonTest $script:Root }
+
+Describe 'Stop-VirtioFsDaemon' {
+    It 'stops by pipeline object and leaves no process, socket, pid or state file' {
+        $dir = New-Item -ItemType Directory -Path (Join-Path $Root 'one')
+        $d = Start-VirtioFsDaemon -SharedDirectory $dir.FullName -Sandbox Namespace
+        Test-Path -LiteralPath (Get-CPidFile $d.SocketPath) | Should -BeTrue
+        $out = $d | Stop-VirtioFsDaemon -PassThru
+        $out.Name | Should -Be $d.Name
+        Test-Path "/proc/$($d.ProcessId)" | Should -BeFalse
+        Get-TestProcess $Root | Should -BeNullOrEmpty
+        Get-ZombieDaemon | Should -BeNullOrEmpty
+        Test-Path -LiteralPath $d.SocketPath | Should -BeFalse
+        Test-Path -LiteralPath (Get-CPidFile $d.SocketPath) | Should -BeFalse
+        Test-Path -LiteralPath $d.StatePath | Should -BeFalse
+        Test-Path -LiteralPath $d.LogPath | Should -BeTrue   # the log stays for the post-mortem
+    }
+
+    It 'stops by name from the pipeline (by property name) and by -Name' {
+        $a = Start-VirtioFsDaemon -SharedDirectory $Root -Name s-a
+        $b = Start-VirtioFsDaemon -SharedDirectory $Root -Name s-b
+        [pscustomobject]@{ Name = 's-a' } | Stop-VirtioFsDaemon
+        Stop-VirtioFsDaemon -Name s-b
+        Get-TestProcess $Root | Should -BeNullOrEmpty
+        Get-ZombieDaemon | Should -BeNullOrEmpty
+        Get-VirtioFsDaemon -Name 's-*' | Should -BeNullOrEmpty
+    }
+
+    It 'says which name it could not find' {
+        { Stop-VirtioFsDaemon -Name 'missing-one' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DaemonNotFound,VirtioFs.Commands.StopVirtioFsDaemonCommand'
+    }
+
+    It 'does nothing under -WhatIf' {
+        $d = Start-VirtioFsDaemon -SharedDirectory $Root -Name whatif
+        $d | Stop-VirtioFsDaemon -WhatIf
+        (Get-VirtioFsDaemon -Name whatif).State | Should -Be 'Running'
+        $d | Stop-VirtioFsDaemon -Force -Confirm:$false
+        Get-TestProcess $Root | Should -BeNullOrEmpty
+        Get-ZombieDaemon | Should -BeNullOrEmpty
+    }
+
+    It 'declares ConfirmImpact Medium and asks under -Force (High impact)' {
+        (Get-Command Stop-VirtioFsDaemon).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact |
+            Should -Be 'Medium'
+        $d = Start-VirtioFsDaemon -SharedDirectory $Root -Name forced
+        # A non-interactive child pwsh cannot answer the prompt, so -Force without -Confirm:$false must not stop it.
+        $env:VFS_T = $d.Name
+        & dotnet pwsh -NoProfile -NonInteractive -Command "Import-Module '$env:VIRTIOFS_MODULE_PATH/VirtioFs.psd1'; Stop-VirtioFsDaemon -Name `$env:VFS_T -Force" 2>&1 | Out-Null
+        (Get-VirtioFsDaemon -Name forced).State | Should -Be 'Running'
+        Stop-VirtioFsDaemon -Name forced -Force -Confirm:$false
+        Get-TestProcess $Root | Should -BeNullOrEmpty
+        Get-ZombieDaemon | Should -BeNullOrEmpty
+    }
+}

@@ -14,25 +14,19 @@
     FunctionsToExport    = @()
     CmdletsToExport      = @(
         'Enable-VirtioFsSharedMemory'
-<<<<<<< HEAD
-        'Get-VirtioFsHugePage'
-        'Get-VirtioFsQemuConfig'
-=======
         'Get-VirtioFsDaemon'
         'Get-VirtioFsDaemonBinary'
->>>>>>> issue-4
+        'Get-VirtioFsHugePage'
+        'Get-VirtioFsQemuConfig'
         'Get-VirtioFsShare'
         'Get-VirtioFsSharedMemory'
         'Mount-VirtioFsHugeTlbFs'
         'New-VirtioFsShare'
         'Register-VirtioFsDaemon'
         'Remove-VirtioFsShare'
-<<<<<<< HEAD
+        'Restart-VirtioFsDaemon'
         'Set-VirtioFsHugePage'
         'Set-VirtioFsQemuConfig'
-=======
-        'Restart-VirtioFsDaemon'
->>>>>>> issue-4
         'Set-VirtioFsShare'
         'Start-VirtioFsDaemon'
         'Stop-VirtioFsDaemon'

@@ -138,7 +138,7 @@ function Invoke-UnitTest {
         $trx = [IO.Path]::Combine($ResultsDir, "$proj.trx")
         if (Test-Path -LiteralPath $trx) { Remove-Item -LiteralPath $trx }
         & dotnet test ([IO.Path]::Combine($Root, 'tests', $proj, "$proj.csproj")) -c $Configuration -nologo `
-            --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal'
+            --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' | Out-Host
         $exit = $LASTEXITCODE
         if (Test-Path -LiteralPath $trx) {
             $count = Get-TrxCount $trx
@@ -157,9 +157,12 @@ function Invoke-PesterTest {
     $result = [IO.Path]::Combine($ResultsDir, 'pester.json')
     if (Test-Path -LiteralPath $result) { Remove-Item -LiteralPath $result }
     # A child pwsh, so Pester never locks the DLLs of this process and PSModulePath mistakes show.
-    & dotnet pwsh -NoProfile -NonInteractive -File ([IO.Path]::Combine($Root, 'tools', 'Invoke-PesterTests.ps1')) `
-        -PesterPath ([IO.Path]::Combine($PackagesDir, 'pester', $PesterVersion, 'tools', 'Pester.psd1')) `
-        -ModulePath $ModuleOut -TestPath ([IO.Path]::Combine($Root, 'tests', 'pester')) -ResultPath $result -Tag $PesterTag
+    $pesterArgs = @('-NoProfile', '-NonInteractive', '-File', ([IO.Path]::Combine($Root, 'tools', 'Invoke-PesterTests.ps1')),
+        '-PesterPath', ([IO.Path]::Combine($PackagesDir, 'pester', $PesterVersion, 'tools', 'Pester.psd1')),
+        '-ModulePath', $ModuleOut, '-TestPath', ([IO.Path]::Combine($Root, 'tests', 'pester')), '-ResultPath', $result)
+    if ($PesterTag) { $pesterArgs += @('-Tag', ($PesterTag -join ',')) }
+    # Output goes to the host: anything left on the pipeline would become this function's result.
+    & dotnet pwsh @pesterArgs | Out-Host
     if (-not (Test-Path -LiteralPath $result)) {
         Write-Warning 'Pester produced no results'
         return [pscustomobject]@{ Passed = 0; Failed = 1 }

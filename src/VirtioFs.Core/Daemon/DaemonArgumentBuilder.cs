@@ -62,9 +62,9 @@ internal static class DaemonArgumentBuilder
         {
             var value = cache switch
             {
-                VirtioFsCacheMode.Auto => "auto",
-                VirtioFsCacheMode.Always => "always",
-                VirtioFsCacheMode.Never => "none",
+                VirtiofsdCacheMode.Auto => "auto",
+                VirtiofsdCacheMode.Always => "always",
+                VirtiofsdCacheMode.Never => "none",
                 _ => throw Unsupported(b, "-Cache Metadata", "the C virtiofsd knows only cache=none, auto and always",
                     "Use -Cache Never, Auto or Always, or install the Rust virtiofsd."),
             };
@@ -80,12 +80,12 @@ internal static class DaemonArgumentBuilder
         }
         if (o.Sandbox is { } sandbox)
         {
-            if (sandbox == VirtioFsSandboxMode.None)
+            if (sandbox == VirtiofsdSandboxMode.None)
             {
                 throw Unsupported(b, "-Sandbox None", "the C virtiofsd knows only sandbox=namespace and chroot",
                     "Use -Sandbox Chroot (containers) or Namespace.");
             }
-            Opt("sandbox", sandbox == VirtioFsSandboxMode.Chroot ? "chroot" : "namespace", "-Sandbox");
+            Opt("sandbox", sandbox == VirtiofsdSandboxMode.Chroot ? "chroot" : "namespace", "-Sandbox");
         }
         if (o.ThreadPoolSize is { } pool)
         {
@@ -166,7 +166,7 @@ internal static class DaemonArgumentBuilder
         }
         if (o.Cache is { } cache)
         {
-            Flag("--cache", cache.ToString().ToLowerInvariant(), "-Cache", cache == VirtioFsCacheMode.Metadata ? "1.8.0" : null);
+            Flag("--cache", cache.ToString().ToLowerInvariant(), "-Cache", cache == VirtiofsdCacheMode.Metadata ? "1.8.0" : null);
         }
         if (o.Xattr == true)
         {

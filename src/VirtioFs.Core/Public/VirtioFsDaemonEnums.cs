@@ -33,7 +33,7 @@ public enum VirtioFsDaemonState
 }
 
 /// <summary>virtiofsd cache policy; mapped to each dialect's spelling.</summary>
-public enum VirtioFsCacheMode
+public enum VirtiofsdCacheMode
 {
     Auto,
     Always,
@@ -42,7 +42,7 @@ public enum VirtioFsCacheMode
 }
 
 /// <summary>virtiofsd sandbox mode.</summary>
-public enum VirtioFsSandboxMode
+public enum VirtiofsdSandboxMode
 {
     Namespace,
     Chroot,

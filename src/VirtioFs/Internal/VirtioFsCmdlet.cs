@@ -60,7 +60,16 @@ public abstract class VirtioFsCmdlet : PSCmdlet, IDisposable
             return;
         }
         _disposed = true;
-        _cts.Dispose();
+        Dispose(true);
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases what the cmdlet holds; PowerShell calls Dispose even after Ctrl+C.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _cts.Dispose();
+        }
     }
 }

@@ -14,10 +14,10 @@ public sealed class DaemonArgumentBuilderTests
         SharedDirectory = "/srv/a,b c",
         SocketPath = "/run/virtiofs/data.sock",
         SocketGroup = "kvm",
-        Cache = VirtioFsCacheMode.Never,
+        Cache = VirtiofsdCacheMode.Never,
         Xattr = true,
         PosixAcl = true,
-        Sandbox = VirtioFsSandboxMode.Chroot,
+        Sandbox = VirtiofsdSandboxMode.Chroot,
         ThreadPoolSize = 4,
         AnnounceSubmounts = true,
         AllowDirectIo = true,
@@ -45,8 +45,8 @@ public sealed class DaemonArgumentBuilderTests
     public void RustDialectGolden()
     {
         var o = Everything();
-        o.Cache = VirtioFsCacheMode.Metadata;
-        o.Sandbox = VirtioFsSandboxMode.None;
+        o.Cache = VirtiofsdCacheMode.Metadata;
+        o.Sandbox = VirtiofsdSandboxMode.None;
         o.InodeFileHandles = VirtioFsInodeFileHandles.Prefer;
         o.AnnounceSubmounts = false;
         o.ReadOnly = true;
@@ -96,8 +96,8 @@ public sealed class DaemonArgumentBuilderTests
         var o = new DaemonOptions { SharedDirectory = "/srv", SocketPath = "/s" };
         switch (what)
         {
-            case "Cache": o.Cache = VirtioFsCacheMode.Metadata; break;
-            case "Sandbox": o.Sandbox = VirtioFsSandboxMode.None; break;
+            case "Cache": o.Cache = VirtiofsdCacheMode.Metadata; break;
+            case "Sandbox": o.Sandbox = VirtiofsdSandboxMode.None; break;
             case "InodeFileHandles": o.InodeFileHandles = VirtioFsInodeFileHandles.Never; break;
             case "ReadOnly": o.ReadOnly = true; break;
             case "TranslateUid": o.TranslateUid = ["guest:0:1000:1"]; break;

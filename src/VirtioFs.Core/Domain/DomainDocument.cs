@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Xml;
+using System.Xml.Linq;
+using VirtioFs.Errors;
+
+namespace VirtioFs.Domain;
+
+/// <summary>
+/// A libvirt domain definition loaded for editing. Everything it does not own (comments, unknown
+/// elements and attributes, namespaced parts such as qemu:commandline and metadata, whitespace)
+/// survives a load/save round trip unchanged.
+/// </summary>
+internal sealed class DomainDocument
+{
+    private static readonly Regex s_declaration = new(@"^\uFEFF?\s*<\?xml[^>]*\?>", RegexOptions.CultureInvariant);
+
+    private readonly string? _declaration;
+    private readonly char _quote;
+
+    private DomainDocument(XDocument document, string? declaration, char quote)
+    {
+        Document = document;
+        _declaration = declaration;
+        _quote = quote;
+    }
+
+    public XDocument Document { get; }
+
+    public XElement Root => Document.Root!;
+
+    public string Name => Root.Element("name")?.Value.Trim() ?? string.Empty;
+
+    public string? Uuid => Root.Element("uuid")?.Value.Trim();
+
+    public string? HypervisorType => (string?)Root.Attribute("type");
+
+    public string? Arch => (string?)Root.Element("os")?.Element("type")?.Attribute("arch");
+
+    public string? Machine => (string?)Root.Element("os")?.Element("type")?.Attribute("machine");
+
+    /// <summary>Maximum memory in KiB from &lt;memory&gt;, the size shared memory must cover.</summary>
+    public ulong? MemoryKiB => MemoryUnits.ToKiB(Root.Element("memory"));
+
+    public XElement? Devices => Root.Element("devices");
+
+    /// <summary>All &lt;filesystem&gt; devices (virtiofs and others such as 9p).</summary>
+    public IEnumerable<XElement> Filesystems => Devices?.Elements("filesystem") ?? Enumerable.Empty<XElement>();
+
+    /// <summary>virtio-fs devices only.</summary>
+    public IEnumerable<XElement> VirtioFsFilesystems =>
+        Filesystems.Where(fs => (string?)fs.Element("driver")?.Attribute("type") == "virtiofs");
+
+    public static DomainDocument Parse(string xml, string source)
+    {
+        if (string.IsNullOrWhiteSpace(xml))
+        {
+            throw new VirtioFsException("MalformedDomainXml", ErrorKind.InvalidData,
+                $"The domain XML from '{source}' is empty.", source,
+                "Give a libvirt domain definition (virsh dumpxml --inactive NAME > file.xml).");
+        }
+        XDocument doc;
+        try
+        {
+            doc = XDocument.Parse(xml, LoadOptions.PreserveWhitespace | LoadOptions.SetLineInfo);
+        }
+        catch (XmlException e)
+        {
+            throw new VirtioFsException("MalformedDomainXml", ErrorKind.InvalidData,
+                $"The domain XML from '{source}' is not well-formed: {e.Message}", source,
+                "Fix the XML (xmllint --noout FILE shows the error) and try again.", e);
+        }
+        if (doc.Root is null || doc.Root.Name != "domain")
+        {
+            throw new VirtioFsException("NotADomainXml", ErrorKind.InvalidData,
+                $"'{source}' is not a libvirt domain definition: its root element is <{doc.Root?.Name.LocalName}>, not <domain>.",
+                source, "Give a file written by 'virsh dumpxml' or 'virsh dumpxml --inactive'.");
+        }
+        AttributeQuotes.Record(doc, xml);
+        var match = s_declaration.Match(xml);
+        string? declaration = match.Success ? match.Value.TrimStart('\uFEFF') : null;
+        return new DomainDocument(doc, declaration, DetectQuote(xml));
+    }
+
+    /// <summary>The document as text, formatted as it came in except where it was edited.</summary>
+    public string ToXml() => DomainXmlWriter.Write(Document, _declaration, _quote);
+
+    /// <summary>A deep copy; re-parsed from our own output so per-attribute quote marks come along.</summary>
+    public DomainDocument Clone() => Parse(ToXml(), "(copy)");
+
+    public XElement EnsureDevices()
+    {
+        var devices = Devices;
+        if (devices is null)
+        {
+            devices = new XElement("devices");
+            XmlLayout.InsertOrdered(Root, devices, XmlLayout.DomainOrder);
+        }
+        return devices;
+    }
+
+    private static char DetectQuote(string xml)
+    {
+        // libvirt writes single quotes; files written by other tools may use double quotes.
+        int start = xml.IndexOf("<domain", StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return '\'';
+        }
+        int end = xml.IndexOf('>', start);
+        string tag = end > start ? xml[start..end] : xml[start..];
+        int eq = tag.IndexOf('=');
+        if (eq >= 0 && eq + 1 < tag.Length && tag[eq + 1] == '"')
+        {
+            return '"';
+        }
+        return '\'';
+    }
+}

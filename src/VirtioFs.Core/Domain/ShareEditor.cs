@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: MIT
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Xml.Linq;
+using VirtioFs.Errors;
+
+namespace VirtioFs.Domain;
+
+/// <summary>The outcome of an edit: the new XML, what changed, and the device for a live attach/detach.</summary>
+internal sealed class DomainEdit
+{
+    public DomainEdit(DomainDocument before, DomainDocument after, IReadOnlyList<string> changes, bool memoryChanged, XElement? device)
+    {
+        Before = before;
+        After = after;
+        Changes = changes;
+        MemoryChanged = memoryChanged;
+        Device = device;
+    }
+
+    public DomainDocument Before { get; }
+
+    public DomainDocument After { get; }
+
+    public IReadOnlyList<string> Changes { get; }
+
+    /// <summary>True when memoryBacking or NUMA cells changed: that never applies to a running guest.</summary>
+    public bool MemoryChanged { get; }
+
+    /// <summary>The &lt;filesystem&gt; added, changed or removed.</summary>
+    public XElement? Device { get; }
+
+    public string NewXml => After.ToXml();
+
+    public bool HasChanges => LineDiff.HasChanges(Before.ToXml(), After.ToXml());
+
+    public string Diff(string label) => LineDiff.Unified(Before.ToXml(), After.ToXml(), label + " (before)", label + " (after)");
+
+    /// <summary>The device alone, for virDomainAttachDevice/DetachDevice.</summary>
+    public string DeviceXml => Device is null ? string.Empty : DomainXmlWriter.Write(new XDocument(StripLayout(new XElement(Device))), null, '\'');
+
+    private static XElement StripLayout(XElement e)
+    {
+        foreach (var t in e.DescendantNodes().OfType<XText>().Where(t => string.IsNullOrWhiteSpace(t.Value)).ToList())
+        {
+            t.Remove();
+        }
+        return e;
+    }
+}
+
+/// <summary>
+/// Adds, changes and removes virtio-fs shares in a domain document. Every method works on a copy
+/// and validates the result before returning it, so a failure leaves the caller's document (and
+/// the file or libvirt domain behind it) exactly as it was.
+/// </summary>
+internal static class ShareEditor
+{
+    public static IReadOnlyList<VirtioFsShare> List(DomainDocument domain)
+    {
+        bool ready = SharedMemoryInspector.Inspect(domain).VirtioFsReady;
+        return domain.VirtioFsFilesystems.Select(fs => Describe(domain, fs, ready)).ToList();
+    }
+
+    public static VirtioFsShare Describe(DomainDocument domain, XElement fs, bool sharedMemoryReady)
+    {
+        var share = FilesystemElement.Read(fs);
+        share.Domain = domain.Name;
+        share.DomainUuid = domain.Uuid;
+        share.SharedMemoryReady = sharedMemoryReady;
+        return share;
+    }
+
+    public static DomainEdit Add(DomainDocument original, ShareSettings settings, string accessMode,
+        SharedMemoryChoice memory, ulong? hugePageSizeKiB, HostContext host)
+    {
+        ShareValidator.ValidateTag(settings.Tag);
+        var doc = original.Clone();
+        var element = FilesystemElement.Create(settings);
+        var merged = FilesystemElement.Read(element);
+        merged.AccessMode = accessMode;
+        ShareValidator.Validate(doc, merged, settings, host, self: null);
+
+        var changes = new List<string>(SharedMemoryEnabler.Apply(doc, memory, hugePageSizeKiB));
+        bool memoryChanged = changes.Count > 0;
+
+        var devices = doc.EnsureDevices();
+        var lastFs = devices.Elements("filesystem").LastOrDefault();
+        if (lastFs is not null)
+        {
+            XmlLayout.InsertAfter(devices, element, lastFs);
+        }
+        else
+        {
+            var after = devices.Elements().LastOrDefault(e => XmlLayout.DevicesBeforeFilesystem.Contains(e.Name.LocalName));
+            XmlLayout.InsertAfter(devices, element, after);
+        }
+        changes.Add($"added virtio-fs filesystem '{settings.Tag}' ({settings.Source ?? settings.SocketPath})");
+        return new DomainEdit(original, doc, changes, memoryChanged, element);
+    }
+
+    public static DomainEdit Update(DomainDocument original, string tag, ShareSettings settings,
+        SharedMemoryChoice memory, HostContext host)
+    {
+        var doc = original.Clone();
+        var element = Find(doc, tag);
+        var before = FilesystemElement.Read(element);
+        if (settings.Source is not null)
+        {
+            element.Element("source")?.SetAttributeValue("socket", null);
+        }
+        if (settings.SocketPath is not null)
+        {
+            element.Element("source")?.SetAttributeValue("dir", null);
+        }
+        FilesystemElement.Apply(element, settings);
+        var merged = FilesystemElement.Read(element);
+        // A tag the caller did not change may be any legacy value; only check what they asked for.
+        if (settings.Tag is not null)
+        {
+            ShareValidator.ValidateTag(settings.Tag);
+        }
+        var asked = settings;
+        if (merged.SocketPath is not null && settings.SocketPath is not null)
+        {
+            // Switching to an external daemon: the old libvirt daemon options no longer apply.
+            RemoveDaemonOptions(element);
+            merged = FilesystemElement.Read(element);
+        }
+        ShareValidator.Validate(doc, merged, asked, host, self: element);
+
+        var changes = new List<string>(SharedMemoryEnabler.Apply(doc, memory));
+        bool memoryChanged = changes.Count > 0;
+        var after = FilesystemElement.Read(element);
+        changes.AddRange(DescribeChanges(before, after));
+        return new DomainEdit(original, doc, changes, memoryChanged, element);
+    }
+
+    public static DomainEdit Remove(DomainDocument original, string tag)
+    {
+        var doc = original.Clone();
+        var element = Find(doc, tag);
+        var device = new XElement(element);
+        XmlLayout.Remove(element);
+        return new DomainEdit(original, doc, new[] { $"removed virtio-fs filesystem '{tag}'" }, false, device);
+    }
+
+    public static DomainEdit EnableSharedMemory(DomainDocument original, SharedMemoryChoice backing, ulong? hugePageSizeKiB)
+    {
+        var doc = original.Clone();
+        var changes = SharedMemoryEnabler.Apply(doc, backing, hugePageSizeKiB);
+        return new DomainEdit(original, doc, changes, changes.Count > 0, null);
+    }
+
+    public static XElement Find(DomainDocument doc, string tag)
+    {
+        var match = doc.Filesystems.FirstOrDefault(fs => FilesystemElement.TagOf(fs) == tag);
+        if (match is null)
+        {
+            throw new VirtioFsException("ShareNotFound", ErrorKind.ObjectNotFound,
+                $"Domain '{doc.Name}' has no virtio-fs share with tag '{tag}'.", tag,
+                $"List the shares with Get-VirtioFsShare; tags are case-sensitive.");
+        }
+        if ((string?)match.Element("driver")?.Attribute("type") != "virtiofs")
+        {
+            throw new VirtioFsException("NotVirtioFs", ErrorKind.InvalidOperation,
+                $"The filesystem with tag '{tag}' in domain '{doc.Name}' is not virtio-fs (driver '{(string?)match.Element("driver")?.Attribute("type") ?? "9p default"}').",
+                tag, "VirtioFs manages virtio-fs shares only; edit other filesystems with virsh edit.");
+        }
+        return match;
+    }
+
+    private static void RemoveDaemonOptions(XElement element)
+    {
+        if (element.Element("binary") is { } binary)
+        {
+            XmlLayout.Remove(binary);
+        }
+        if (element.Element("idmap") is { } idmap)
+        {
+            XmlLayout.Remove(idmap);
+        }
+    }
+
+    private static IEnumerable<string> DescribeChanges(VirtioFsShare before, VirtioFsShare after)
+    {
+        foreach (var p in typeof(VirtioFsShare).GetProperties())
+        {
+            if (p.Name is nameof(VirtioFsShare.Domain) or nameof(VirtioFsShare.DomainUuid) or nameof(VirtioFsShare.Path)
+                or nameof(VirtioFsShare.ConnectionUri) or nameof(VirtioFsShare.SharedMemoryReady) or nameof(VirtioFsShare.DaemonMode))
+            {
+                continue;
+            }
+            string Show(object? v) => v switch
+            {
+                null => "(default)",
+                IEnumerable<VirtioFsIdMapEntry> list => list.Any() ? string.Join(",", list) : "(none)",
+                _ => v.ToString() ?? string.Empty,
+            };
+            string a = Show(p.GetValue(before)), b = Show(p.GetValue(after));
+            if (!string.Equals(a, b, StringComparison.Ordinal))
+            {
+                yield return $"{p.Name}: {a} -> {b}";
+            }
+        }
+    }
+}

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: MIT
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using VirtioFs.Errors;
+
+namespace VirtioFs.Domain;
+
+/// <summary>
+/// Every check libvirt, QEMU or virtiofsd would make later (at define, at start, or never, leaving
+/// a hung guest), made before anything is written. Each failure is a VirtioFsException with a
+/// stable id, the offending value as target and what to do.
+/// </summary>
+internal static class ShareValidator
+{
+    /// <summary>QEMU's vhost-user-fs limit (VIRTIO_FS tag field).</summary>
+    public const int MaxTagBytes = 36;
+
+    /// <summary>sizeof(sockaddr_un.sun_path) - 1 on Linux.</summary>
+    public const int MaxSocketPathBytes = 107;
+
+    public const int MaxQueueSize = 1024;
+
+    private static readonly Regex s_userAlias = new("^ua-[A-Za-z0-9_-]+$", RegexOptions.CultureInvariant);
+
+    /// <summary>Validates the final state of a share being created or changed.</summary>
+    /// <param name="domain">The domain as it will be written, minus this share.</param>
+    /// <param name="merged">The share's complete settings after the change.</param>
+    /// <param name="asked">What the caller asked for (used for messages and version checks).</param>
+    /// <param name="self">The element being changed (Set), excluded from uniqueness checks.</param>
+    public static void Validate(DomainDocument domain, VirtioFsShare merged, ShareSettings asked, HostContext host, XElement? self)
+    {
+        ValidateTag(merged.Tag);
+        foreach (var other in domain.Filesystems.Where(f => f != self))
+        {
+            if (string.Equals(FilesystemElement.TagOf(other), merged.Tag, StringComparison.Ordinal))
+            {
+                throw new VirtioFsException("TagExists", ErrorKind.ResourceExists,
+                    $"Domain '{domain.Name}' already has a filesystem with tag '{merged.Tag}'; the guest could not tell them apart.",
+                    merged.Tag, "Choose another -Tag, or change the existing share with Set-VirtioFsShare.");
+            }
+        }
+
+        if (merged.AccessMode != "passthrough")
+        {
+            throw new VirtioFsException("UnsupportedAccessMode", ErrorKind.InvalidArgument,
+                $"virtio-fs supports only accessmode 'passthrough', not '{merged.AccessMode}'.", merged.AccessMode,
+                "Use -AccessMode passthrough (the default); ID mapping is done with -UidMap/-GidMap.");
+        }
+
+        if (merged.QueueSize is int q && (q < 1 || q > MaxQueueSize || !MemoryUnits.IsPowerOfTwo(q)))
+        {
+            throw new VirtioFsException("InvalidQueueSize", ErrorKind.InvalidArgument,
+                $"Queue size {q} is invalid: QEMU needs a power of two from 1 to {MaxQueueSize}.", q,
+                "Use 128 (QEMU's default), 256, 512 or 1024 (recommended for Windows guests).");
+        }
+
+        ValidateSourceOrSocket(merged, asked, host);
+
+        if (merged.ThreadPoolSize is < 0)
+        {
+            throw new VirtioFsException("InvalidThreadPoolSize", ErrorKind.InvalidArgument,
+                $"Thread pool size {merged.ThreadPoolSize} is invalid: use 0 (no pool) or more.", merged.ThreadPoolSize);
+        }
+        if (merged.OpenFilesMax is <= 0)
+        {
+            throw new VirtioFsException("InvalidOpenFilesMax", ErrorKind.InvalidArgument,
+                $"Open files limit {merged.OpenFilesMax} is invalid: it must be positive.", merged.OpenFilesMax);
+        }
+        if (merged.BinaryPath is { } bin && !Path.IsPathRooted(bin))
+        {
+            throw new VirtioFsException("BinaryPathNotAbsolute", ErrorKind.InvalidArgument,
+                $"The virtiofsd path '{bin}' is not absolute; libvirt needs an absolute path.", bin,
+                "Give the full path, e.g. /usr/lib/qemu/virtiofsd or /usr/libexec/virtiofsd.");
+        }
+        if (merged.BinaryPath is { } b && host.CheckHostPaths && asked.BinaryPath is not null && !File.Exists(b))
+        {
+            throw new VirtioFsException("BinaryNotFound", ErrorKind.ObjectNotFound,
+                $"The virtiofsd binary '{b}' does not exist on this host.", b,
+                "Install virtiofsd (Debian 12: qemu-system-common ships /usr/lib/qemu/virtiofsd) or fix -BinaryPath.");
+        }
+
+        ValidateBoot(domain, merged, self);
+        ValidateAlias(domain, merged, self);
+        ValidateLibvirtVersion(merged, host);
+    }
+
+    public static void ValidateTag(string? tag)
+    {
+        if (string.IsNullOrEmpty(tag))
+        {
+            throw new VirtioFsException("TagEmpty", ErrorKind.InvalidArgument,
+                "The mount tag is empty; the guest mounts a share by its tag.", tag,
+                "Give -Tag a short name such as 'data' (at most 36 bytes).");
+        }
+        int bytes = Encoding.UTF8.GetByteCount(tag);
+        if (bytes > MaxTagBytes)
+        {
+            throw new VirtioFsException("TagTooLong", ErrorKind.InvalidArgument,
+                $"The mount tag '{tag}' is {bytes} bytes in UTF-8; QEMU allows at most {MaxTagBytes} (\"tag property must be 36 bytes or less\").",
+                tag, "Choose a tag of at most 36 bytes.");
+        }
+    }
+
+    private static void ValidateSourceOrSocket(VirtioFsShare merged, ShareSettings asked, HostContext host)
+    {
+        if (merged.Source is not null && merged.SocketPath is not null)
+        {
+            throw new VirtioFsException("SourceAndSocket", ErrorKind.InvalidArgument,
+                "A share has either a source directory (libvirt runs virtiofsd) or a socket (you run virtiofsd), not both.",
+                merged.SocketPath, "Give -Source or -SocketPath, not both.");
+        }
+        if (merged.Source is null && merged.SocketPath is null)
+        {
+            throw new VirtioFsException("SourceMissing", ErrorKind.InvalidArgument,
+                "The share needs a host directory (-Source) or the socket of a virtiofsd you run (-SocketPath).", merged.Tag,
+                "Give -Source /host/dir, or pipe Start-VirtioFsDaemon into New-VirtioFsShare.");
+        }
+        if (merged.SocketPath is { } socket)
+        {
+            if (!socket.StartsWith('/'))
+            {
+                throw new VirtioFsException("SocketPathNotAbsolute", ErrorKind.InvalidArgument,
+                    $"The socket path '{socket}' is not absolute.", socket, "Give the full path of the daemon's socket.");
+            }
+            int bytes = Encoding.UTF8.GetByteCount(socket);
+            if (bytes > MaxSocketPathBytes)
+            {
+                throw new VirtioFsException("SocketPathTooLong", ErrorKind.InvalidArgument,
+                    $"The socket path '{socket}' is {bytes} bytes; a Unix socket path holds at most {MaxSocketPathBytes}.",
+                    socket, "Use a shorter path, e.g. under /run/virtiofs/.");
+            }
+            var daemonOptions = asked.DaemonOptionsGiven().ToList();
+            if (daemonOptions.Count > 0)
+            {
+                throw new VirtioFsException("DaemonOptionsWithSocket", ErrorKind.InvalidArgument,
+                    $"{string.Join(", ", daemonOptions.Select(o => "-" + o))} configure the virtiofsd libvirt starts; with -SocketPath you run the daemon yourself and libvirt ignores them.",
+                    socket, "Pass these options to Start-VirtioFsDaemon instead, or use -Source so libvirt runs virtiofsd.");
+            }
+            return;
+        }
+        string source = merged.Source!;
+        if (!source.StartsWith('/'))
+        {
+            throw new VirtioFsException("SourceNotAbsolute", ErrorKind.InvalidArgument,
+                $"The source '{source}' is not an absolute path; libvirt needs one.", source,
+                "Give the full path of the host directory, e.g. /srv/share.");
+        }
+        if (host.CheckHostPaths && asked.Source is not null)
+        {
+            if (File.Exists(source))
+            {
+                throw new VirtioFsException("SourceNotDirectory", ErrorKind.InvalidArgument,
+                    $"The source '{source}' is a file; virtio-fs shares a directory.", source, "Give a directory.");
+            }
+            if (!Directory.Exists(source))
+            {
+                throw new VirtioFsException("SourceNotFound", ErrorKind.ObjectNotFound,
+                    $"The source directory '{source}' does not exist on this host; the guest would fail to start.", source,
+                    "Create it (New-Item -ItemType Directory), or use -SkipSourceCheck for XML meant for another host.");
+            }
+        }
+    }
+
+    private static void ValidateBoot(DomainDocument domain, VirtioFsShare merged, XElement? self)
+    {
+        if (merged.BootOrder is not int order)
+        {
+            return;
+        }
+        if (order < 1)
+        {
+            throw new VirtioFsException("InvalidBootOrder", ErrorKind.InvalidArgument,
+                $"Boot order {order} is invalid: it starts at 1.", order);
+        }
+        if (domain.Root.Element("os")?.Element("boot") is not null)
+        {
+            throw new VirtioFsException("BootOrderConflict", ErrorKind.InvalidArgument,
+                $"Domain '{domain.Name}' boots by <os><boot dev=…/>; libvirt refuses per-device boot order together with it.",
+                order, "Remove the <boot dev> elements from <os> and give every boot device an order, or omit -BootOrder.");
+        }
+        var devices = domain.Devices;
+        if (devices is null)
+        {
+            return;
+        }
+        foreach (var boot in devices.Descendants("boot"))
+        {
+            if (self is not null && boot.Ancestors().Contains(self))
+            {
+                continue;
+            }
+            if (MemoryUnits.ParseInt((string?)boot.Attribute("order")) == order)
+            {
+                throw new VirtioFsException("BootOrderInUse", ErrorKind.ResourceExists,
+                    $"Boot order {order} is already used by a <{boot.Parent?.Name.LocalName}> device of domain '{domain.Name}'.",
+                    order, "Choose an unused boot order.");
+            }
+        }
+    }
+
+    private static void ValidateAlias(DomainDocument domain, VirtioFsShare merged, XElement? self)
+    {
+        if (merged.Alias is not { } alias)
+        {
+            return;
+        }
+        bool unchanged = self is not null && (string?)self.Element("alias")?.Attribute("name") == alias;
+        if (!unchanged && !s_userAlias.IsMatch(alias))
+        {
+            throw new VirtioFsException("InvalidAlias", ErrorKind.InvalidArgument,
+                $"The alias '{alias}' is not a user alias: libvirt keeps only aliases starting with 'ua-' and made of letters, digits, '_' and '-'.",
+                alias, "Use e.g. ua-share0.");
+        }
+        bool taken = domain.Devices?.Descendants("alias")
+            .Any(a => (string?)a.Attribute("name") == alias && (self is null || !a.Ancestors().Contains(self))) ?? false;
+        if (taken)
+        {
+            throw new VirtioFsException("AliasInUse", ErrorKind.ResourceExists,
+                $"The alias '{alias}' is already used in domain '{domain.Name}'.", alias, "Choose another alias.");
+        }
+    }
+
+    private static void ValidateLibvirtVersion(VirtioFsShare merged, HostContext host)
+    {
+        if (host.LibvirtVersion is not Version have)
+        {
+            return;
+        }
+        var used = new List<string> { "virtiofs" };
+        if (merged.BootOrder is not null) used.Add("BootOrder");
+        if (merged.Sandbox is not null) used.Add("Sandbox");
+        if (merged.SocketPath is not null) used.Add("SocketPath");
+        if (merged.ThreadPoolSize is not null) used.Add("ThreadPoolSize");
+        if (merged.UidMap.Count > 0) used.Add("UidMap");
+        if (merged.GidMap.Count > 0) used.Add("GidMap");
+        if (merged.OpenFilesMax is not null) used.Add("OpenFilesMax");
+        if (merged.ReadOnly) used.Add("ReadOnly");
+        foreach (var option in used)
+        {
+            var need = LibvirtFeatureVersions.Since[option];
+            if (have < need)
+            {
+                string name = option == "virtiofs" ? "virtio-fs" : "-" + option;
+                throw new VirtioFsException("OptionNeedsNewerLibvirt", ErrorKind.NotEnabled,
+                    $"{name} needs libvirt {need} or later; the connected libvirt is {have}" +
+                    (option == "ReadOnly" ? " (older releases reject read-only virtio-fs)." : " (older releases reject or silently drop it)."),
+                    option, $"Upgrade libvirt to {need}+, or leave out {name}" +
+                    (option == "ReadOnly" ? "; a read-only bind mount of the source gives the same protection." : "."));
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+using System;
+using System.Threading;
+using VirtioFs.Errors;
+
+namespace VirtioFs.HugePages;
+
+/// <summary>
+/// Resizes a hugepage pool and tells the truth about it. A write to nr_hugepages "succeeds" even
+/// when the kernel found fewer free contiguous pages than asked, so every write is read back. When
+/// short, memory is compacted (fragmentation is the usual cause) and the write repeated while that
+/// still gains pages; then the pool is put back as it was and the caller gets a LimitsExceeded error,
+/// unless it allowed a partial pool.
+/// </summary>
+/// <remarks>
+/// The allocator deliberately does not write /proc/sys/vm/drop_caches: the kernel's hugepage
+/// allocation already reclaims clean page cache by itself (__GFP_RETRY_MAYFAIL does direct reclaim),
+/// so dropping caches rarely adds pages, while it throws away the cache of every other workload on
+/// the host and causes an I/O storm afterwards. That is the admin's call, and the error says so.
+/// </remarks>
+internal sealed class HugePageAllocator
+{
+    private readonly IHugePageKernel _kernel;
+
+    public HugePageAllocator(IHugePageKernel kernel)
+    {
+        _kernel = kernel;
+    }
+
+    public HugePageAllocationResult Allocate(HugePageRequest request, IProgress<HugePageProgress>? progress = null,
+        CancellationToken cancel = default)
+    {
+        if (request.Count < 0)
+        {
+            throw new VirtioFsException("NegativePageCount", ErrorKind.InvalidArgument,
+                $"A pool cannot hold {request.Count} pages.", request.Count, "Give a count of 0 or more.");
+        }
+        var previous = _kernel.ReadCount(request.PageSizeKiB, request.NumaNode);
+        var target = request.Count;
+        if (target == previous)
+        {
+            return new HugePageAllocationResult(previous, target, previous, 0);
+        }
+        long actual;
+        int rounds = 0;
+        try
+        {
+            actual = Grow(request, previous, target, progress, cancel);
+            long best = actual;
+            while (actual < target && rounds < request.CompactionRetries)
+            {
+                cancel.ThrowIfCancellationRequested();
+                rounds++;
+                progress?.Report(new HugePageProgress($"Compacting memory (round {rounds})", actual, target, previous));
+                if (!_kernel.Compact())
+                {
+                    break;
+                }
+                progress?.Report(new HugePageProgress($"Retrying after compaction (round {rounds})", actual, target, previous));
+                _kernel.WriteCount(request.PageSizeKiB, request.NumaNode, target);
+                actual = _kernel.ReadCount(request.PageSizeKiB, request.NumaNode);
+                if (actual <= best)
+                {
+                    break; // compaction did not help: more rounds will not either
+                }
+                best = actual;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            RollBack(request, previous, progress);
+            throw new VirtioFsException("HugePageAllocationStopped", ErrorKind.OperationStopped,
+                $"Allocation of {request.PoolName} was stopped; the pool was put back to {previous} pages.",
+                request.Count);
+        }
+
+        var result = new HugePageAllocationResult(previous, target, actual, rounds);
+        if (actual >= target || request.AllowPartial)
+        {
+            progress?.Report(new HugePageProgress("Done", actual, target, previous));
+            return result;
+        }
+
+        var restored = RollBack(request, previous, progress);
+        var sizeText = PageSize.Format(request.PageSizeKiB);
+        var action = request.PageSizeKiB >= 1024 * 1024
+            ? $"Free memory and try again, or reserve {sizeText} pages at boot with 'hugepagesz={PageSize.FormatKernel(request.PageSizeKiB)} hugepages={target}' on the kernel command line (Set-VirtioFsHugePage -Persist prints the line). Use -AllowPartial to keep the {actual} pages the kernel gave."
+            : $"Free memory (stop guests or services, or drop the page cache with 'sync; echo 3 > /proc/sys/vm/drop_caches' if you accept the cost) and try again, ask for fewer pages, or reserve them at boot with 'hugepages={target}' on the kernel command line or vm.nr_hugepages (-Persist). Use -AllowPartial to keep the {actual} pages the kernel gave.";
+        throw new VirtioFsException("HugePageAllocationShort", ErrorKind.LimitsExceeded,
+            $"The kernel gave only {actual} of {target} {request.PoolName} (after {rounds} compaction round(s)); " +
+            $"the pool was rolled back to {restored} pages.",
+            request.Count, action);
+    }
+
+    /// <summary>Large growths go in steps so progress moves; each step is read back and a short step ends the climb.</summary>
+    private long Grow(HugePageRequest request, long previous, long target, IProgress<HugePageProgress>? progress,
+        CancellationToken cancel)
+    {
+        var delta = target - previous;
+        long step = delta >= request.StepThreshold ? Math.Max(1, (delta + 9) / 10) : Math.Abs(delta);
+        long current = previous;
+        long next = previous;
+        progress?.Report(new HugePageProgress("Allocating", current, target, previous));
+        while (true)
+        {
+            cancel.ThrowIfCancellationRequested();
+            next = delta > 0 ? Math.Min(target, next + step) : target;
+            _kernel.WriteCount(request.PageSizeKiB, request.NumaNode, next);
+            current = _kernel.ReadCount(request.PageSizeKiB, request.NumaNode);
+            progress?.Report(new HugePageProgress("Allocating", current, target, previous));
+            if (next == target || current < next)
+            {
+                break;
+            }
+        }
+        return current;
+    }
+
+    private long RollBack(HugePageRequest request, long previous, IProgress<HugePageProgress>? progress)
+    {
+        progress?.Report(new HugePageProgress("Rolling back", previous, previous, previous));
+        _kernel.WriteCount(request.PageSizeKiB, request.NumaNode, previous);
+        return _kernel.ReadCount(request.PageSizeKiB, request.NumaNode);
+    }
+}

@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: MIT
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using VirtioFs.Errors;
+
+namespace VirtioFs.HugePages;
+
+/// <summary>What the allocator needs from the kernel; a seam so tests can play a kernel that gives fewer pages.</summary>
+internal interface IHugePageKernel
+{
+    long ReadCount(long pageSizeKiB, int numaNode);
+
+    void WriteCount(long pageSizeKiB, int numaNode, long count);
+
+    /// <summary>Asks the kernel to defragment memory; false when the kernel has no compaction.</summary>
+    bool Compact();
+}
+
+/// <summary>
+/// Reads and writes the kernel's hugepage files under a root directory (default "/") so tests can
+/// point it at a fake tree with several NUMA nodes and 1 GiB pages, which this host cannot show.
+/// </summary>
+internal sealed partial class HugePageSysfs : IHugePageKernel
+{
+    public HugePageSysfs(string root = "/")
+    {
+        Root = string.IsNullOrEmpty(root) ? "/" : root;
+    }
+
+    public string Root { get; }
+
+    private string P(string absolute) => Path.Combine(Root, absolute.TrimStart('/'));
+
+    private string HostDir(long kib) => P($"/sys/kernel/mm/hugepages/hugepages-{kib}kB");
+
+    private string NodeDir(int node, long kib) => P($"/sys/devices/system/node/node{node}/hugepages/hugepages-{kib}kB");
+
+    [GeneratedRegex(@"^hugepages-(\d+)kB$")]
+    private static partial Regex SizeDirName();
+
+    [GeneratedRegex(@"^node(\d+)$")]
+    private static partial Regex NodeDirName();
+
+    /// <summary>Page sizes the kernel offers, ascending.</summary>
+    public IReadOnlyList<long> OfferedPageSizesKiB()
+    {
+        var dir = P("/sys/kernel/mm/hugepages");
+        if (!Directory.Exists(dir))
+        {
+            return [];
+        }
+        return Directory.EnumerateDirectories(dir)
+            .Select(d => SizeDirName().Match(Path.GetFileName(d)))
+            .Where(m => m.Success)
+            .Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture))
+            .OrderBy(x => x)
+            .ToList();
+    }
+
+    /// <summary>True when the kernel offers this page size (cheaper than listing them all).</summary>
+    public bool IsOffered(long kib) => Directory.Exists(HostDir(kib));
+
+    /// <summary>NUMA nodes that have hugepage pools, ascending.</summary>
+    public IReadOnlyList<int> NumaNodes()
+    {
+        var dir = P("/sys/devices/system/node");
+        if (!Directory.Exists(dir))
+        {
+            return [];
+        }
+        return Directory.EnumerateDirectories(dir)
+            .Select(d => (d, m: NodeDirName().Match(Path.GetFileName(d))))
+            .Where(x => x.m.Success && Directory.Exists(Path.Combine(x.d, "hugepages")))
+            .Select(x => int.Parse(x.m.Groups[1].Value, CultureInfo.InvariantCulture))
+            .OrderBy(x => x)
+            .ToList();
+    }
+
+    /// <summary>The default hugepage size (Hugepagesize in /proc/meminfo), the one vm.nr_hugepages and a hugetlbfs mount without pagesize= use.</summary>
+    public long DefaultPageSizeKiB()
+    {
+        var kib = MeminfoKiB(P("/proc/meminfo"), "Hugepagesize");
+        if (kib is long k)
+        {
+            return k;
+        }
+        var offered = OfferedPageSizesKiB();
+        return offered.Count > 0 ? offered[0] : 2048;
+    }
+
+    /// <summary>Memory of the host (node &lt; 0) or of one node, in KiB; null when unknown.</summary>
+    public long? MemTotalKiB(int numaNode)
+    {
+        return numaNode < 0
+            ? MeminfoKiB(P("/proc/meminfo"), "MemTotal")
+            : MeminfoKiB(P($"/sys/devices/system/node/node{numaNode}/meminfo"), "MemTotal");
+    }
+
+    private static long? MeminfoKiB(string file, string key)
+    {
+        if (!File.Exists(file))
+        {
+            return null;
+        }
+        foreach (var line in File.ReadLines(file))
+        {
+            // "/proc/meminfo: Key:   123 kB" or node meminfo: "Node 0 Key:   123 kB"
+            var idx = line.IndexOf(key + ":", StringComparison.Ordinal);
+            if (idx < 0 || (idx > 0 && line[idx - 1] != ' '))
+            {
+                continue;
+            }
+            var rest = line[(idx + key.Length + 1)..].Trim();
+            var num = rest.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+            if (long.TryParse(num, NumberStyles.None, CultureInfo.InvariantCulture, out var v))
+            {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>hugetlbfs mounts from /proc/mounts with their page size (pagesize= option, else the default size).</summary>
+    public IReadOnlyList<HugeTlbFsMountInfo> Mounts()
+    {
+        var file = P("/proc/mounts");
+        if (!File.Exists(file))
+        {
+            return [];
+        }
+        var result = new List<HugeTlbFsMountInfo>();
+        long? defaultSize = null;
+        foreach (var line in File.ReadLines(file))
+        {
+            var f = line.Split(' ');
+            if (f.Length < 4 || f[2] != "hugetlbfs")
+            {
+                continue;
+            }
+            long size = 0;
+            foreach (var opt in f[3].Split(','))
+            {
+                if (opt.StartsWith("pagesize=", StringComparison.Ordinal))
+                {
+                    try
+                    {
+                        size = PageSize.ParseKiB(opt["pagesize=".Length..]);
+                    }
+                    catch (VirtioFsException)
+                    {
+                        size = 0;
+                    }
+                }
+            }
+            if (size == 0)
+            {
+                defaultSize ??= DefaultPageSizeKiB();
+                size = defaultSize.Value;
+            }
+            result.Add(new HugeTlbFsMountInfo(UnescapeMountField(f[1]), size, f[3]));
+        }
+        return result;
+    }
+
+    /// <summary>/proc/mounts writes space, tab, newline and backslash as \ooo octal.</summary>
+    internal static string UnescapeMountField(string s)
+    {
+        if (!s.Contains('\\', StringComparison.Ordinal))
+        {
+            return s;
+        }
+        var sb = new StringBuilder();
+        for (int i = 0; i < s.Length; i++)
+        {
+            if (s[i] == '\\' && IsOctal(s, i + 1))
+            {
+                sb.Append((char)Convert.ToInt32(s.Substring(i + 1, 3), 8));
+                i += 3;
+            }
+            else
+            {
+                sb.Append(s[i]);
+            }
+        }
+        return sb.ToString();
+    }
+
+    private static bool IsOctal(string s, int start)
+    {
+        if (start + 3 > s.Length)
+        {
+            return false;
+        }
+        for (int i = start; i < start + 3; i++)
+        {
+            if (s[i] < '0' || s[i] > '7')
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Every pool: for each page size the host-wide pool, then one per NUMA node.</summary>
+    public IReadOnlyList<VirtioFsHugePagePool> ReadPools()
+    {
+        var mounts = Mounts();
+        var nodes = NumaNodes();
+        var pools = new List<VirtioFsHugePagePool>();
+        foreach (var kib in OfferedPageSizesKiB())
+        {
+            var mp = mounts.Where(m => m.PageSizeKiB == kib).Select(m => m.MountPoint).ToArray();
+            pools.Add(ReadPool(kib, -1, mp));
+            foreach (var node in nodes)
+            {
+                if (Directory.Exists(NodeDir(node, kib)))
+                {
+                    pools.Add(ReadPool(kib, node, mp));
+                }
+            }
+        }
+        return pools;
+    }
+
+    /// <summary>One pool, read fresh.</summary>
+    public VirtioFsHugePagePool ReadPool(long kib, int node, string[]? mountPoints = null)
+    {
+        mountPoints ??= Mounts().Where(m => m.PageSizeKiB == kib).Select(m => m.MountPoint).ToArray();
+        var dir = node < 0 ? HostDir(kib) : NodeDir(node, kib);
+        return new VirtioFsHugePagePool(kib, node,
+            ReadLong(Path.Combine(dir, "nr_hugepages")) ?? 0,
+            ReadLong(Path.Combine(dir, "free_hugepages")) ?? 0,
+            node < 0 ? ReadLong(Path.Combine(dir, "resv_hugepages")) : null,
+            ReadLong(Path.Combine(dir, "surplus_hugepages")) ?? 0,
+            node < 0 ? ReadLong(Path.Combine(dir, "nr_overcommit_hugepages")) : null,
+            mountPoints);
+    }
+
+    /// <summary>The nr_hugepages file for a pool; the one the allocator writes and reads back.</summary>
+    public string CountFile(long kib, int node) =>
+        Path.Combine(node < 0 ? HostDir(kib) : NodeDir(node, kib), "nr_hugepages");
+
+    /// <summary>Path of a pool's nr_hugepages as seen from "/", for the boot-time unit.</summary>
+    public static string CountFileOnHost(long kib, int node) => node < 0
+        ? $"/sys/kernel/mm/hugepages/hugepages-{kib}kB/nr_hugepages"
+        : $"/sys/devices/system/node/node{node}/hugepages/hugepages-{kib}kB/nr_hugepages";
+
+    private static long? ReadLong(string file)
+    {
+        if (!File.Exists(file))
+        {
+            return null;
+        }
+        var text = File.ReadAllText(file).Trim();
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
+    }
+
+    public long ReadCount(long pageSizeKiB, int numaNode)
+    {
+        var file = CountFile(pageSizeKiB, numaNode);
+        return ReadLong(file) ?? throw new VirtioFsException("HugePagePoolNotFound", ErrorKind.ObjectNotFound,
+            $"There is no hugepage pool file '{file}'.", file,
+            "Check the page size and NUMA node with Get-VirtioFsHugePage.");
+    }
+
+    public void WriteCount(long pageSizeKiB, int numaNode, long count)
+    {
+        WriteKernelFile(CountFile(pageSizeKiB, numaNode), count.ToString(CultureInfo.InvariantCulture));
+    }
+
+    public bool Compact()
+    {
+        var file = P("/proc/sys/vm/compact_memory");
+        if (!File.Exists(file))
+        {
+            return false;
+        }
+        WriteKernelFile(file, "1");
+        return true;
+    }
+
+    /// <summary>
+    /// Writes a kernel file in place: open without truncating or creating (sysfs files cannot be
+    /// replaced), one write, so the kernel sees the whole number at once.
+    /// </summary>
+    private static void WriteKernelFile(string file, string value)
+    {
+        try
+        {
+            using var fs = new FileStream(file, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1);
+            var bytes = Encoding.ASCII.GetBytes(value + "\n");
+            fs.Write(bytes, 0, bytes.Length);
+            fs.Flush();
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new VirtioFsException("HugePagePermissionDenied", ErrorKind.PermissionDenied,
+                $"Cannot write '{file}': permission denied.", file,
+                "Run as root (or with CAP_SYS_ADMIN) to change hugepage pools.", e);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new VirtioFsException("HugePagePoolNotFound", ErrorKind.ObjectNotFound,
+                $"There is no kernel file '{file}'.", file,
+                "Check the page size and NUMA node with Get-VirtioFsHugePage.", e);
+        }
+        catch (IOException e)
+        {
+            throw new VirtioFsException("HugePageWriteFailed", ErrorKind.WriteError,
+                $"The kernel refused '{value}' for '{file}': {e.Message}", file, null, e);
+        }
+    }
+}

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
+using System.Threading;
+using VirtioFs.Errors;
+
+namespace VirtioFs.Libvirt;
+
+/// <summary>An open connection to libvirt (local or remote URI).</summary>
+internal sealed class LibvirtConnection : IDisposable
+{
+    private static int s_initialised;
+    private IntPtr _conn;
+
+    private LibvirtConnection(IntPtr conn, string uri)
+    {
+        _conn = conn;
+        Uri = uri;
+    }
+
+    public string Uri { get; }
+
+    internal IntPtr Handle => _conn != IntPtr.Zero ? _conn : throw new ObjectDisposedException(nameof(LibvirtConnection));
+
+    /// <summary>True for URIs without a host part (qemu:///system) or naming localhost.</summary>
+    public bool IsLocal => IsLocalUri(Uri);
+
+    public static bool IsLocalUri(string uri)
+    {
+        int scheme = uri.IndexOf("://", StringComparison.Ordinal);
+        if (scheme < 0)
+        {
+            return true;
+        }
+        string rest = uri[(scheme + 3)..];
+        int slash = rest.IndexOf('/');
+        string host = slash >= 0 ? rest[..slash] : rest;
+        int at = host.LastIndexOf('@');
+        if (at >= 0)
+        {
+            host = host[(at + 1)..];
+        }
+        int colon = host.IndexOf(':');
+        if (colon >= 0)
+        {
+            host = host[..colon];
+        }
+        return host.Length == 0 || host is "localhost" or "127.0.0.1" or "::1";
+    }
+
+    public static LibvirtConnection Open(string uri)
+    {
+        EnsureInitialised();
+        IntPtr auth = DefaultAuth();
+        IntPtr conn = LibvirtNative.virConnectOpenAuth(uri, auth, 0);
+        if (conn == IntPtr.Zero)
+        {
+            var (_, message) = LastError();
+            throw new VirtioFsException("LibvirtConnectFailed", ErrorKind.ConnectionError,
+                $"Cannot connect to libvirt at '{uri}': {message}", uri,
+                "Check that libvirtd (or virtqemud) runs and that you may use it (root, or the libvirt group); for remote hosts check the URI, e.g. qemu+ssh://user@host/system.");
+        }
+        return new LibvirtConnection(conn, uri);
+    }
+
+    /// <summary>libvirt's own version, e.g. 9.0.0.</summary>
+    public Version LibraryVersion
+    {
+        get
+        {
+            if (LibvirtNative.virConnectGetLibVersion(Handle, out ulong v) < 0)
+            {
+                throw Failure("LibvirtQueryFailed", ErrorKind.InvalidResult, "Cannot read the libvirt version", Uri);
+            }
+            return new Version((int)(v / 1000000), (int)(v / 1000 % 1000), (int)(v % 1000));
+        }
+    }
+
+    /// <summary>Finds a domain by name or UUID.</summary>
+    public LibvirtDomain LookupDomain(string nameOrUuid)
+    {
+        IntPtr dom = LibvirtNative.virDomainLookupByName(Handle, nameOrUuid);
+        if (dom == IntPtr.Zero && Guid.TryParse(nameOrUuid, out _))
+        {
+            LibvirtNative.virResetLastError();
+            dom = LibvirtNative.virDomainLookupByUUIDString(Handle, nameOrUuid);
+        }
+        if (dom == IntPtr.Zero)
+        {
+            var (code, message) = LastError();
+            if (code == LibvirtNative.ErrNoDomain)
+            {
+                throw new VirtioFsException("DomainNotFound", ErrorKind.ObjectNotFound,
+                    $"No domain named or with UUID '{nameOrUuid}' on {Uri}.", nameOrUuid,
+                    $"List the domains with 'virsh -c {Uri} list --all'; names are case-sensitive.");
+            }
+            throw new VirtioFsException("DomainLookupFailed", ErrorKind.InvalidResult,
+                $"Cannot look up domain '{nameOrUuid}' on {Uri}: {message}", nameOrUuid);
+        }
+        return new LibvirtDomain(this, dom);
+    }
+
+    /// <summary>All domains, running or not.</summary>
+    public IReadOnlyList<LibvirtDomain> ListDomains()
+    {
+        int n = LibvirtNative.virConnectListAllDomains(Handle, out IntPtr array, 0);
+        if (n < 0)
+        {
+            throw Failure("DomainListFailed", ErrorKind.InvalidResult, "Cannot list the domains", Uri);
+        }
+        var list = new List<LibvirtDomain>(n);
+        try
+        {
+            for (int i = 0; i < n; i++)
+            {
+                list.Add(new LibvirtDomain(this, Marshal.ReadIntPtr(array, i * IntPtr.Size)));
+            }
+        }
+        finally
+        {
+            LibvirtNative.Free(array);
+        }
+        return list;
+    }
+
+    /// <summary>Defines (creates or replaces) a persistent domain, validated against libvirt's schema.</summary>
+    public void Define(string xml, string domainName)
+    {
+        IntPtr dom = LibvirtNative.virDomainDefineXMLFlags(Handle, xml, LibvirtNative.DefineValidate);
+        if (dom == IntPtr.Zero)
+        {
+            var (_, message) = LastError();
+            throw new VirtioFsException("LibvirtDefineFailed", ErrorKind.InvalidData,
+                $"libvirt refused the new definition of domain '{domainName}': {message}", domainName,
+                "Nothing was changed. Check the option against this libvirt's version (Get-Help about_VirtioFs).");
+        }
+        LibvirtNative.virDomainFree(dom);
+    }
+
+    internal static VirtioFsException Failure(string id, ErrorKind kind, string what, object? target)
+    {
+        var (_, message) = LastError();
+        return new VirtioFsException(id, kind, $"{what}: {message}", target);
+    }
+
+    /// <summary>The calling thread's last libvirt error (virErrorPtr: int code; int domain; char *message; ...).</summary>
+    internal static (int Code, string Message) LastError()
+    {
+        IntPtr err = LibvirtNative.virGetLastError();
+        if (err == IntPtr.Zero)
+        {
+            return (0, "unknown libvirt error");
+        }
+        int code = Marshal.ReadInt32(err, 0);
+        IntPtr msg = Marshal.ReadIntPtr(err, 8);
+        string text = msg == IntPtr.Zero ? $"libvirt error {code}" : Marshal.PtrToStringUTF8(msg) ?? $"libvirt error {code}";
+        LibvirtNative.virResetLastError();
+        return (code, text);
+    }
+
+    public void Dispose()
+    {
+        if (_conn != IntPtr.Zero)
+        {
+            LibvirtNative.virConnectClose(_conn);
+            _conn = IntPtr.Zero;
+        }
+    }
+
+    private static unsafe void EnsureInitialised()
+    {
+        if (Interlocked.Exchange(ref s_initialised, 1) == 1)
+        {
+            return;
+        }
+        try
+        {
+            // libvirt prints every error to stderr by default; we report them as ErrorRecords instead.
+            LibvirtNative.virSetErrorFunc(IntPtr.Zero, &IgnoreError);
+        }
+        catch (DllNotFoundException e)
+        {
+            Interlocked.Exchange(ref s_initialised, 0);
+            throw new VirtioFsException("LibvirtNotInstalled", ErrorKind.NotInstalled,
+                "libvirt's client library (libvirt.so.0) is not installed.", "libvirt.so.0",
+                "Install it: apt-get install libvirt0 (Debian/Ubuntu) or dnf install libvirt-libs (Fedora/RHEL).", e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static void IgnoreError(IntPtr userData, IntPtr error)
+    {
+    }
+
+    /// <summary>
+    /// virConnectAuthPtrDefault, libvirt's console prompt for passwords (remote URIs). It is an
+    /// exported variable, so read the pointer it holds.
+    /// </summary>
+    private static IntPtr DefaultAuth()
+    {
+        if (NativeLibrary.TryLoad("libvirt.so.0", out IntPtr lib)
+            && NativeLibrary.TryGetExport(lib, "virConnectAuthPtrDefault", out IntPtr variable))
+        {
+            return Marshal.ReadIntPtr(variable);
+        }
+        return IntPtr.Zero;
+    }
+}

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+using System;
+using System.Runtime.InteropServices;
+using VirtioFs.Errors;
+
+namespace VirtioFs.Libvirt;
+
+/// <summary>A libvirt domain handle.</summary>
+internal sealed class LibvirtDomain : IDisposable
+{
+    private readonly LibvirtConnection _connection;
+    private IntPtr _dom;
+
+    internal LibvirtDomain(LibvirtConnection connection, IntPtr dom)
+    {
+        _connection = connection;
+        _dom = dom;
+        Name = Marshal.PtrToStringUTF8(LibvirtNative.virDomainGetName(dom)) ?? string.Empty;
+    }
+
+    public string Name { get; }
+
+    private IntPtr Handle => _dom != IntPtr.Zero ? _dom : throw new ObjectDisposedException(nameof(LibvirtDomain));
+
+    public bool IsActive
+    {
+        get
+        {
+            int r = LibvirtNative.virDomainIsActive(Handle);
+            if (r < 0)
+            {
+                throw LibvirtConnection.Failure("DomainStateFailed", ErrorKind.InvalidResult, $"Cannot read the state of domain '{Name}'", Name);
+            }
+            return r == 1;
+        }
+    }
+
+    /// <summary>The persistent definition (with secrets, so redefining it loses nothing).</summary>
+    public string GetInactiveXml() => GetXml(LibvirtNative.DomainXmlInactive | LibvirtNative.DomainXmlSecure);
+
+    /// <summary>The running guest's definition.</summary>
+    public string GetLiveXml() => GetXml(0);
+
+    public void AttachLive(string deviceXml)
+    {
+        if (LibvirtNative.virDomainAttachDeviceFlags(Handle, deviceXml, LibvirtNative.AffectLive) < 0)
+        {
+            throw LibvirtConnection.Failure("LiveAttachFailed", ErrorKind.InvalidOperation, $"Hot-plug into running domain '{Name}' failed", Name);
+        }
+    }
+
+    public void DetachLive(string deviceXml)
+    {
+        if (LibvirtNative.virDomainDetachDeviceFlags(Handle, deviceXml, LibvirtNative.AffectLive) < 0)
+        {
+            throw LibvirtConnection.Failure("LiveDetachFailed", ErrorKind.InvalidOperation, $"Hot-unplug from running domain '{Name}' failed", Name);
+        }
+    }
+
+    private string GetXml(uint flags)
+    {
+        string? xml = LibvirtNative.TakeString(LibvirtNative.virDomainGetXMLDesc(Handle, flags));
+        if (xml is null)
+        {
+            throw LibvirtConnection.Failure("DomainXmlFailed", ErrorKind.InvalidResult, $"Cannot read the XML of domain '{Name}' on {_connection.Uri}", Name);
+        }
+        return xml;
+    }
+
+    public void Dispose()
+    {
+        if (_dom != IntPtr.Zero)
+        {
+            LibvirtNative.virDomainFree(_dom);
+            _dom = IntPtr.Zero;
+        }
+    }
+}

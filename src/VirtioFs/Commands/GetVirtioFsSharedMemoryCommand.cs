@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+using System.Management.Automation;
+using VirtioFs.Domain;
+using VirtioFs.Internal;
+
+namespace VirtioFs.Commands;
+
+/// <summary>Reads a domain's memory backing and says whether virtio-fs can work with it.</summary>
+[Cmdlet(VerbsCommon.Get, "VirtioFsSharedMemory", DefaultParameterSetName = DomainSet)]
+[OutputType(typeof(VirtioFsSharedMemory))]
+public sealed class GetVirtioFsSharedMemoryCommand : DomainCmdlet
+{
+    [Parameter(Mandatory = true, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName")]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = System.Array.Empty<string>();
+
+    [Parameter(ParameterSetName = DomainSet, Position = 0, ValueFromPipeline = true)]
+    [ArgumentCompleter(typeof(DomainNameCompleter))]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Domain { get; set; }
+
+    [Parameter(ParameterSetName = DomainSet)]
+    [ValidateNotNullOrEmpty]
+    public string? ConnectionUri { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == PathSet)
+        {
+            foreach (string p in Path)
+            {
+                ForInput(() => Emit(FileTarget(p, skipSourceCheck: true)));
+            }
+            return;
+        }
+        ForInput(() =>
+        {
+            var conn = Connect(ConnectionUri);
+            foreach (string name in DomainSelection.Resolve(conn, Domain, this))
+            {
+                ForInput(() => Emit(new LibvirtDomainTarget(conn, name, skipSourceCheck: true)));
+            }
+        });
+    }
+
+    private void Emit(IDomainTarget target)
+    {
+        var state = SharedMemoryInspector.Inspect(target.Load());
+        target.Stamp(state);
+        WriteObject(state);
+    }
+}

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+using System.Linq;
+using System.Management.Automation;
+using VirtioFs.Domain;
+using VirtioFs.Internal;
+
+namespace VirtioFs.Commands;
+
+/// <summary>
+/// Adds a virtio-fs share to a domain (XML file or libvirt domain), with the shared memory it
+/// needs, after validating everything; -WhatIf shows the diff.
+/// </summary>
+[Cmdlet(VerbsCommon.New, "VirtioFsShare", SupportsShouldProcess = true, DefaultParameterSetName = DomainSet)]
+[OutputType(typeof(VirtioFsShare))]
+public sealed class NewVirtioFsShareCommand : ShareOptionsCmdlet
+{
+    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = string.Empty;
+
+    [Parameter(Mandatory = true, ParameterSetName = DomainSet, Position = 0)]
+    [ArgumentCompleter(typeof(DomainNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string Domain { get; set; } = string.Empty;
+
+    [Parameter(ParameterSetName = DomainSet)]
+    [ValidateNotNullOrEmpty]
+    public string? ConnectionUri { get; set; }
+
+    /// <summary>The mount tag the guest uses (at most 36 bytes).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, Position = 1)]
+    [AllowEmptyString]
+    public string? Tag { get; set; }
+
+    /// <summary>An existing share to copy (Get-VirtioFsShare output); explicit parameters override it.</summary>
+    [Parameter(ValueFromPipeline = true)]
+    public VirtioFsShare? InputObject { get; set; }
+
+    [Parameter]
+    [ValidateSet("passthrough", "mapped", "squash", IgnoreCase = true)]
+    public string AccessMode { get; set; } = "passthrough";
+
+    /// <summary>Page size for -SharedMemory HugePages when the domain has no hugepages yet (e.g. 2048 for 2 MiB).</summary>
+    [Parameter]
+    public ulong? HugePageSizeKiB { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        ForInput(() =>
+        {
+            var settings = InputObject is null ? GivenSettings() : MergeOver(InputObject);
+            settings.Tag = Tag ?? InputObject?.Tag;
+            string access = MyInvocation.BoundParameters.ContainsKey(nameof(AccessMode)) || InputObject is null
+                ? AccessMode.ToLowerInvariant() : InputObject.AccessMode;
+            var target = OpenTarget(ParameterSetName == PathSet ? Path : null, Domain, ConnectionUri);
+            var doc = target.Load();
+            var edit = ShareEditor.Add(doc, settings, access, SharedMemory, HugePageSizeKiB, target.Host);
+            if (Apply(target, edit, $"Add virtio-fs share '{settings.Tag}'", LiveAction.Attach) is null)
+            {
+                return;
+            }
+            var share = ShareEditor.List(target.Load()).First(s => s.Tag == settings.Tag);
+            target.Stamp(share);
+            WriteObject(share);
+        });
+    }
+}

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+using System.Management.Automation;
+using VirtioFs.Domain;
+using VirtioFs.Internal;
+
+namespace VirtioFs.Commands;
+
+/// <summary>Removes a virtio-fs share; a running libvirt guest gets it hot-unplugged.</summary>
+[Cmdlet(VerbsCommon.Remove, "VirtioFsShare", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
+    DefaultParameterSetName = DomainSet)]
+[OutputType(typeof(VirtioFsShare))]
+public sealed class RemoveVirtioFsShareCommand : DomainCmdlet
+{
+    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = string.Empty;
+
+    [Parameter(Mandatory = true, ParameterSetName = DomainSet, Position = 0)]
+    [ArgumentCompleter(typeof(DomainNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string Domain { get; set; } = string.Empty;
+
+    [Parameter(ParameterSetName = DomainSet)]
+    [ValidateNotNullOrEmpty]
+    public string? ConnectionUri { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = PathSet, Position = 1)]
+    [Parameter(Mandatory = true, ParameterSetName = DomainSet, Position = 1)]
+    [ValidateNotNullOrEmpty]
+    public string[] Tag { get; set; } = System.Array.Empty<string>();
+
+    /// <summary>The share to remove, from Get-VirtioFsShare.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "InputObject", ValueFromPipeline = true)]
+    public VirtioFsShare? InputObject { get; set; }
+
+    /// <summary>Writes the removed share to the pipeline.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (InputObject is not null)
+        {
+            var share = InputObject;
+            ForInput(() => RemoveOne(share.Path is not null
+                ? FileTarget(share.Path, skipSourceCheck: true)
+                : LibvirtTarget(share.Domain, share.ConnectionUri, skipSourceCheck: true), share.Tag));
+            return;
+        }
+        foreach (string tag in Tag)
+        {
+            ForInput(() => RemoveOne(ParameterSetName == PathSet
+                ? FileTarget(Path, skipSourceCheck: true)
+                : LibvirtTarget(Domain, ConnectionUri, skipSourceCheck: true), tag));
+        }
+    }
+
+    private void RemoveOne(IDomainTarget target, string tag)
+    {
+        var doc = target.Load();
+        var removed = ShareEditor.Describe(doc, ShareEditor.Find(doc, tag), sharedMemoryReady: false);
+        var edit = ShareEditor.Remove(doc, tag);
+        if (Apply(target, edit, $"Remove virtio-fs share '{tag}'", LiveAction.Detach) is not null && PassThru)
+        {
+            target.Stamp(removed);
+            WriteObject(removed);
+        }
+    }
+}

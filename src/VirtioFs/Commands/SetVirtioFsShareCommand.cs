@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+using System.Linq;
+using System.Management.Automation;
+using VirtioFs.Domain;
+using VirtioFs.Errors;
+using VirtioFs.Internal;
+
+namespace VirtioFs.Commands;
+
+/// <summary>Changes options of an existing virtio-fs share; everything not given stays as it is.</summary>
+[Cmdlet(VerbsCommon.Set, "VirtioFsShare", SupportsShouldProcess = true, DefaultParameterSetName = DomainSet)]
+[OutputType(typeof(VirtioFsShare))]
+public sealed class SetVirtioFsShareCommand : ShareOptionsCmdlet
+{
+    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = string.Empty;
+
+    [Parameter(Mandatory = true, ParameterSetName = DomainSet, Position = 0)]
+    [ArgumentCompleter(typeof(DomainNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string Domain { get; set; } = string.Empty;
+
+    [Parameter(ParameterSetName = DomainSet)]
+    [ValidateNotNullOrEmpty]
+    public string? ConnectionUri { get; set; }
+
+    /// <summary>The share to change, from Get-VirtioFsShare.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "InputObject", ValueFromPipeline = true)]
+    public VirtioFsShare? InputObject { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = PathSet, Position = 1)]
+    [Parameter(Mandatory = true, ParameterSetName = DomainSet, Position = 1)]
+    [ValidateNotNullOrEmpty]
+    public string Tag { get; set; } = string.Empty;
+
+    /// <summary>Renames the mount tag.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? NewTag { get; set; }
+
+    /// <summary>Options to remove, so libvirt's default applies again.</summary>
+    [Parameter]
+    [ValidateSet("QueueSize", "Cache", "Xattr", "PosixLock", "Flock", "Sandbox", "ThreadPoolSize", "OpenFilesMax",
+        "BinaryPath", "ReadOnly", "BootOrder", "Alias", "UidMap", "GidMap", "Iommu", "Ats", "Packed", "PagePerVq")]
+    public string[] Reset { get; set; } = System.Array.Empty<string>();
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        ForInput(() =>
+        {
+            var settings = GivenSettings();
+            settings.Tag = NewTag;
+            foreach (string r in Reset)
+            {
+                settings.Reset.Add(r);
+            }
+            var clash = Reset.Where(r => MyInvocation.BoundParameters.ContainsKey(r)).ToList();
+            if (clash.Count > 0)
+            {
+                throw new VirtioFsException("SetAndResetSameOption", ErrorKind.InvalidArgument,
+                    $"{string.Join(", ", clash)} given both as a value and in -Reset.", clash[0], "Either set an option or reset it.");
+            }
+            var (target, tag) = Resolve();
+            var doc = target.Load();
+            var edit = ShareEditor.Update(doc, tag, settings, SharedMemory, target.Host);
+            if (Apply(target, edit, $"Change virtio-fs share '{tag}'", LiveAction.None) is null || !PassThru)
+            {
+                return;
+            }
+            var share = ShareEditor.List(target.Load()).First(s => s.Tag == (NewTag ?? tag));
+            target.Stamp(share);
+            WriteObject(share);
+        });
+    }
+
+    private (IDomainTarget Target, string Tag) Resolve()
+    {
+        if (InputObject is null)
+        {
+            return (OpenTarget(ParameterSetName == PathSet ? Path : null, Domain, ConnectionUri), Tag);
+        }
+        return (InputObject.Path is not null
+            ? FileTarget(InputObject.Path, SkipSourceCheck)
+            : LibvirtTarget(InputObject.Domain, InputObject.ConnectionUri, SkipSourceCheck), InputObject.Tag);
+    }
+}

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using VirtioFs.Libvirt;
+
+namespace VirtioFs.Internal;
+
+/// <summary>Tab completion of -Domain from the libvirt connection named by -ConnectionUri.</summary>
+public sealed class DomainNameCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        string? uri = fakeBoundParameters["ConnectionUri"] as string;
+        var pattern = new WildcardPattern((wordToComplete ?? string.Empty).Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
+        List<string> names;
+        try
+        {
+            using var conn = LibvirtConnection.Open(DomainCmdlet.EffectiveUri(uri));
+            names = conn.ListDomains().Select(d => { using (d) { return d.Name; } }).ToList();
+        }
+        catch (Exception)
+        {
+            // Completion must never throw at the user; no libvirt simply means no suggestions.
+            return Array.Empty<CompletionResult>();
+        }
+        return names.Where(pattern.IsMatch).OrderBy(n => n, StringComparer.Ordinal)
+            .Select(n => new CompletionResult(Quote(n), n, CompletionResultType.ParameterValue, n)).ToList();
+    }
+
+    private static string Quote(string name) =>
+        name.IndexOfAny(new[] { ' ', '\'', '"', '$', '`', '(', ')', ';', ',', '&', '|', '{', '}', '@', '#' }) >= 0
+            ? "'" + name.Replace("'", "''") + "'"
+            : name;
+}

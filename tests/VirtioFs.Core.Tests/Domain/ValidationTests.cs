@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: MIT
+using System;
+using System.IO;
+using VirtioFs.Domain;
+using VirtioFs.Errors;
+using Xunit;
+
+namespace VirtioFs.Tests.Core.Domain;
+
+public class ValidationTests
+{
+    private static VirtioFsException AddFails(string file, ShareSettings s, HostContext? host = null, string access = "passthrough")
+    {
+        var doc = Fixtures.Load(file);
+        string before = doc.ToXml();
+        var e = Assert.Throws<VirtioFsException>(() => ShareEditor.Add(doc, s, access, SharedMemoryChoice.Auto, null, host ?? Fixtures.NoHostChecks));
+        Assert.Equal(before, doc.ToXml());
+        return e;
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(null)]
+    public void Empty_tag(string? tag) => Assert.Equal("TagEmpty", AddFails("pc-minimal.xml", new ShareSettings { Tag = tag, Source = "/srv" }).ErrorId);
+
+    [Fact]
+    public void Tag_of_36_bytes_is_accepted_and_37_refused()
+    {
+        _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), Fixtures.Share(new string('t', 36)), "passthrough", SharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
+        var e = AddFails("pc-minimal.xml", Fixtures.Share(new string('t', 37)));
+        Assert.Equal("TagTooLong", e.ErrorId);
+        Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+        Assert.Equal(new string('t', 37), e.Target);
+        Assert.NotNull(e.RecommendedAction);
+    }
+
+    [Fact]
+    public void Tag_length_counts_utf8_bytes_not_characters()
+    {
+        _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), Fixtures.Share(new string('é', 18)), "passthrough", SharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
+        Assert.Equal("TagTooLong", AddFails("pc-minimal.xml", Fixtures.Share(new string('é', 19))).ErrorId);
+    }
+
+    [Theory]
+    [InlineData("data")]   // a virtio-fs share
+    [InlineData("ninep")]  // a 9p filesystem: the guest would see two devices with one tag
+    public void Tag_already_in_the_domain(string tag)
+    {
+        var e = AddFails("several-filesystems.xml", Fixtures.Share(tag));
+        Assert.Equal("TagExists", e.ErrorId);
+        Assert.Equal(ErrorKind.ResourceExists, e.Kind);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    [InlineData(1000)]
+    [InlineData(2048)]
+    [InlineData(-128)]
+    public void Queue_size_not_a_power_of_two_up_to_1024(int q) =>
+        Assert.Equal("InvalidQueueSize", AddFails("pc-minimal.xml", new ShareSettings { Tag = "t", Source = "/srv", QueueSize = q }).ErrorId);
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(128)]
+    [InlineData(1024)]
+    public void Queue_sizes_qemu_accepts(int q) =>
+        _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), new ShareSettings { Tag = "t", Source = "/srv", QueueSize = q }, "passthrough", SharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
+
+    [Fact]
+    public void Relative_source() => Assert.Equal("SourceNotAbsolute", AddFails("pc-minimal.xml", Fixtures.Share("t", "srv/data")).ErrorId);
+
+    [Fact]
+    public void Missing_source_directory_on_this_host()
+    {
+        var host = new HostContext(checkHostPaths: true, libvirtVersion: null);
+        string missing = Path.Combine(Path.GetTempPath(), "vfs-missing-" + Guid.NewGuid().ToString("N"));
+        var e = AddFails("pc-minimal.xml", Fixtures.Share("t", missing), host);
+        Assert.Equal("SourceNotFound", e.ErrorId);
+        Assert.Equal(ErrorKind.ObjectNotFound, e.Kind);
+        Assert.Equal(missing, e.Target);
+    }
+
+    [Fact]
+    public void Missing_source_is_fine_for_another_host()
+    {
+        _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), Fixtures.Share("t", "/nonexistent/for/other/host"), "passthrough", SharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
+    }
+
+    [Fact]
+    public void Source_that_is_a_file()
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            Assert.Equal("SourceNotDirectory", AddFails("pc-minimal.xml", Fixtures.Share("t", file), new HostContext(true, null)).ErrorId);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void Socket_path_of_107_bytes_is_accepted_and_108_refused()
+    {
+        string ok = "/" + new string('s', 106);
+        _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), new ShareSettings { Tag = "t", SocketPath = ok }, "passthrough", SharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
+        Assert.Equal("SocketPathTooLong", AddFails("pc-minimal.xml", new ShareSettings { Tag = "t", SocketPath = ok + "s" }).ErrorId);
+    }
+
+    [Fact]
+    public void Daemon_options_with_a_socket()
+    {
+        var e = AddFails("pc-minimal.xml", new ShareSettings { Tag = "t", SocketPath = "/run/x.sock", Xattr = true, ThreadPoolSize = 2 });
+        Assert.Equal("DaemonOptionsWithSocket", e.ErrorId);
+        Assert.Contains("-Xattr", e.Message);
+        Assert.Contains("-ThreadPoolSize", e.Message);
+    }
+
+    [Fact]
+    public void Source_and_socket_together_or_neither()
+    {
+        Assert.Equal("SourceAndSocket", AddFails("pc-minimal.xml", new ShareSettings { Tag = "t", Source = "/srv", SocketPath = "/run/x.sock" }).ErrorId);
+        Assert.Equal("SourceMissing", AddFails("pc-minimal.xml", new ShareSettings { Tag = "t" }).ErrorId);
+    }
+
+    [Theory]
+    [InlineData("mapped")]
+    [InlineData("squash")]
+    public void Access_mode_other_than_passthrough(string mode) =>
+        Assert.Equal("UnsupportedAccessMode", AddFails("pc-minimal.xml", Fixtures.Share(), access: mode).ErrorId);
+
+    [Fact]
+    public void Boot_order_conflicts_with_os_boot_dev() =>
+        Assert.Equal("BootOrderConflict", AddFails("pc-minimal.xml", new ShareSettings { Tag = "t", Source = "/srv", BootOrder = 2 }).ErrorId);
+
+    [Fact]
+    public void Boot_order_used_by_another_device() =>
+        Assert.Equal("BootOrderInUse", AddFails("q35-full.xml", new ShareSettings { Tag = "t", Source = "/srv", BootOrder = 1 }).ErrorId);
+
+    [Theory]
+    [InlineData("share0")]
+    [InlineData("ua-bad name")]
+    public void Alias_that_libvirt_would_drop(string alias) =>
+        Assert.Equal("InvalidAlias", AddFails("pc-minimal.xml", new ShareSettings { Tag = "t", Source = "/srv", Alias = alias }).ErrorId);
+
+    [Fact]
+    public void Alias_in_use() =>
+        Assert.Equal("AliasInUse", AddFails("several-filesystems.xml", new ShareSettings { Tag = "t", Source = "/srv", Alias = "ua-data" }).ErrorId);
+
+    [Theory]
+    [InlineData("9.0.0", "ReadOnly")]
+    [InlineData("9.0.0", "OpenFilesMax")]
+    [InlineData("9.0.0", "UidMap")]
+    [InlineData("7.2.0", "SocketPath")]
+    [InlineData("8.4.0", "ThreadPoolSize")]
+    public void Options_newer_than_the_connected_libvirt(string version, string option)
+    {
+        var s = new ShareSettings { Tag = "t", Source = "/srv" };
+        switch (option)
+        {
+            case "ReadOnly": s.ReadOnly = true; break;
+            case "OpenFilesMax": s.OpenFilesMax = 4096; break;
+            case "UidMap": s.UidMap = new[] { new VirtioFsIdMapEntry(0, 100000, 65536) }; break;
+            case "SocketPath": s.Source = null; s.SocketPath = "/run/x.sock"; break;
+            case "ThreadPoolSize": s.ThreadPoolSize = 4; break;
+        }
+        var e = AddFails("pc-minimal.xml", s, new HostContext(false, Version.Parse(version)));
+        Assert.Equal("OptionNeedsNewerLibvirt", e.ErrorId);
+        Assert.Equal(option, e.Target);
+    }
+
+    [Theory]
+    [InlineData("0:100000")]
+    [InlineData("a:b:c")]
+    [InlineData("0:1:0")]
+    public void Malformed_id_maps(string text) =>
+        Assert.Equal("InvalidIdMap", Assert.Throws<VirtioFsException>(() => VirtioFsIdMapEntry.Parse(text)).ErrorId);
+}

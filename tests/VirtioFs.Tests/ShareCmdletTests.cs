@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: MIT
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using Xunit;
+
+namespace VirtioFs.Tests.Cmdlets;
+
+public sealed class ShareCmdletTests : System.IDisposable
+{
+    private readonly PowerShellHost _host = new();
+    private readonly DomainFiles _files = new();
+
+    public void Dispose()
+    {
+        _host.Dispose();
+        _files.Dispose();
+    }
+
+    [Fact]
+    public void New_returns_a_typed_share_and_writes_a_backup()
+    {
+        string file = _files.PathOf("q35-full.xml");
+        var original = File.ReadAllBytes(file);
+        var result = _host.Run($"New-VirtioFsShare -Path '{file}' -Tag data -Source '{_files.SourceDir}' -QueueSize 1024 -Xattr", out var errors);
+        Assert.Empty(errors);
+        var share = Assert.IsType<VirtioFsShare>(Assert.Single(result).BaseObject);
+        Assert.Equal("web01", share.Domain);
+        Assert.Equal(file, share.Path);
+        Assert.Equal(1024, share.QueueSize);
+        Assert.True(share.Xattr);
+        Assert.True(share.SharedMemoryReady);
+        Assert.Equal(original, File.ReadAllBytes(file + ".bak"));
+    }
+
+    [Fact]
+    public void WhatIf_changes_nothing()
+    {
+        var before = _files.Bytes("numa-cells.xml");
+        var result = _host.Run($"New-VirtioFsShare -Path '{_files.PathOf("numa-cells.xml")}' -Tag data -Source '{_files.SourceDir}' -WhatIf", out var errors);
+        Assert.Empty(errors);
+        Assert.Empty(result);
+        Assert.Equal(before, _files.Bytes("numa-cells.xml"));
+        Assert.False(File.Exists(_files.PathOf("numa-cells.xml") + ".bak"));
+    }
+
+    [Theory]
+    [InlineData("-Tag '' ", "TagEmpty", ErrorCategory.InvalidArgument)]
+    [InlineData("-Tag aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "TagTooLong", ErrorCategory.InvalidArgument)]
+    [InlineData("-Tag q -QueueSize 100", "InvalidQueueSize", ErrorCategory.InvalidArgument)]
+    [InlineData("-Tag q -QueueSize 2048", "InvalidQueueSize", ErrorCategory.InvalidArgument)]
+    [InlineData("-Tag media", "TagExists", ErrorCategory.ResourceExists)]
+    [InlineData("-Tag x -SocketPath /run/x.sock -Xattr", "DaemonOptionsWithSocket", ErrorCategory.InvalidArgument)]
+    [InlineData("-Tag x -AccessMode mapped", "UnsupportedAccessMode", ErrorCategory.InvalidArgument)]
+    public void Bad_input_is_a_clear_error_and_the_file_stays_byte_identical(string args, string id, ErrorCategory category)
+    {
+        string file = _files.PathOf("several-filesystems.xml");
+        var before = File.ReadAllBytes(file);
+        string source = args.Contains("-SocketPath") ? string.Empty : $"-Source '{_files.SourceDir}'";
+        var result = _host.Run($"New-VirtioFsShare -Path '{file}' {source} {args}", out var errors);
+        Assert.Empty(result);
+        var error = Assert.Single(errors);
+        Assert.StartsWith(id + ",", error.FullyQualifiedErrorId);
+        Assert.Equal(category, error.CategoryInfo.Category);
+        Assert.NotNull(error.TargetObject);
+        Assert.False(string.IsNullOrEmpty(error.ErrorDetails?.RecommendedAction), "a recommended action is given");
+        Assert.Equal(before, File.ReadAllBytes(file));
+    }
+
+    [Fact]
+    public void Missing_source_directory_is_refused_for_a_local_file_unless_skipped()
+    {
+        string file = _files.PathOf("pc-minimal.xml");
+        var before = File.ReadAllBytes(file);
+        _host.Run($"New-VirtioFsShare -Path '{file}' -Tag t -Source /no/such/dir", out var errors);
+        Assert.StartsWith("SourceNotFound,", Assert.Single(errors).FullyQualifiedErrorId);
+        Assert.Equal(before, File.ReadAllBytes(file));
+        var ok = _host.Run($"New-VirtioFsShare -Path '{file}' -Tag t -Source /no/such/dir -SkipSourceCheck", out errors);
+        Assert.Empty(errors);
+        Assert.Single(ok);
+    }
+
+    [Fact]
+    public void Malformed_xml_file_is_refused_and_untouched()
+    {
+        string file = _files.PathOf("broken.xml");
+        File.WriteAllText(file, "<domain><name>x</name>");
+        var before = File.ReadAllBytes(file);
+        _host.Run($"New-VirtioFsShare -Path '{file}' -Tag t -Source '{_files.SourceDir}'", out var errors);
+        var e = Assert.Single(errors);
+        Assert.StartsWith("MalformedDomainXml,", e.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidData, e.CategoryInfo.Category);
+        Assert.Equal(before, File.ReadAllBytes(file));
+    }
+
+    [Fact]
+    public void Get_then_remove_through_the_pipeline()
+    {
+        string file = _files.PathOf("several-filesystems.xml");
+        var removed = _host.Run($"Get-VirtioFsShare -Path '{file}' | Remove-VirtioFsShare -PassThru", out var errors);
+        Assert.Empty(errors);
+        Assert.Equal(new[] { "data", "media" }, removed.Select(r => ((VirtioFsShare)r.BaseObject).Tag));
+        var left = _host.Run($"Get-VirtioFsShare -Path '{file}'", out errors);
+        Assert.Empty(errors);
+        Assert.Empty(left);
+        Assert.Contains("<target dir='ninep'/>", File.ReadAllText(file));
+    }
+
+    [Fact]
+    public void Get_then_new_copies_a_share_with_its_options_to_another_domain()
+    {
+        string from = _files.PathOf("several-filesystems.xml");
+        string to = _files.PathOf("aarch64-virt.xml");
+        var copied = _host.Run($"Get-VirtioFsShare -Path '{from}' -Tag data | New-VirtioFsShare -Path '{to}' -SkipSourceCheck", out var errors);
+        Assert.Empty(errors);
+        var share = (VirtioFsShare)Assert.Single(copied).BaseObject;
+        Assert.Equal("arm01", share.Domain);
+        Assert.Equal("data", share.Tag);
+        Assert.Equal("/srv/data", share.Source);
+        Assert.Equal(1024, share.QueueSize);
+        Assert.Equal(VirtioFsSandboxMode.Chroot, share.Sandbox);
+        Assert.Equal(16, share.ThreadPoolSize);
+        Assert.Null(share.Alias);
+    }
+
+    [Fact]
+    public void An_object_with_a_SocketPath_property_binds_by_property_name()
+    {
+        string file = _files.PathOf("pc-minimal.xml");
+        var result = _host.Run($"[pscustomobject]@{{ SocketPath = '/run/virtiofs/d.sock'; SharedDirectory = '/srv/d' }} | New-VirtioFsShare -Path '{file}' -Tag d", out var errors);
+        Assert.Empty(errors);
+        var share = (VirtioFsShare)Assert.Single(result).BaseObject;
+        Assert.Equal("/run/virtiofs/d.sock", share.SocketPath);
+        Assert.Null(share.Source);
+        Assert.Equal("external", share.DaemonMode);
+    }
+
+    [Fact]
+    public void Set_changes_options_and_resets_others()
+    {
+        string file = _files.PathOf("several-filesystems.xml");
+        var result = _host.Run($"Set-VirtioFsShare -Path '{file}' -Tag data -QueueSize 256 -Xattr:$false -Reset ThreadPoolSize -PassThru", out var errors);
+        Assert.Empty(errors);
+        var share = (VirtioFsShare)Assert.Single(result).BaseObject;
+        Assert.Equal(256, share.QueueSize);
+        Assert.False(share.Xattr);
+        Assert.Null(share.ThreadPoolSize);
+        Assert.Equal(VirtioFsSandboxMode.Chroot, share.Sandbox);
+    }
+
+    [Fact]
+    public void Shared_memory_can_be_read_and_enabled()
+    {
+        string file = _files.PathOf("numa-cells.xml");
+        var before = (VirtioFsSharedMemory)Assert.Single(_host.Run($"Get-VirtioFsSharedMemory -Path '{file}'", out _)).BaseObject;
+        Assert.False(before.VirtioFsReady);
+        var after = _host.Run($"Enable-VirtioFsSharedMemory -Path '{file}' -PassThru", out var errors);
+        Assert.Empty(errors);
+        var state = (VirtioFsSharedMemory)Assert.Single(after).BaseObject;
+        Assert.True(state.VirtioFsReady);
+        Assert.All(state.NumaCells, c => Assert.Equal("shared", c.MemAccess));
+    }
+
+    [Fact]
+    public void A_missing_domain_file_is_ObjectNotFound()
+    {
+        _host.Run($"Get-VirtioFsShare -Path '{_files.PathOf("nope.xml")}'", out var errors);
+        var e = Assert.Single(errors);
+        Assert.StartsWith("DomainFileNotFound,", e.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.ObjectNotFound, e.CategoryInfo.Category);
+    }
+}

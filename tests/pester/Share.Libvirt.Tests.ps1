@@ -1,0 +1,174 @@
+# SPDX-License-Identifier: MIT
+# New/Get/Set/Remove-VirtioFsShare and the shared-memory cmdlets against a real libvirtd
+# (qemu:///system, started by tests/tools/start-libvirt.sh). libvirt refuses virtio-fs without
+# shared memory, so every successful define here proves the module set it up.
+
+BeforeAll {
+    Import-Module ([IO.Path]::Combine($env:VIRTIOFS_MODULE_PATH, 'VirtioFs.psd1')) -Force
+    $script:Uri = 'qemu:///system'
+    foreach ($cmd in 'virsh', 'virt-xml-validate') {
+        if (-not (Get-Command $cmd -ErrorAction Ignore)) { throw "$cmd is missing: apt-get install libvirt-clients libxml2-utils" }
+    }
+    & virsh -c $Uri version *> $null
+    if ($LASTEXITCODE -ne 0) { throw "libvirtd does not answer on ${Uri}: run tests/tools/start-libvirt.sh (apt-get install libvirt-daemon-system)" }
+
+    $script:Work = Join-Path ([IO.Path]::GetTempPath()) "vfs-pester-$([guid]::NewGuid().ToString('N'))"
+    $script:Source = Join-Path $Work 'share'
+    New-Item -ItemType Directory -Path $Source -Force | Out-Null
+    $script:Fixtures = Join-Path $PSScriptRoot '..' 'fixtures' 'domains'
+    $script:Defined = [System.Collections.Generic.List[string]]::new()
+
+    function script:New-TestDomain([string] $Fixture, [string] $Name) {
+        [xml] $x = Get-Content -LiteralPath (Join-Path $Fixtures $Fixture) -Raw
+        $x.domain.name = $Name
+        $uuid = $x.domain.SelectSingleNode('uuid'); if ($uuid) { [void]$x.domain.RemoveChild($uuid) }
+        $x.domain.type = 'qemu'
+        $file = Join-Path $Work "$Name.xml"
+        $x.Save($file)
+        & virsh -c $Uri define $file *> $null
+        if ($LASTEXITCODE -ne 0) { throw "virsh define $file failed" }
+        $Defined.Add($Name)
+    }
+    function script:Get-InactiveXml([string] $Name) { (& virsh -c $Uri dumpxml --inactive --security-info $Name) -join "`n" }
+    function script:Test-LibvirtSchema([string] $Xml) {
+        $f = Join-Path $Work "validate-$([guid]::NewGuid().ToString('N')).xml"
+        Set-Content -LiteralPath $f -Value $Xml
+        $out = & virt-xml-validate $f domain 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "virt-xml-validate: $out" }
+        $true
+    }
+}
+
+AfterAll {
+    foreach ($name in $Defined) {
+        & virsh -c $Uri destroy $name *> $null
+        & virsh -c $Uri undefine $name *> $null
+    }
+    Remove-Item -LiteralPath $Work -Recurse -Force -ErrorAction Ignore
+}
+
+Describe 'virtio-fs shares on a libvirt domain' {
+    It 'libvirt itself refuses virtio-fs without shared memory (the failure the module prevents)' {
+        $f = Join-Path $Work 'noshm.xml'
+        $xml = (Get-Content -LiteralPath (Join-Path $Fixtures 'pc-minimal.xml') -Raw) -replace '<name>pc-minimal</name>', '<name>vfs-noshm</name>' `
+            -replace '</devices>', "<filesystem type='mount' accessmode='passthrough'><driver type='virtiofs'/><source dir='$Source'/><target dir='t'/></filesystem></devices>"
+        Set-Content -LiteralPath $f -Value $xml
+        $out = & virsh -c $Uri define $f 2>&1
+        $LASTEXITCODE | Should -Not -Be 0
+        "$out" | Should -Match 'requires shared memory'
+    }
+
+    It 'adds a share with memfd shared memory, libvirt accepts it, and it reads back' {
+        New-TestDomain 'pc-minimal.xml' 'vfs-pester-a'
+        $share = New-VirtioFsShare -Domain 'vfs-pester-a' -Tag data -Source $Source -QueueSize 1024 -ConnectionUri $Uri
+        $share | Should -BeOfType ([VirtioFs.VirtioFsShare])
+        $share.ConnectionUri | Should -Be $Uri
+        $share.Address | Should -Match '^pci '
+        $xml = Get-InactiveXml 'vfs-pester-a'
+        $xml | Should -Match "<source type='memfd'/>"
+        $xml | Should -Match "<access mode='shared'/>"
+        $xml | Should -Match "<target dir='data'/>"
+        Test-LibvirtSchema $xml | Should -BeTrue
+        $back = Get-VirtioFsShare -Domain 'vfs-pester-a' -ConnectionUri $Uri
+        $back.Tag | Should -Be 'data'
+        $back.Source | Should -Be $Source
+        $back.QueueSize | Should -Be 1024
+        (Get-VirtioFsSharedMemory -Domain 'vfs-pester-a').VirtioFsReady | Should -BeTrue
+    }
+
+    It 'finds the domain by UUID and by wildcard' {
+        $uuid = (& virsh -c $Uri domuuid 'vfs-pester-a' | Select-Object -First 1).Trim()
+        (Get-VirtioFsShare -Domain $uuid).Tag | Should -Be 'data'
+        (Get-VirtioFsShare -Domain 'vfs-pester-*' -Tag 'da*').Domain | Should -Contain 'vfs-pester-a'
+    }
+
+    It '-WhatIf leaves the domain untouched' {
+        $before = Get-InactiveXml 'vfs-pester-a'
+        New-VirtioFsShare -Domain 'vfs-pester-a' -Tag other -Source $Source -WhatIf | Should -BeNullOrEmpty
+        Get-InactiveXml 'vfs-pester-a' | Should -BeExactly $before
+    }
+
+    It 'refuses <Case> before libvirt sees it and leaves the domain untouched' -TestCases @(
+        @{ Case = 'a 37-byte tag'; Extra = @{ Tag = ('x' * 37) }; Id = 'TagTooLong' }
+        @{ Case = 'a duplicate tag'; Extra = @{ Tag = 'data' }; Id = 'TagExists' }
+        @{ Case = 'read-only on libvirt 9'; Extra = @{ Tag = 'ro'; ReadOnly = $true }; Id = 'OptionNeedsNewerLibvirt' }
+        @{ Case = 'a missing source'; Extra = @{ Tag = 'm'; Source = '/nonexistent/vfs' }; Id = 'SourceNotFound' }
+    ) {
+        param($Case, $Extra, $Id)
+        $before = Get-InactiveXml 'vfs-pester-a'
+        $p = @{ Domain = 'vfs-pester-a'; Source = $Source }
+        foreach ($k in $Extra.Keys) { $p[$k] = $Extra[$k] }
+        { New-VirtioFsShare @p -ErrorAction Stop } | Should -Throw -ErrorId "$Id,VirtioFs.Commands.NewVirtioFsShareCommand"
+        Get-InactiveXml 'vfs-pester-a' | Should -BeExactly $before
+    }
+
+    It 'an unknown domain is ObjectNotFound' {
+        $err = $null
+        New-VirtioFsShare -Domain 'vfs-no-such-domain' -Tag t -Source $Source -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'DomainNotFound,*'
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'copies a share to another domain through the pipeline' {
+        New-TestDomain 'q35-full.xml' 'vfs-pester-b'
+        Get-VirtioFsShare -Domain 'vfs-pester-a' | New-VirtioFsShare -Domain 'vfs-pester-b' | Out-Null
+        $copy = Get-VirtioFsShare -Domain 'vfs-pester-b'
+        $copy.Tag | Should -Be 'data'
+        $copy.QueueSize | Should -Be 1024
+    }
+
+    It 'changes an option with Set-VirtioFsShare' {
+        Set-VirtioFsShare -Domain 'vfs-pester-a' -Tag data -Cache Always -Sandbox Chroot -ThreadPoolSize 4
+        $s = Get-VirtioFsShare -Domain 'vfs-pester-a'
+        $s.Cache | Should -Be 'Always'
+        $s.Sandbox | Should -Be 'Chroot'
+        $s.ThreadPoolSize | Should -Be 4
+    }
+
+    It 'gives NUMA cells memAccess=shared and libvirt accepts it' {
+        New-TestDomain 'numa-cells.xml' 'vfs-pester-numa'
+        New-VirtioFsShare -Domain 'vfs-pester-numa' -Tag data -Source $Source | Out-Null
+        $xml = Get-InactiveXml 'vfs-pester-numa'
+        ([regex]::Matches($xml, "memAccess='shared'")).Count | Should -Be 2
+        (Get-VirtioFsSharedMemory -Domain 'vfs-pester-numa').VirtioFsReady | Should -BeTrue
+    }
+
+    It 'removes shares through the pipeline' {
+        Get-VirtioFsShare -Domain 'vfs-pester-a', 'vfs-pester-b' | Remove-VirtioFsShare
+        Get-VirtioFsShare -Domain 'vfs-pester-a', 'vfs-pester-b' | Should -BeNullOrEmpty
+        Get-InactiveXml 'vfs-pester-a' | Should -Not -Match '<filesystem'
+    }
+
+    It 'hot-plugs a share into a running domain that already has shared memory' {
+        $xml = @"
+<domain type='qemu'>
+  <name>vfs-pester-live</name>
+  <memory unit='MiB'>128</memory>
+  <memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <features><acpi/><apic/></features>
+  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator><memballoon model='none'/></devices>
+</domain>
+"@
+        $f = Join-Path $Work 'live.xml'
+        Set-Content -LiteralPath $f -Value $xml
+        & virsh -c $Uri define $f *> $null; $Defined.Add('vfs-pester-live')
+        & virsh -c $Uri start 'vfs-pester-live' *> $null
+        $LASTEXITCODE | Should -Be 0
+        New-VirtioFsShare -Domain 'vfs-pester-live' -Tag hot -Source $Source -WarningVariable w | Out-Null
+        $w | Should -BeNullOrEmpty
+        ((& virsh -c $Uri dumpxml 'vfs-pester-live') -join "`n") | Should -Match "<target dir='hot'/>"
+        Get-InactiveXml 'vfs-pester-live' | Should -Match "<target dir='hot'/>"
+    }
+
+    It 'says the change waits for the next boot when the running guest lacks shared memory' {
+        New-TestDomain 'pc-minimal.xml' 'vfs-pester-cold'
+        & virsh -c $Uri start 'vfs-pester-cold' *> $null
+        $LASTEXITCODE | Should -Be 0
+        New-VirtioFsShare -Domain 'vfs-pester-cold' -Tag later -Source $Source -WarningVariable w 3>$null | Out-Null
+        "$w" | Should -Match 'next boot'
+        ((& virsh -c $Uri dumpxml 'vfs-pester-cold') -join "`n") | Should -Not -Match "<target dir='later'/>"
+        Get-InactiveXml 'vfs-pester-cold' | Should -Match "<target dir='later'/>"
+    }
+}

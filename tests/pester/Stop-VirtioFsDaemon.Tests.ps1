@@ -12,6 +12,7 @@ Describe 'Stop-VirtioFsDaemon' {
         Test-Path -LiteralPath (Get-CPidFile $d.SocketPath) | Should -BeTrue
         $out = $d | Stop-VirtioFsDaemon -PassThru
         $out.Name | Should -Be $d.Name
+        $out.State | Should -Be Exited
         Test-Path "/proc/$($d.ProcessId)" | Should -BeFalse
         Get-TestProcess $Root | Should -BeNullOrEmpty
         Get-ZombieDaemon | Should -BeNullOrEmpty

@@ -68,5 +68,10 @@ public sealed class VirtioFsDaemon
     /// <summary>Our JSON state file, for daemons this module started.</summary>
     public string? StatePath { get; }
 
+    /// <summary>The same daemon in another state (what Stop -PassThru reports after stopping it).</summary>
+    internal VirtioFsDaemon WithState(VirtioFsDaemonState state) =>
+        new(Name, ProcessId, state, SharedDirectory, SocketPath, BinaryPath, Dialect, Version, Arguments, LogPath,
+            StartTime, ManagedBy, Domain, FileDescriptor, StatePath);
+
     public override string ToString() => Name;
 }

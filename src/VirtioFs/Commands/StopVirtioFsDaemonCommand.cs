@@ -77,7 +77,7 @@ public sealed class StopVirtioFsDaemonCommand : VirtioFsCmdlet
                 supervisor.Stop(d, Force.IsPresent, TimeSpan.FromSeconds(TimeoutSec), CancelToken);
                 if (PassThru)
                 {
-                    WriteObject(d);
+                    WriteObject(d.WithState(VirtioFsDaemonState.Exited));
                 }
             }
             catch (VirtioFsException e)

@@ -10,23 +10,8 @@ namespace VirtioFs.Commands;
 /// <summary>Writes a systemd service unit that runs a daemon with the same arguments.</summary>
 [Cmdlet(VerbsLifecycle.Register, "VirtioFsDaemon", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
 [OutputType(typeof(VirtioFsDaemonUnit))]
-public sealed class RegisterVirtioFsDaemonCommand : VirtioFsCmdlet
+public sealed class RegisterVirtioFsDaemonCommand : DaemonSelectionCmdlet
 {
-    private const string NameSet = "Name";
-    private const string InputObjectSet = "InputObject";
-
-    /// <summary>Daemon names; wildcards allowed.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = NameSet)]
-    [SupportsWildcards]
-    [ArgumentCompleter(typeof(DaemonNameCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string[] Name { get; set; } = [];
-
-    /// <summary>Daemons from Get-VirtioFsDaemon or Start-VirtioFsDaemon.</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
-    [ValidateNotNull]
-    public VirtioFsDaemon[] InputObject { get; set; } = [];
-
     /// <summary>The unit directory.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -44,9 +29,8 @@ public sealed class RegisterVirtioFsDaemonCommand : VirtioFsCmdlet
     protected override void ProcessRecord()
     {
         var supervisor = DaemonCmdletSupport.Supervisor();
-        List<VirtioFsDaemon> targets = ParameterSetName == NameSet
-            ? DaemonCmdletSupport.Resolve(supervisor, Name, WriteCoreError)
-            : [.. InputObject];
+        // Piped objects are taken as they are: an exited daemon can still be registered.
+        List<VirtioFsDaemon> targets = SelectDaemons(supervisor, refresh: false);
         string dir;
         try
         {

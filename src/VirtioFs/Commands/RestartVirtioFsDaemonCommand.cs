@@ -10,23 +10,8 @@ namespace VirtioFs.Commands;
 /// <summary>Stops (if running) and starts a daemon again with the same binary, arguments, socket and name.</summary>
 [Cmdlet(VerbsLifecycle.Restart, "VirtioFsDaemon", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
 [OutputType(typeof(VirtioFsDaemon))]
-public sealed class RestartVirtioFsDaemonCommand : VirtioFsCmdlet
+public sealed class RestartVirtioFsDaemonCommand : DaemonSelectionCmdlet
 {
-    private const string NameSet = "Name";
-    private const string InputObjectSet = "InputObject";
-
-    /// <summary>Daemon names; wildcards allowed.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = NameSet)]
-    [SupportsWildcards]
-    [ArgumentCompleter(typeof(DaemonNameCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string[] Name { get; set; } = [];
-
-    /// <summary>Daemons from Get-VirtioFsDaemon.</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
-    [ValidateNotNull]
-    public VirtioFsDaemon[] InputObject { get; set; } = [];
-
     /// <summary>Seconds to wait for the socket.</summary>
     [Parameter]
     [ValidateRange(1, 3600)]
@@ -35,26 +20,7 @@ public sealed class RestartVirtioFsDaemonCommand : VirtioFsCmdlet
     protected override void ProcessRecord()
     {
         var supervisor = DaemonCmdletSupport.Supervisor();
-        List<VirtioFsDaemon> targets;
-        if (ParameterSetName == NameSet)
-        {
-            targets = DaemonCmdletSupport.Resolve(supervisor, Name, WriteCoreError);
-        }
-        else
-        {
-            targets = [];
-            foreach (var d in InputObject)
-            {
-                try
-                {
-                    targets.Add(DaemonCmdletSupport.Refresh(supervisor, d));
-                }
-                catch (VirtioFsException e)
-                {
-                    WriteCoreError(e);
-                }
-            }
-        }
+        List<VirtioFsDaemon> targets = SelectDaemons(supervisor, refresh: true);
         foreach (var d in targets)
         {
             if (!ShouldProcess(d.Name, $"Restart virtiofsd ({d.State}, pid {d.ProcessId}) with the same arguments"))

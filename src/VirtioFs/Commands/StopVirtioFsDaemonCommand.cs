@@ -10,23 +10,8 @@ namespace VirtioFs.Commands;
 /// <summary>Stops virtiofsd daemons with SIGTERM (SIGKILL after the timeout with -Force) and removes their files.</summary>
 [Cmdlet(VerbsLifecycle.Stop, "VirtioFsDaemon", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
 [OutputType(typeof(VirtioFsDaemon))]
-public sealed class StopVirtioFsDaemonCommand : VirtioFsCmdlet
+public sealed class StopVirtioFsDaemonCommand : DaemonSelectionCmdlet
 {
-    private const string NameSet = "Name";
-    private const string InputObjectSet = "InputObject";
-
-    /// <summary>Daemon names; wildcards allowed.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = NameSet)]
-    [SupportsWildcards]
-    [ArgumentCompleter(typeof(DaemonNameCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string[] Name { get; set; } = [];
-
-    /// <summary>Daemons from Get-VirtioFsDaemon or Start-VirtioFsDaemon.</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
-    [ValidateNotNull]
-    public VirtioFsDaemon[] InputObject { get; set; } = [];
-
     /// <summary>Kill after the timeout, and allow stopping libvirt's daemons.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -43,26 +28,7 @@ public sealed class StopVirtioFsDaemonCommand : VirtioFsCmdlet
     protected override void ProcessRecord()
     {
         var supervisor = DaemonCmdletSupport.Supervisor();
-        List<VirtioFsDaemon> targets;
-        if (ParameterSetName == NameSet)
-        {
-            targets = DaemonCmdletSupport.Resolve(supervisor, Name, WriteCoreError);
-        }
-        else
-        {
-            targets = [];
-            foreach (var d in InputObject)
-            {
-                try
-                {
-                    targets.Add(DaemonCmdletSupport.Refresh(supervisor, d));
-                }
-                catch (VirtioFsException e)
-                {
-                    WriteCoreError(e);
-                }
-            }
-        }
+        List<VirtioFsDaemon> targets = SelectDaemons(supervisor, refresh: true);
         foreach (var d in targets)
         {
             var action = d.ManagedBy == VirtioFsDaemonManager.Libvirt

@@ -169,4 +169,15 @@ public sealed class ShareCmdletTests : System.IDisposable
         Assert.StartsWith("DomainFileNotFound,", e.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.ObjectNotFound, e.CategoryInfo.Category);
     }
+
+    [Fact]
+    public void Path_wildcards_read_every_matching_file()
+    {
+        var shares = _host.Run($"Get-VirtioFsShare -Path '{_files.Dir}/*.xml'", out var errors);
+        Assert.Empty(errors);
+        Assert.Equal(new[] { "data", "media" }, shares.Select(s => ((VirtioFsShare)s.BaseObject).Tag));
+        var memory = _host.Run($"Get-VirtioFsSharedMemory -Path '{_files.Dir}/*.xml'", out errors);
+        Assert.Empty(errors);
+        Assert.Equal(System.IO.Directory.GetFiles(_files.Dir, "*.xml").Length, memory.Count);
+    }
 }

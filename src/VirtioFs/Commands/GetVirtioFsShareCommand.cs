@@ -52,10 +52,8 @@ public sealed class GetVirtioFsShareCommand : DomainCmdlet
         ForInput(() =>
         {
             var conn = Connect(ConnectionUri);
-            foreach (string name in DomainSelection.Resolve(conn, Domain, this))
-            {
-                ForInput(() => Emit(new LibvirtDomainTarget(conn, name, skipSourceCheck: true)));
-            }
+            ForEachWithProgress(DomainSelection.Resolve(conn, Domain, this), "Reading virtio-fs shares",
+                name => ForInput(() => Emit(new LibvirtDomainTarget(conn, name, skipSourceCheck: true))));
         });
     }
 
@@ -70,14 +68,5 @@ public sealed class GetVirtioFsShareCommand : DomainCmdlet
                 WriteObject(share);
             }
         }
-    }
-
-    private System.Collections.Generic.IEnumerable<string> ResolvePaths(string pattern)
-    {
-        if (!WildcardPattern.ContainsWildcardCharacters(pattern))
-        {
-            return new[] { ResolveFileSystemPath(pattern, mustExist: false) };
-        }
-        return GetResolvedProviderPathFromPSPath(pattern, out _);
     }
 }

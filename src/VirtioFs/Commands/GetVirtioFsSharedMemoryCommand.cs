@@ -12,6 +12,7 @@ public sealed class GetVirtioFsSharedMemoryCommand : DomainCmdlet
 {
     [Parameter(Mandatory = true, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName")]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = System.Array.Empty<string>();
 
@@ -29,19 +30,23 @@ public sealed class GetVirtioFsSharedMemoryCommand : DomainCmdlet
     {
         if (ParameterSetName == PathSet)
         {
-            foreach (string p in Path)
+            foreach (string pattern in Path)
             {
-                ForInput(() => Emit(FileTarget(p, skipSourceCheck: true)));
+                ForInput(() =>
+                {
+                    foreach (string file in ResolvePaths(pattern))
+                    {
+                        ForInput(() => Emit(new FileDomainTarget(file, checkHostPaths: false)));
+                    }
+                });
             }
             return;
         }
         ForInput(() =>
         {
             var conn = Connect(ConnectionUri);
-            foreach (string name in DomainSelection.Resolve(conn, Domain, this))
-            {
-                ForInput(() => Emit(new LibvirtDomainTarget(conn, name, skipSourceCheck: true)));
-            }
+            ForEachWithProgress(DomainSelection.Resolve(conn, Domain, this), "Reading memory backing",
+                name => ForInput(() => Emit(new LibvirtDomainTarget(conn, name, skipSourceCheck: true))));
         });
     }
 

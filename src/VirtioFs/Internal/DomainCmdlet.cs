@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 using System;
 using System.Collections.Generic;
+using System.Management.Automation;
 using VirtioFs.Domain;
 using VirtioFs.Errors;
 using VirtioFs.Libvirt;
@@ -76,6 +77,39 @@ public abstract class DomainCmdlet : VirtioFsCmdlet
             WriteWarning(w);
         }
         return result;
+    }
+
+    /// <summary>Expands a -Path value: wildcards match existing files; a literal path may not exist yet (reported later).</summary>
+    internal IEnumerable<string> ResolvePaths(string pattern)
+    {
+        if (!WildcardPattern.ContainsWildcardCharacters(pattern))
+        {
+            return new[] { ResolveFileSystemPath(pattern, mustExist: false) };
+        }
+        return GetResolvedProviderPathFromPSPath(pattern, out _);
+    }
+
+    /// <summary>Runs <paramref name="work"/> per item with Write-Progress, since a host may have hundreds of domains.</summary>
+    internal void ForEachWithProgress(IEnumerable<string> items, string activity, Action<string> work)
+    {
+        var list = new List<string>(items);
+        var progress = new ProgressRecord(1, activity, "Starting");
+        for (int i = 0; i < list.Count; i++)
+        {
+            if (list.Count > 1)
+            {
+                progress.StatusDescription = $"{list[i]} ({i + 1} of {list.Count})";
+                progress.PercentComplete = i * 100 / list.Count;
+                WriteProgress(progress);
+            }
+            CancelToken.ThrowIfCancellationRequested();
+            work(list[i]);
+        }
+        if (list.Count > 1)
+        {
+            progress.RecordType = ProgressRecordType.Completed;
+            WriteProgress(progress);
+        }
     }
 
     /// <summary>Runs one input's work; a core error becomes a non-terminating error for that input.</summary>

@@ -20,12 +20,14 @@ internal sealed class DomainDocument
 
     private readonly string? _declaration;
     private readonly char _quote;
+    private readonly bool _crlf;
 
-    private DomainDocument(XDocument document, string? declaration, char quote)
+    private DomainDocument(XDocument document, string? declaration, char quote, bool crlf)
     {
         Document = document;
         _declaration = declaration;
         _quote = quote;
+        _crlf = crlf;
     }
 
     public XDocument Document { get; }
@@ -82,11 +84,17 @@ internal sealed class DomainDocument
         AttributeQuotes.Record(doc, xml);
         var match = s_declaration.Match(xml);
         string? declaration = match.Success ? match.Value.TrimStart('\uFEFF') : null;
-        return new DomainDocument(doc, declaration, DetectQuote(xml));
+        // The XML parser turns CRLF into LF; remember it so a file edited on Windows keeps its line ends.
+        bool crlf = xml.Contains("\r\n", StringComparison.Ordinal);
+        return new DomainDocument(doc, declaration?.Replace("\r\n", "\n", StringComparison.Ordinal), DetectQuote(xml), crlf);
     }
 
     /// <summary>The document as text, formatted as it came in except where it was edited.</summary>
-    public string ToXml() => DomainXmlWriter.Write(Document, _declaration, _quote);
+    public string ToXml()
+    {
+        string xml = DomainXmlWriter.Write(Document, _declaration, _quote);
+        return _crlf ? xml.Replace("\n", "\r\n", StringComparison.Ordinal) : xml;
+    }
 
     /// <summary>A deep copy; re-parsed from our own output so per-attribute quote marks come along.</summary>
     public DomainDocument Clone() => Parse(ToXml(), "(copy)");

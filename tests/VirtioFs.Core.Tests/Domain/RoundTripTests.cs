@@ -62,4 +62,17 @@ public class RoundTripTests
         var e = Assert.Throws<VirtioFsException>(() => DomainDocument.Parse("<network><name>n</name></network>", "net.xml"));
         Assert.Equal("NotADomainXml", e.ErrorId);
     }
+
+    [Fact]
+    public void Crlf_line_ends_and_tab_indentation_are_kept()
+    {
+        string xml = "<domain type='kvm'>\r\n\t<name>w</name>\r\n\t<memory>65536</memory>\r\n\t<devices>\r\n\t\t<emulator>/usr/bin/qemu-system-x86_64</emulator>\r\n\t</devices>\r\n</domain>\r\n";
+        var doc = DomainDocument.Parse(xml, "w");
+        Assert.Equal(xml, doc.ToXml());
+        var edit = ShareEditor.Add(doc, Fixtures.Share(), "passthrough", SharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
+        Assert.Contains("\r\n\t\t<filesystem type='mount' accessmode='passthrough'>\r\n\t\t\t<driver type='virtiofs'/>", edit.NewXml);
+        Assert.Contains("\r\n\t<memoryBacking>\r\n\t\t<source type='memfd'/>", edit.NewXml);
+        Assert.DoesNotContain("\r\r", edit.NewXml);
+        Assert.Equal(edit.NewXml.Split('\n').Length - 1, edit.NewXml.Split("\r\n").Length - 1);
+    }
 }

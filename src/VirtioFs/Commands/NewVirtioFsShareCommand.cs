@@ -14,19 +14,6 @@ namespace VirtioFs.Commands;
 [OutputType(typeof(VirtioFsShare))]
 public sealed class NewVirtioFsShareCommand : ShareOptionsCmdlet
 {
-    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
-    [ValidateNotNullOrEmpty]
-    public string Path { get; set; } = string.Empty;
-
-    [Parameter(Mandatory = true, ParameterSetName = DomainSet, Position = 0)]
-    [ArgumentCompleter(typeof(DomainNameCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string Domain { get; set; } = string.Empty;
-
-    [Parameter(ParameterSetName = DomainSet)]
-    [ValidateNotNullOrEmpty]
-    public string? ConnectionUri { get; set; }
-
     /// <summary>The mount tag the guest uses (at most 36 bytes).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true, Position = 1)]
     [AllowEmptyString]

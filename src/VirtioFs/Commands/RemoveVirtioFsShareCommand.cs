@@ -9,21 +9,8 @@ namespace VirtioFs.Commands;
 [Cmdlet(VerbsCommon.Remove, "VirtioFsShare", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
     DefaultParameterSetName = DomainSet)]
 [OutputType(typeof(VirtioFsShare))]
-public sealed class RemoveVirtioFsShareCommand : DomainCmdlet
+public sealed class RemoveVirtioFsShareCommand : DomainEditCmdlet
 {
-    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
-    [ValidateNotNullOrEmpty]
-    public string Path { get; set; } = string.Empty;
-
-    [Parameter(Mandatory = true, ParameterSetName = DomainSet, Position = 0)]
-    [ArgumentCompleter(typeof(DomainNameCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string Domain { get; set; } = string.Empty;
-
-    [Parameter(ParameterSetName = DomainSet)]
-    [ValidateNotNullOrEmpty]
-    public string? ConnectionUri { get; set; }
-
     [Parameter(Mandatory = true, ParameterSetName = PathSet, Position = 1)]
     [Parameter(Mandatory = true, ParameterSetName = DomainSet, Position = 1)]
     [ValidateNotNullOrEmpty]

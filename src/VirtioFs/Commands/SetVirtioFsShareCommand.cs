@@ -12,19 +12,6 @@ namespace VirtioFs.Commands;
 [OutputType(typeof(VirtioFsShare))]
 public sealed class SetVirtioFsShareCommand : ShareOptionsCmdlet
 {
-    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
-    [ValidateNotNullOrEmpty]
-    public string Path { get; set; } = string.Empty;
-
-    [Parameter(Mandatory = true, ParameterSetName = DomainSet, Position = 0)]
-    [ArgumentCompleter(typeof(DomainNameCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string Domain { get; set; } = string.Empty;
-
-    [Parameter(ParameterSetName = DomainSet)]
-    [ValidateNotNullOrEmpty]
-    public string? ConnectionUri { get; set; }
-
     /// <summary>The share to change, from Get-VirtioFsShare.</summary>
     [Parameter(Mandatory = true, ParameterSetName = "InputObject", ValueFromPipeline = true)]
     public VirtioFsShare? InputObject { get; set; }

@@ -10,7 +10,7 @@ namespace VirtioFs.Internal;
 /// The virtio-fs options New- and Set-VirtioFsShare share. Switches distinguish "not given"
 /// (leave libvirt's default or the current value) from -Xattr:$false (write xattr='off').
 /// </summary>
-public abstract class ShareOptionsCmdlet : DomainCmdlet
+public abstract class ShareOptionsCmdlet : DomainEditCmdlet
 {
     /// <summary>Host directory to share (libvirt starts virtiofsd for it).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]

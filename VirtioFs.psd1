@@ -24,12 +24,15 @@
         'New-VirtioFsShare'
         'Register-VirtioFsDaemon'
         'Remove-VirtioFsShare'
+        'Resolve-VirtioFsError'
         'Restart-VirtioFsDaemon'
         'Set-VirtioFsHugePage'
         'Set-VirtioFsQemuConfig'
         'Set-VirtioFsShare'
         'Start-VirtioFsDaemon'
         'Stop-VirtioFsDaemon'
+        'Test-VirtioFsDomain'
+        'Test-VirtioFsHost'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

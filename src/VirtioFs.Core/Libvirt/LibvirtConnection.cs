@@ -77,6 +77,47 @@ internal sealed class LibvirtConnection : IDisposable
         }
     }
 
+    /// <summary>The hypervisor's version as libvirt reports it (QEMU 7.2.0); null when the driver does not say.</summary>
+    public Version? HypervisorVersion
+    {
+        get
+        {
+            if (LibvirtNative.virConnectGetVersion(Handle, out ulong v) < 0 || v == 0)
+            {
+                LibvirtNative.virResetLastError();
+                return null;
+            }
+            return FromLibvirtNumber(v);
+        }
+    }
+
+    /// <summary>
+    /// virConnectGetDomainCapabilities: what this host's libvirt and QEMU can give a domain (filesystem driver
+    /// types, memory backing source types). Null arguments take the connection's defaults.
+    /// </summary>
+    public string GetDomainCapabilities(string? emulator, string? arch, string? machine, string? virtType)
+    {
+        string? xml = LibvirtNative.TakeString(LibvirtNative.virConnectGetDomainCapabilities(Handle, emulator, arch, machine, virtType, 0));
+        if (xml is null)
+        {
+            throw Failure("DomainCapabilitiesFailed", ErrorKind.InvalidResult, "Cannot read libvirt's domain capabilities", Uri);
+        }
+        return xml;
+    }
+
+    /// <summary>The version of the libvirt client library loaded here (virGetVersion), without a connection.</summary>
+    public static Version ClientLibraryVersion()
+    {
+        EnsureInitialised();
+        if (LibvirtNative.virGetVersion(out ulong v, null, IntPtr.Zero) < 0)
+        {
+            throw Failure("LibvirtQueryFailed", ErrorKind.InvalidResult, "Cannot read the libvirt library version", "libvirt.so.0");
+        }
+        return FromLibvirtNumber(v);
+    }
+
+    internal static Version FromLibvirtNumber(ulong v) => new((int)(v / 1000000), (int)(v / 1000 % 1000), (int)(v % 1000));
+
     /// <summary>Finds a domain by name or UUID.</summary>
     public LibvirtDomain LookupDomain(string nameOrUuid)
     {

@@ -31,6 +31,17 @@ internal static partial class LibvirtNative
     public static partial IntPtr virConnectGetURI(IntPtr conn);
 
     [LibraryImport(Lib)]
+    public static partial int virConnectGetVersion(IntPtr conn, out ulong hvVer);
+
+    /// <summary>Client library version; typeVer may be null (IntPtr.Zero).</summary>
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int virGetVersion(out ulong libVer, string? type, IntPtr typeVer);
+
+    /// <summary>Returns XML the caller frees; every string may be null for the connection's default.</summary>
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial IntPtr virConnectGetDomainCapabilities(IntPtr conn, string? emulatorbin, string? arch, string? machine, string? virttype, uint flags);
+
+    [LibraryImport(Lib)]
     public static partial int virConnectListAllDomains(IntPtr conn, out IntPtr domains, uint flags);
 
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]

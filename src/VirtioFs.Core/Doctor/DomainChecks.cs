@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: MIT
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Xml.Linq;
+using VirtioFs.Domain;
+using VirtioFs.HugePages;
+
+namespace VirtioFs.Doctor;
+
+/// <summary>What Test-VirtioFsDomain knows about the host that will run the domain.</summary>
+internal sealed class DomainCheckInput
+{
+    public string Root { get; init; } = "/";
+    /// <summary>False when the XML is meant for another host: source dirs, sockets, binaries and pools are not checked.</summary>
+    public bool CheckHostPaths { get; init; } = true;
+    public Version? LibvirtVersion { get; init; }
+    public bool IsActive { get; init; }
+    /// <summary>What libvirt runs when a share has no &lt;binary path&gt;; null when none was found.</summary>
+    public VirtioFsDaemonBinary? DefaultDaemon { get; init; }
+    /// <summary>Probes a &lt;binary path&gt;; null when it is missing or not executable.</summary>
+    public Func<string, VirtioFsDaemonBinary?> ProbeBinary { get; init; } = _ => null;
+    public QemuAccount? Qemu { get; init; }
+    public string P(string absolute) => Root == "/" ? absolute : Path.Combine(Root, absolute.TrimStart('/'));
+}
+
+/// <summary>
+/// Everything libvirt, QEMU or virtiofsd would refuse (or let hang) for one domain, found before it starts. Reuses the
+/// share validator's limits and libvirt's feature versions, the shared-memory inspector and the hugepage pools.
+/// </summary>
+internal static class DomainChecks
+{
+    /// <summary>Migration of vhost-user-fs: QEMU 8.2 + virtiofsd migrate-precopy, allowed by libvirt from about 10.6.</summary>
+    public static readonly Version MigrationLibvirt = new(10, 6, 0);
+
+    public static IReadOnlyList<VirtioFsCheckResult> Run(DomainDocument doc, DomainCheckInput input)
+    {
+        var list = new CheckList(doc.Name);
+        var shares = doc.VirtioFsFilesystems.ToList();
+        if (shares.Count == 0)
+        {
+            list.Skip("Shares", $"Domain '{doc.Name}' has no virtio-fs share; nothing to check.");
+            return list.Results;
+        }
+        list.Pass("Shares", $"{shares.Count} virtio-fs share(s): {string.Join(", ", shares.Select(s => FilesystemElement.TagOf(s) ?? "(no tag)"))}.");
+        var memory = SharedMemoryInspector.Inspect(doc);
+        SharedMemory(doc, memory, list);
+        NumaCells(doc, memory, list);
+        HugePagePool(doc, memory, input, list);
+        MemoryHotplug(doc, list);
+        Vfio(doc, list);
+        var tags = shares.Select(FilesystemElement.TagOf).ToList();
+        foreach (var fs in shares)
+        {
+            var share = FilesystemElement.Read(fs);
+            string target = $"{doc.Name} tag '{share.Tag}'";
+            AccessMode(share, list, target);
+            Tag(share, tags, list, target);
+            QueueSize(share, list, target);
+            if (share.SocketPath is not null)
+            {
+                Socket(share, input, list, target);
+            }
+            else
+            {
+                Source(share, input, list, target);
+                var daemon = Daemon(share, input, list, target);
+                DaemonOptions(fs, share, daemon, list, target);
+            }
+            LibvirtOptions(share, input, list, target);
+        }
+        Migration(doc, shares, input, list);
+        WindowsGuest(doc, shares, list);
+        return list.Results;
+    }
+
+    private static string Fix(DomainDocument doc, string command) => command.Replace("<vm>", doc.Name, StringComparison.Ordinal);
+
+    private static void SharedMemory(DomainDocument doc, VirtioFsSharedMemory memory, CheckList list)
+    {
+        string evidence = $"backing {memory.Backing}, access {memory.AccessMode ?? "(none)"}, {memory.NumaCells.Count} NUMA cell(s)";
+        if (memory.VirtioFsReady)
+        {
+            list.Pass("SharedMemory", memory.Reason, evidence);
+            return;
+        }
+        list.Fail("SharedMemory", memory.Reason + " libvirt refuses the definition (\"'virtiofs' requires shared memory\"); a guest started without shared memory mounts the share and then hangs on the first I/O, with no error.",
+            Fix(doc, "Enable-VirtioFsSharedMemory -Domain <vm> (memfd + shared; NUMA cells made shared), then shut the guest down and start it."), evidence);
+    }
+
+    private static void NumaCells(DomainDocument doc, VirtioFsSharedMemory memory, CheckList list)
+    {
+        if (memory.NumaCells.Count == 0)
+        {
+            list.Skip("NumaMemAccess", "The domain has no NUMA cells.");
+            return;
+        }
+        var invalid = memory.NumaCells.Where(c => c.MemAccess is not null and not "shared" and not "private").ToList();
+        string evidence = string.Join(" ", memory.NumaCells.Select(c => c.ToString()));
+        if (invalid.Count > 0)
+        {
+            list.Fail("NumaMemAccess", $"NUMA cell(s) {string.Join(", ", invalid.Select(c => $"{c.Id} (memAccess='{c.MemAccess}')"))} have an invalid memAccess; libvirt accepts only 'shared' or 'private'.",
+                Fix(doc, "Set memAccess='shared' on every cell: Enable-VirtioFsSharedMemory -Domain <vm>."), evidence);
+            return;
+        }
+        var priv = memory.NumaCells.Where(c => c.MemAccess == "private" || (c.MemAccess is null && memory.AccessMode != "shared")).ToList();
+        if (priv.Count > 0)
+        {
+            list.Fail("NumaMemAccess", $"NUMA cell(s) {string.Join(", ", priv.Select(c => c.Id))} are private: virtiofsd cannot map their memory (libvirt: \"'virtiofs' requires shared memory\").",
+                Fix(doc, "Enable-VirtioFsSharedMemory -Domain <vm> sets memAccess='shared' on every cell."), evidence);
+            return;
+        }
+        list.Pass("NumaMemAccess", "Every NUMA cell is shared.", evidence);
+    }
+
+    private static void HugePagePool(DomainDocument doc, VirtioFsSharedMemory memory, DomainCheckInput input, CheckList list)
+    {
+        if (memory.Backing != SharedMemoryBacking.HugePages)
+        {
+            list.Skip("HugePagePool", "The domain does not use hugepages.");
+            return;
+        }
+        if (!input.CheckHostPaths)
+        {
+            list.Skip("HugePagePool", "Host checks are off (-SkipHostCheck): the pool of the host that runs the domain is unknown.");
+            return;
+        }
+        var sysfs = new HugePageSysfs(input.Root);
+        ulong memKiB = doc.MemoryKiB ?? 0;
+        foreach (var request in memory.HugePageSizes.DistinctBy(r => r.SizeKiB))
+        {
+            long size = request.SizeKiB is ulong s ? (long)s : sysfs.DefaultPageSizeKiB();
+            string name = PageSize.Format(size);
+            if (!sysfs.IsOffered(size))
+            {
+                list.Fail("HugePagePool", $"The domain asks for {name} pages, which this kernel does not offer.",
+                    $"Use a size the kernel offers (Get-VirtioFsHugePage), e.g. Enable-VirtioFsSharedMemory -Domain {doc.Name} -Backing HugePages -HugePageSizeKiB 2048.", $"no /sys/kernel/mm/hugepages/hugepages-{size}kB");
+                continue;
+            }
+            var pool = sysfs.ReadPool(size, -1);
+            long needed = (long)((memKiB + (ulong)size - 1) / (ulong)size);
+            string evidence = $"{name} pool: {pool.Total} total, {pool.Free} free, {pool.Reserved ?? 0} reserved; mounts: {(pool.MountPoint.Length == 0 ? "none" : string.Join(", ", pool.MountPoint))}; domain needs {needed} pages ({memKiB / 1024} MiB)";
+            if (pool.MountPoint.Length == 0)
+            {
+                list.Fail("HugePagePool", $"No hugetlbfs is mounted for {name} pages: libvirt fails with \"hugetlbfs filesystem is not mounted or disabled by administrator config\".",
+                    $"Mount-VirtioFsHugeTlbFs -PageSize {name}, then restart libvirtd (it reads the mounts only at start).", evidence);
+            }
+            else if (input.IsActive)
+            {
+                list.Pass("HugePagePool", $"The domain is running, so its {needed} {name} pages are already allocated.", evidence);
+            }
+            else if (pool.Available < needed)
+            {
+                list.Fail("HugePagePool", $"The {name} pool has {pool.Available} pages available but the domain needs {needed}: QEMU fails with \"unable to map backing store for guest RAM: Cannot allocate memory\".",
+                    $"Set-VirtioFsHugePage -PageSize {name} -Add {needed - pool.Available} (Get-VirtioFsHugePage shows the pool), or use memfd: Enable-VirtioFsSharedMemory -Domain {doc.Name} -Backing Memfd.", evidence);
+            }
+            else
+            {
+                list.Pass("HugePagePool", $"The {name} pool has {pool.Available} pages available; the domain needs {needed}.", evidence);
+            }
+        }
+    }
+
+    private static void MemoryHotplug(DomainDocument doc, CheckList list)
+    {
+        var max = doc.Root.Element("maxMemory");
+        var dimms = doc.Devices?.Elements("memory").ToList() ?? [];
+        if (max is null && dimms.Count == 0)
+        {
+            list.Skip("MemoryHotplug", "No memory hotplug (<maxMemory>, <memory> devices).");
+            return;
+        }
+        var privateDimms = dimms.Where(d => (string?)d.Attribute("access") == "private").ToList();
+        string evidence = $"maxMemory {(string?)max?.Attribute("slots") ?? "-"} slots, {dimms.Count} memory device(s)";
+        if (privateDimms.Count > 0)
+        {
+            list.Fail("MemoryHotplug", $"{privateDimms.Count} <memory> device(s) have access='private': virtiofsd cannot map that RAM and I/O into it hangs.",
+                "Give every <memory model='dimm'> access='shared' (or drop the attribute so it inherits <memoryBacking><access mode='shared'/>).", evidence);
+            return;
+        }
+        list.Warn("MemoryHotplug", "Memory hotplug is configured: memory hot-added later must be shared and fd-backed too, and hot-added DIMMs reach virtiofsd only after a new vhost-user memory table (Proxmox refuses the combination).",
+            "Prefer a fixed <memory> without <maxMemory> for virtio-fs guests; if you keep hotplug, add DIMMs with access='shared' and a memfd or file source.", evidence);
+    }
+
+    private static void Vfio(DomainDocument doc, CheckList list)
+    {
+        var hostdevs = doc.Devices?.Elements("hostdev").Where(h => (string?)h.Attribute("type") is "pci" or "mdev").ToList() ?? [];
+        if (hostdevs.Count == 0)
+        {
+            list.Skip("Vfio", "No VFIO passthrough device.");
+            return;
+        }
+        list.Warn("Vfio", $"{hostdevs.Count} VFIO passthrough device(s) with shared memory: VFIO pins all guest RAM, which has failed with file-backed shared memory (\"VFIO_MAP_DMA failed: Bad address\") and needs a locked-memory limit covering the RAM.",
+            $"Back the guest with shared hugepages (Set-VirtioFsHugePage, then Enable-VirtioFsSharedMemory -Domain {doc.Name} -Backing HugePages) or memfd, not a file in memory_backing_dir.", string.Join(", ", hostdevs.Select(h => (string?)h.Attribute("type"))));
+    }
+
+    private static void AccessMode(VirtioFsShare share, CheckList list, string target)
+    {
+        if (share.AccessMode == "passthrough")
+        {
+            list.Pass("AccessMode", "accessmode is passthrough.", null, target);
+            return;
+        }
+        list.Fail("AccessMode", $"accessmode '{share.AccessMode}' is a 9p setting: libvirt refuses it (\"virtiofs only supports passthrough accessmode\").",
+            "Set accessmode='passthrough' (virsh edit); map IDs with <idmap> (libvirt 10+) or Start-VirtioFsDaemon -TranslateUid.", $"accessmode='{share.AccessMode}'", target);
+    }
+
+    private static void Tag(VirtioFsShare share, List<string?> tags, CheckList list, string target)
+    {
+        int bytes = Encoding.UTF8.GetByteCount(share.Tag);
+        string evidence = $"tag '{share.Tag}', {bytes} bytes";
+        if (bytes == 0)
+        {
+            list.Fail("TagLength", "The share has no mount tag (<target dir>); the guest mounts by tag.", "Set one: Set-VirtioFsShare -Tag '' -NewTag data (or edit <target dir>).", evidence, target);
+        }
+        else if (bytes > ShareValidator.MaxTagBytes)
+        {
+            list.Fail("TagLength", $"The tag is {bytes} bytes; QEMU refuses more than {ShareValidator.MaxTagBytes} at start (\"tag property must be 36 bytes or less\").",
+                $"Use a shorter tag: Set-VirtioFsShare -Tag '{share.Tag}' -NewTag <at most 36 bytes>, and mount that tag in the guest.", evidence, target);
+        }
+        else
+        {
+            list.Pass("TagLength", $"The tag is {bytes} bytes (at most {ShareValidator.MaxTagBytes}).", evidence, target);
+        }
+        int count = tags.Count(t => t == share.Tag);
+        if (count > 1)
+        {
+            list.Fail("TagUnique", $"{count} shares use the tag '{share.Tag}': libvirt refuses it (\"filesystem target '{share.Tag}' specified twice\").",
+                $"Give each share its own tag: Set-VirtioFsShare -Tag '{share.Tag}' -NewTag <other> (on a copy), or Remove-VirtioFsShare one of them.", evidence, target);
+        }
+        else
+        {
+            list.Pass("TagUnique", "The tag is unique in the domain.", evidence, target);
+        }
+    }
+
+    private static void QueueSize(VirtioFsShare share, CheckList list, string target)
+    {
+        if (share.QueueSize is not int q)
+        {
+            list.Pass("QueueSize", "Queue size is QEMU's default (128).", null, target);
+            return;
+        }
+        if (q < 1 || q > ShareValidator.MaxQueueSize || !MemoryUnits.IsPowerOfTwo(q))
+        {
+            string qemu = q > ShareValidator.MaxQueueSize ? "queue-size property must be 1024 or smaller" : "queue-size property must be a power of 2";
+            list.Fail("QueueSize", $"Queue size {q} is invalid: QEMU fails at start (\"{qemu}\").",
+                $"Set-VirtioFsShare -Tag '{share.Tag}' -QueueSize 1024 (a power of two from 1 to 1024).", $"<driver queue='{q}'>", target);
+            return;
+        }
+        list.Pass("QueueSize", $"Queue size {q} is valid.", $"<driver queue='{q}'>", target);
+    }
+
+    private static void Source(VirtioFsShare share, DomainCheckInput input, CheckList list, string target)
+    {
+        if (share.Source is not { } dir)
+        {
+            list.Fail("Source", "The share has neither <source dir> nor <source socket>.", "Set-VirtioFsShare -Tag <tag> -Source /host/dir.", null, target);
+            return;
+        }
+        if (!input.CheckHostPaths)
+        {
+            list.Skip("Source", $"Host checks are off: {dir} is not looked at.", dir, target);
+            return;
+        }
+        var p = input.P(dir);
+        if (File.Exists(p))
+        {
+            list.Fail("Source", $"The source {dir} is a file; virtio-fs exports a directory.", $"Set-VirtioFsShare -Tag '{share.Tag}' -Source <a directory>.", dir, target);
+        }
+        else if (!Directory.Exists(p))
+        {
+            list.Fail("Source", $"The source directory {dir} does not exist: libvirt fails at start (\"the virtiofs export directory '{dir}' does not exist\").",
+                $"Create it (New-Item -ItemType Directory '{dir}') or Set-VirtioFsShare -Tag '{share.Tag}' -Source <existing dir>.", dir, target);
+        }
+        else
+        {
+            list.Pass("Source", $"The source directory {dir} exists.", dir, target);
+        }
+    }
+
+    private static void Socket(VirtioFsShare share, DomainCheckInput input, CheckList list, string target)
+    {
+        string socket = share.SocketPath!;
+        int bytes = Encoding.UTF8.GetByteCount(socket);
+        string evidence = $"{socket} ({bytes} bytes)";
+        if (bytes > ShareValidator.MaxSocketPathBytes)
+        {
+            list.Fail("Socket", $"The socket path is {bytes} bytes; a Unix socket path holds at most {ShareValidator.MaxSocketPathBytes}, so QEMU cannot connect.",
+                "Start the daemon with a short socket (Start-VirtioFsDaemon uses /run/virtiofs/<name>.sock) and Set-VirtioFsShare -SocketPath to it.", evidence, target);
+            return;
+        }
+        if (!input.CheckHostPaths)
+        {
+            list.Skip("Socket", "Host checks are off: the socket is not looked at.", evidence, target);
+            return;
+        }
+        var p = input.P(socket);
+        if (input.Qemu is { } q && q.BlockerFor(p, socket) is { } blocker && !blocker.StartsWith("directory ", StringComparison.Ordinal))
+        {
+            list.Fail("Socket", $"QEMU runs as {q} and cannot reach the socket: {blocker}. Start fails with \"Failed to connect to '{socket}': Permission denied\".",
+                $"Start the daemon with a socket group QEMU is in (Start-VirtioFsDaemon does: -SocketGroup {q.Group}) and make each parent directory searchable (chmod o+x or chgrp {q.Group} + g+x).", evidence, target);
+            return;
+        }
+        if (FileOwner.Of(p) is not { } owner || (owner.Mode & 0xF000) != 0xC000)
+        {
+            list.Warn("Socket", $"No virtiofsd listens on {socket} yet: start the daemon before the domain (the C virtiofsd exits after each guest).",
+                "Start-VirtioFsDaemon ... (or Restart-VirtioFsDaemon -Name <name>) before starting the domain; Get-VirtioFsDaemon shows what runs.", evidence, target);
+            return;
+        }
+        list.Pass("Socket", $"The socket exists and {(input.Qemu?.ToString() ?? "QEMU")} can reach it.", evidence, target);
+    }
+
+    private static VirtioFsDaemonBinary? Daemon(VirtioFsShare share, DomainCheckInput input, CheckList list, string target)
+    {
+        if (!input.CheckHostPaths)
+        {
+            list.Skip("Daemon", "Host checks are off: the virtiofsd binary is not looked for.", share.BinaryPath, target);
+            return null;
+        }
+        if (share.BinaryPath is { } path)
+        {
+            var probed = input.ProbeBinary(path);
+            if (probed is null)
+            {
+                list.Fail("Daemon", $"<binary path='{path}'> is missing or not executable: libvirt fails at start (\"virtiofsd binary '{path}' is not executable\").",
+                    $"Set-VirtioFsShare -Tag '{share.Tag}' -BinaryPath <a virtiofsd from Get-VirtioFsDaemonBinary>, or -Reset BinaryPath.", path, target);
+                return null;
+            }
+            list.Pass("Daemon", $"virtiofsd {path}: {probed.Dialect} dialect, version {probed.Version?.ToString() ?? "unknown"}.", probed.VersionText, target);
+            return probed;
+        }
+        if (input.DefaultDaemon is not { } d)
+        {
+            list.Fail("Daemon", "No virtiofsd is installed where libvirt looks: start fails with \"Unable to find a satisfying virtiofsd\".",
+                "Install virtiofsd (Debian 12: qemu-system-common; newer: the virtiofsd package), or Set-VirtioFsShare -BinaryPath <path>; see Test-VirtioFsHost.", null, target);
+            return null;
+        }
+        if (d.DescriptorPath is null)
+        {
+            list.Fail("Daemon", $"virtiofsd {d.Path} exists but no vhost-user descriptor names it: libvirt fails with \"Unable to find a satisfying virtiofsd\".",
+                $"Set-VirtioFsShare -Tag '{share.Tag}' -BinaryPath {d.Path}, or add /etc/qemu/vhost-user/50-virtiofsd.json naming it.", d.Path, target);
+            return d;
+        }
+        list.Pass("Daemon", $"libvirt will run {d.Path} ({d.Dialect} dialect, version {d.Version?.ToString() ?? "unknown"}).", d.DescriptorPath, target);
+        return d;
+    }
+
+    private static void DaemonOptions(XElement fs, VirtioFsShare share, VirtioFsDaemonBinary? daemon, CheckList list, string target)
+    {
+        string? cache = (string?)fs.Element("binary")?.Element("cache")?.Attribute("mode");
+        if (cache is not null and not "none" and not "always" and not "default")
+        {
+            list.Fail("CacheMode", $"<cache mode='{cache}'> is not a libvirt value (only none and always): libvirt refuses the XML (\"Invalid value for attribute 'mode' in element 'cache'\")." +
+                (cache == "never" ? " 'never' is the Rust daemon's spelling; libvirt writes it for 'none'." : ""),
+                $"Set-VirtioFsShare -Tag '{share.Tag}' -Cache None (libvirt passes --cache never to the Rust daemon); for auto/metadata run Start-VirtioFsDaemon -Cache {(cache == "metadata" ? "Metadata" : "Auto")} | New-VirtioFsShare.",
+                $"<cache mode='{cache}'>", target);
+        }
+        else if (cache is not null)
+        {
+            list.Pass("CacheMode", $"Cache mode '{cache}' is valid" + (daemon?.Dialect == VirtioFsDaemonDialect.Rust && cache == "none" ? " (libvirt passes --cache never to the Rust daemon)." : "."), $"<cache mode='{cache}'>", target);
+        }
+        bool rust = daemon is not null && (daemon.Dialect == VirtioFsDaemonDialect.Rust || daemon.Features.Contains("separate-options"));
+        if (share.PosixLock is not null || share.Flock is not null)
+        {
+            if (rust)
+            {
+                list.Fail("Locking", $"<lock> is set but {daemon!.Path} is the Rust virtiofsd: libvirt refuses it (\"locking options are not supported by this virtiofsd\").",
+                    $"Set-VirtioFsShare -Tag '{share.Tag}' -Reset PosixLock,Flock (the Rust daemon handles locks itself).", $"{daemon.Path}: {daemon.Dialect}, features [{string.Join(", ", daemon.Features)}]", target);
+            }
+            else
+            {
+                list.Pass("Locking", daemon is null ? "<lock> is set; the daemon is unknown." : $"<lock> is set and {daemon.Path} is the C virtiofsd, which supports it.", null, target);
+            }
+        }
+        if ((share.UidMap.Count > 0 || share.GidMap.Count > 0) && daemon is not null && !rust)
+        {
+            list.Fail("IdMap", $"<idmap> needs the Rust virtiofsd (--uid-map/--gid-map); {daemon.Path} is the C daemon, which has no ID mapping.",
+                $"Install the Rust virtiofsd and Set-VirtioFsShare -Tag '{share.Tag}' -BinaryPath <it>, or drop the mapping (-Reset UidMap,GidMap).", daemon.VersionText, target);
+        }
+    }
+
+    private static void LibvirtOptions(VirtioFsShare share, DomainCheckInput input, CheckList list, string target)
+    {
+        if (input.LibvirtVersion is not { } have)
+        {
+            list.Skip("LibvirtVersion", "The libvirt version is unknown (no libvirt here); options are not checked against it.", null, target);
+            return;
+        }
+        var used = new List<string>();
+        if (share.BootOrder is not null) used.Add("BootOrder");
+        if (share.Sandbox is not null) used.Add("Sandbox");
+        if (share.SocketPath is not null) used.Add("SocketPath");
+        if (share.ThreadPoolSize is not null) used.Add("ThreadPoolSize");
+        if (share.UidMap.Count > 0 || share.GidMap.Count > 0) used.Add("UidMap");
+        if (share.OpenFilesMax is not null) used.Add("OpenFilesMax");
+        if (share.ReadOnly) used.Add("ReadOnly");
+        var tooNew = used.Where(o => have < LibvirtFeatureVersions.Since[o]).ToList();
+        string evidence = $"libvirt {have}; options used: {(used.Count == 0 ? "none beyond virtiofs" : string.Join(", ", used))}";
+        if (have < LibvirtFeatureVersions.Since["virtiofs"])
+        {
+            list.Fail("LibvirtVersion", $"libvirt {have} has no virtio-fs (6.2.0).", "Upgrade libvirt to 6.2.0 or later.", evidence, target);
+            return;
+        }
+        if (tooNew.Count == 0)
+        {
+            list.Pass("LibvirtVersion", $"libvirt {have} supports every option of the share.", evidence, target);
+            return;
+        }
+        string names = string.Join(", ", tooNew.Select(o => $"{Xml(o)} (libvirt {LibvirtFeatureVersions.Since[o]})"));
+        string message = $"libvirt {have} does not know {names}" +
+            (tooNew.Contains("ReadOnly") ? "; it refuses <readonly/> (\"virtiofs does not yet support read-only mode\")." : "; it refuses the XML or silently drops the option.");
+        string fix = tooNew.Contains("ReadOnly")
+            ? $"Set-VirtioFsShare -Tag '{share.Tag}' -Reset ReadOnly and export a read-only bind mount (mount --bind -o ro), or Start-VirtioFsDaemon -ReadOnly | New-VirtioFsShare; or upgrade libvirt to 11.0."
+            : $"Upgrade libvirt, or Set-VirtioFsShare -Tag '{share.Tag}' -Reset {string.Join(",", tooNew.Where(o => o != "SocketPath"))}; or run the daemon yourself with the option (Start-VirtioFsDaemon | New-VirtioFsShare).";
+        list.Fail("LibvirtVersion", message, fix, evidence, target);
+    }
+
+    private static string Xml(string option) => option switch
+    {
+        "BootOrder" => "<boot order>",
+        "Sandbox" => "<sandbox>",
+        "SocketPath" => "<source socket>",
+        "ThreadPoolSize" => "<thread_pool>",
+        "UidMap" or "GidMap" => "<idmap>",
+        "OpenFilesMax" => "<openfiles>",
+        "ReadOnly" => "<readonly/>",
+        _ => option,
+    };
+
+    private static void Migration(DomainDocument doc, List<XElement> shares, DomainCheckInput input, CheckList list)
+    {
+        bool allSockets = shares.All(s => s.Element("source")?.Attribute("socket") is not null);
+        bool daemonMigrates = input.DefaultDaemon?.Features.Contains("migrate-precopy") == true;
+        if (input.LibvirtVersion is { } v && v >= MigrationLibvirt && (allSockets || daemonMigrates))
+        {
+            list.Pass("Migration", $"libvirt {v} can migrate this guest's shares (needs QEMU 8.2+ on both hosts and the same directory contents).", null);
+            return;
+        }
+        list.Warn("Migration", "A guest with virtio-fs shares cannot be live-migrated, saved or snapshotted with its RAM here (needs libvirt ~10.6, QEMU 8.2 and virtiofsd 1.11+ with migrate-precopy).",
+            Fix(doc, "Shut the guest down to move or snapshot it, or detach the shares first (unmount in the guest, Remove-VirtioFsShare -Domain <vm> -Tag <tag>) and add them again afterwards."),
+            $"libvirt {input.LibvirtVersion?.ToString() ?? "unknown"}; daemon features [{string.Join(", ", input.DefaultDaemon?.Features ?? [])}]");
+    }
+
+    private static void WindowsGuest(DomainDocument doc, List<XElement> shares, CheckList list)
+    {
+        XNamespace osinfo = "http://libosinfo.org/xmlns/libvirt/domain/1.0";
+        string? osId = (string?)doc.Root.Element("metadata")?.Element(osinfo + "libosinfo")?.Element(osinfo + "os")?.Attribute("id");
+        bool hyperv = doc.Root.Element("features")?.Element("hyperv") is not null;
+        bool windows = osId?.Contains("microsoft.com/win", StringComparison.OrdinalIgnoreCase) == true || (osId is null && hyperv);
+        if (!windows)
+        {
+            list.Skip("WindowsGuest", "Not a Windows guest (libosinfo metadata / Hyper-V enlightenments).", osId);
+            return;
+        }
+        string evidence = osId ?? "<features><hyperv>";
+        var small = shares.Select(FilesystemElement.Read).Where(s => s.QueueSize != 1024).Select(s => s.Tag).ToList();
+        const string advice = "In the guest install the virtio-win viofs driver, WinFsp and the \"VirtIO-FS Service\" (one share per service instance; more via the WinFsp launcher). Keep POSIX ACLs off; for large trees run the Rust daemon with Start-VirtioFsDaemon -InodeFileHandles Prefer.";
+        if (small.Count > 0)
+        {
+            list.Warn("WindowsGuest", $"Windows guest with share(s) {string.Join(", ", small)} not at queue size 1024 (the Windows driver's tested size; smaller queues have hung, RHBZ 1873088).",
+                $"Set-VirtioFsShare -Domain {doc.Name} -Tag '{small[0]}' -QueueSize 1024. {advice}", evidence);
+            return;
+        }
+        list.Pass("WindowsGuest", "Windows guest; queue size 1024. " + advice, evidence);
+    }
+}

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using VirtioFs.Daemon;
+using VirtioFs.QemuConfig;
+
+namespace VirtioFs.Doctor;
+
+/// <summary>
+/// The account libvirt runs QEMU as: qemu.conf <c>user</c>/<c>group</c>, else libvirt-qemu (Debian) or qemu (Fedora)
+/// with its primary group (Debian: kvm), plus its supplementary groups from /etc/group. Used to decide whether QEMU
+/// can reach a socket: every parent directory must be searchable and the socket writable for this account.
+/// </summary>
+internal sealed class QemuAccount
+{
+    public QemuAccount(string user, uint uid, string group, uint gid, IReadOnlyCollection<uint> groups)
+    {
+        User = user;
+        Uid = uid;
+        Group = group;
+        Gid = gid;
+        Groups = groups;
+    }
+
+    public string User { get; }
+    public uint Uid { get; }
+    public string Group { get; }
+    public uint Gid { get; }
+    public IReadOnlyCollection<uint> Groups { get; }
+
+    public override string ToString() => $"{User}:{Group}";
+
+    /// <summary>Null when no such account is known (libvirt not installed).</summary>
+    public static QemuAccount? Resolve(string root)
+    {
+        var host = new DaemonHost { Root = root };
+        string? confUser = null;
+        string? confGroup = null;
+        var conf = host.HostPath(QemuConfigFile.DefaultPath);
+        try
+        {
+            if (File.Exists(conf))
+            {
+                var doc = QemuConfigDocument.Parse(File.ReadAllBytes(conf), conf);
+                confUser = doc.Find("user")?.Value.Text;
+                confGroup = doc.Find("group")?.Value.Text;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Errors.VirtioFsException)
+        {
+            // unreadable qemu.conf: fall back to the distribution defaults
+        }
+        var passwd = ReadLines(host.HostPath("/etc/passwd")).Select(l => l.Split(':')).Where(f => f.Length > 3).ToList();
+        var groupFile = ReadLines(host.HostPath("/etc/group")).Select(l => l.Split(':')).Where(f => f.Length > 2).ToList();
+
+        string[]? userEntry = null;
+        if (confUser is not null)
+        {
+            userEntry = confUser.StartsWith('+')
+                ? passwd.FirstOrDefault(f => f[2] == confUser[1..]) ?? new[] { confUser, "x", confUser[1..], confUser[1..] }
+                : passwd.FirstOrDefault(f => f[0] == confUser);
+        }
+        else
+        {
+            userEntry = passwd.FirstOrDefault(f => f[0] == "libvirt-qemu") ?? passwd.FirstOrDefault(f => f[0] == "qemu");
+        }
+        if (userEntry is null)
+        {
+            return null;
+        }
+        uint uid = uint.Parse(userEntry[2], CultureInfo.InvariantCulture);
+        string groupName = confGroup ?? HostAccounts.LibvirtQemuGroup(host) ?? userEntry[3];
+        if (groupName.StartsWith('+'))
+        {
+            groupName = groupFile.FirstOrDefault(f => f[2] == groupName[1..])?[0] ?? groupName[1..];
+        }
+        var groupEntry = groupFile.FirstOrDefault(f => f[0] == groupName);
+        uint gid = groupEntry is not null ? uint.Parse(groupEntry[2], CultureInfo.InvariantCulture)
+            : uint.TryParse(groupName, out var g) ? g : uint.Parse(userEntry[3], CultureInfo.InvariantCulture);
+        var groups = new HashSet<uint> { gid, uint.Parse(userEntry[3], CultureInfo.InvariantCulture) };
+        foreach (var f in groupFile)
+        {
+            if (f.Length > 3 && f[3].Split(',').Contains(userEntry[0]))
+            {
+                groups.Add(uint.Parse(f[2], CultureInfo.InvariantCulture));
+            }
+        }
+        return new QemuAccount(userEntry[0], uid, groupName, gid, groups);
+    }
+
+    /// <summary>Whether this account has the permission bits (4 read, 2 write, 1 execute) on the file.</summary>
+    public bool May(FileOwner f, uint bits)
+    {
+        if (Uid == 0)
+        {
+            return true;
+        }
+        uint shift = f.Uid == Uid ? 6u : Groups.Contains(f.Gid) ? 3u : 0u;
+        return ((f.Mode >> (int)shift) & bits) == bits;
+    }
+
+    /// <summary>
+    /// Walks from / to the socket: the first directory QEMU cannot search, or the socket it cannot write, with the
+    /// reason; null when QEMU can connect (as far as permissions go).
+    /// </summary>
+    public string? BlockerFor(string hostPath, string shownPath)
+    {
+        var parts = shownPath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        string realPrefix = hostPath[..^shownPath.Length];
+        string current = "";
+        for (int i = 0; i < parts.Length - 1; i++)
+        {
+            current += "/" + parts[i];
+            var owner = FileOwner.Of(realPrefix + current);
+            if (owner is null)
+            {
+                return $"directory {current} does not exist";
+            }
+            if (!May(owner.Value, 1))
+            {
+                return $"{this} cannot enter {current} ({Describe(owner.Value)})";
+            }
+        }
+        var socket = FileOwner.Of(hostPath);
+        if (socket is { } s && !May(s, 2))
+        {
+            return $"{this} cannot write the socket {shownPath} ({Describe(s)}); connect() needs write permission";
+        }
+        return null;
+    }
+
+    private static string Describe(FileOwner f) =>
+        $"mode {Convert.ToString(f.Mode & 0xFFF, 8)}, owner {f.Uid}:{f.Gid}";
+
+    private static string[] ReadLines(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? File.ReadAllLines(path) : [];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+}

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: MIT
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using VirtioFs.Daemon;
+using VirtioFs.Doctor;
+using VirtioFs.Domain;
+using VirtioFs.Errors;
+using VirtioFs.Internal;
+using VirtioFs.Libvirt;
+
+namespace VirtioFs.Commands;
+
+/// <summary>Finds, before start, everything libvirt, QEMU or virtiofsd would refuse in a domain, or would let hang.</summary>
+[Cmdlet(VerbsDiagnostic.Test, "VirtioFsDomain", DefaultParameterSetName = DomainSet)]
+[OutputType(typeof(VirtioFsCheckResult), typeof(bool))]
+public sealed class TestVirtioFsDomainCommand : DomainCmdlet
+{
+    [Parameter(Mandatory = true, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName")]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    [Parameter(ParameterSetName = DomainSet, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Name")]
+    [ArgumentCompleter(typeof(DomainNameCompleter))]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Domain { get; set; }
+
+    [Parameter(ParameterSetName = DomainSet, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? ConnectionUri { get; set; }
+
+    /// <summary>The XML is for another host: do not look at this host's directories, sockets, binaries or pools.</summary>
+    [Parameter]
+    public SwitchParameter SkipHostCheck { get; set; }
+
+    /// <summary>Only $true (no check failed) or $false, one per domain.</summary>
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
+
+    private bool _daemonSearched;
+    private VirtioFsDaemonBinary? _defaultDaemon;
+    private readonly Dictionary<string, VirtioFsDaemonBinary?> _probed = new(StringComparer.Ordinal);
+    private QemuAccount? _qemu;
+    private bool _qemuResolved;
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == PathSet)
+        {
+            Version? local = null;
+            if (!SkipHostCheck)
+            {
+                try
+                {
+                    local = LibvirtConnection.ClientLibraryVersion();
+                }
+                catch (VirtioFsException)
+                {
+                    // no libvirt here: versions are not checked
+                }
+            }
+            foreach (string p in Path)
+            {
+                ForInput(() =>
+                {
+                    var target = (FileDomainTarget)FileTarget(p, SkipHostCheck);
+                    var doc = target.Load();
+                    Emit(doc, Input(!SkipHostCheck, local, isActive: false), r => r.Path = target.FullPath);
+                });
+            }
+            return;
+        }
+        ForInput(() =>
+        {
+            var conn = Connect(ConnectionUri);
+            foreach (string name in DomainSelection.Resolve(conn, Domain, this))
+            {
+                ForInput(() =>
+                {
+                    using var dom = conn.LookupDomain(name);
+                    var doc = DomainDocument.Parse(dom.GetInactiveXml(), $"domain '{name}' on {conn.Uri}");
+                    Emit(doc, Input(!SkipHostCheck && conn.IsLocal, conn.LibraryVersion, dom.IsActive), r => r.ConnectionUri = conn.Uri);
+                });
+            }
+        });
+    }
+
+    private DomainCheckInput Input(bool checkHost, Version? libvirt, bool isActive)
+    {
+        if (checkHost && !_daemonSearched)
+        {
+            _daemonSearched = true;
+            var first = new DaemonBinaryLocator(new DaemonHost()).Find().FirstOrDefault();
+            _defaultDaemon = first is null ? null : TryProbe(first);
+        }
+        if (checkHost && !_qemuResolved)
+        {
+            _qemuResolved = true;
+            _qemu = QemuAccount.Resolve("/");
+        }
+        return new DomainCheckInput
+        {
+            CheckHostPaths = checkHost,
+            LibvirtVersion = libvirt,
+            IsActive = isActive,
+            DefaultDaemon = checkHost ? _defaultDaemon : null,
+            ProbeBinary = ProbePath,
+            Qemu = _qemu,
+        };
+    }
+
+    private VirtioFsDaemonBinary? ProbePath(string path)
+    {
+        if (!_probed.TryGetValue(path, out var result))
+        {
+            result = DaemonBinaryLocator.IsExecutableFile(path) ? TryProbe(new DaemonBinaryCandidate(path, "Explicit", null)) : null;
+            _probed[path] = result;
+        }
+        return result;
+    }
+
+    private VirtioFsDaemonBinary? TryProbe(DaemonBinaryCandidate candidate)
+    {
+        try
+        {
+            return DaemonBinaryProbe.Probe(candidate, CancelToken);
+        }
+        catch (VirtioFsException e)
+        {
+            WriteVerbose(e.Message);
+            return null;
+        }
+    }
+
+    private void Emit(DomainDocument doc, DomainCheckInput input, Action<VirtioFsCheckResult> stamp)
+    {
+        var results = DomainChecks.Run(doc, input);
+        if (Quiet)
+        {
+            WriteObject(results.All(r => r.Status != VirtioFsCheckStatus.Fail));
+            return;
+        }
+        foreach (var r in results)
+        {
+            r.Domain = doc.Name;
+            stamp(r);
+            WriteObject(r);
+        }
+    }
+}

@@ -124,14 +124,12 @@ Describe 'virtio-fs in a real guest' -Tag 'E2E' {
 
     It "7: the fstab line of Get-VirtioFsGuestMount, mounted by the guest's own mount -a" {
         $share = New-E2EShareDir 'share7'; $token = New-E2EToken
-        $probe = New-E2EDomain -Case fstab-probe -Cmdline 'unused'   # only to get the share object from libvirt
-        New-VirtioFsShare -Domain $probe.Name -ConnectionUri $Uri -Tag fstabtag -Source $share.Path | Out-Null
-        $mount = Get-VirtioFsShare -Domain $probe.Name -ConnectionUri $Uri | Get-VirtioFsGuestMount -MountPoint /mnt/from-fstab
-        $mount.FstabLine | Should -Be 'fstabtag /mnt/from-fstab virtiofs defaults,nofail 0 0'
-        $initrd = New-E2EFstabInitrd -Case fstab -FstabLine $mount.FstabLine
-
-        $dom = New-E2EDomain -Case fstab -Initrd $initrd -Cmdline "e2e.mode=fstab e2e.mp=/mnt/from-fstab e2e.token=$token"
+        # The initrd is made after the share exists (its fstab line comes from the share); libvirt reads it only at start.
+        $dom = New-E2EDomain -Case fstab -Initrd "$E2EWork/fstab-initrd.gz" -Cmdline "e2e.mode=fstab e2e.mp=/mnt/from-fstab e2e.token=$token"
         New-VirtioFsShare -Domain $dom.Name -ConnectionUri $Uri -Tag fstabtag -Source $share.Path | Out-Null
+        $mount = Get-VirtioFsShare -Domain $dom.Name -ConnectionUri $Uri | Get-VirtioFsGuestMount -MountPoint /mnt/from-fstab
+        $mount.FstabLine | Should -Be 'fstabtag /mnt/from-fstab virtiofs defaults,nofail 0 0'
+        New-E2EFstabInitrd -Case fstab -FstabLine $mount.FstabLine | Should -Be "$E2EWork/fstab-initrd.gz"
         Start-E2EDomain $dom; Wait-E2EDomainOff $dom
 
         $console = Get-E2EConsole $dom.Console

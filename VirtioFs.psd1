@@ -13,9 +13,11 @@
     TypesToProcess       = @()
     FunctionsToExport    = @()
     CmdletsToExport      = @(
+        'ConvertTo-VirtioFsQemuArgument'
         'Enable-VirtioFsSharedMemory'
         'Get-VirtioFsDaemon'
         'Get-VirtioFsDaemonBinary'
+        'Get-VirtioFsGuestMount'
         'Get-VirtioFsHugePage'
         'Get-VirtioFsQemuConfig'
         'Get-VirtioFsShare'

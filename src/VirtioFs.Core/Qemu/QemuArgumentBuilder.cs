@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using VirtioFs.Domain;
+using VirtioFs.Errors;
+
+namespace VirtioFs.Qemu;
+
+/// <summary>
+/// The QEMU arguments a virtio-fs device needs and nothing else: shared guest RAM, the vhost-user
+/// chardev and the vhost-user-fs-pci device. The shape follows what libvirt 9 generates for the same
+/// configuration (ids pc.ram / ram-nodeN / chr-vu-fs0 / fs0, size in bytes, prealloc for hugepages),
+/// written in QEMU's key=value syntax so people can read and edit it.
+/// </summary>
+internal static class QemuArgumentBuilder
+{
+    public const string DefaultHugePagePath = "/dev/hugepages";
+    public const string DefaultFilePath = "/dev/shm";
+
+    /// <summary>QEMU ids: a letter, then letters, digits, '-', '.', '_' (id_wellformed()).</summary>
+    private static readonly Regex s_id = new("^[A-Za-z][A-Za-z0-9._-]*$", RegexOptions.CultureInvariant);
+
+    public static string[] Build(QemuArgumentRequest r)
+    {
+        Validate(r);
+        string p = r.IdPrefix.Length == 0 ? string.Empty : r.IdPrefix + "-";
+        var args = new List<string>();
+        if (r.NumaNodes == 0)
+        {
+            string id = p + "pc.ram";
+            args.Add("-object");
+            args.Add(Backend(r, id, r.MemoryBytes));
+            args.Add("-machine");
+            args.Add("memory-backend=" + id);
+        }
+        else
+        {
+            ulong perNode = r.MemoryBytes / (ulong)r.NumaNodes;
+            for (int n = 0; n < r.NumaNodes; n++)
+            {
+                string id = p + "ram-node" + n.ToString(CultureInfo.InvariantCulture);
+                args.Add("-object");
+                args.Add(Backend(r, id, perNode));
+                args.Add("-numa");
+                args.Add(string.Create(CultureInfo.InvariantCulture, $"node,nodeid={n},memdev={id}"));
+            }
+        }
+        string chardev = p + "chr-vu-fs0";
+        args.Add("-chardev");
+        args.Add($"socket,id={chardev},path={Escape(r.SocketPath)}");
+        var device = new StringBuilder("vhost-user-fs-pci,id=").Append(p).Append("fs0,chardev=").Append(chardev);
+        if (r.QueueSize is int q)
+        {
+            device.Append(",queue-size=").Append(q.ToString(CultureInfo.InvariantCulture));
+        }
+        device.Append(",tag=").Append(Escape(r.Tag));
+        args.Add("-device");
+        args.Add(device.ToString());
+        return args.ToArray();
+    }
+
+    private static string Backend(QemuArgumentRequest r, string id, ulong bytes)
+    {
+        string size = bytes.ToString(CultureInfo.InvariantCulture);
+        return r.Backing switch
+        {
+            VirtioFsQemuBacking.HugePages =>
+                $"memory-backend-file,id={id},mem-path={Escape(r.MemPath ?? DefaultHugePagePath)},share=on,prealloc=on,size={size}",
+            VirtioFsQemuBacking.File =>
+                $"memory-backend-file,id={id},mem-path={Escape(r.MemPath ?? DefaultFilePath)},share=on,size={size}",
+            _ => $"memory-backend-memfd,id={id},share=on,size={size}",
+        };
+    }
+
+    /// <summary>QEMU's option parser ends a value at ',' and reads ',,' as a literal comma.</summary>
+    private static string Escape(string value) => value.Replace(",", ",,", System.StringComparison.Ordinal);
+
+    private static void Validate(QemuArgumentRequest r)
+    {
+        ShareValidator.ValidateTag(r.Tag);
+        if (string.IsNullOrEmpty(r.SocketPath) || !r.SocketPath.StartsWith('/'))
+        {
+            throw new VirtioFsException("SocketPathNotAbsolute", ErrorKind.InvalidArgument,
+                $"The socket path '{r.SocketPath}' is not absolute; QEMU resolves a relative one against its own working directory.",
+                r.SocketPath, "Give the full path of the virtiofsd socket, or pipe Start-VirtioFsDaemon into this command.");
+        }
+        int bytes = Encoding.UTF8.GetByteCount(r.SocketPath);
+        if (bytes > ShareValidator.MaxSocketPathBytes)
+        {
+            throw new VirtioFsException("SocketPathTooLong", ErrorKind.InvalidArgument,
+                $"The socket path '{r.SocketPath}' is {bytes} bytes; a Unix socket path holds at most {ShareValidator.MaxSocketPathBytes}, so QEMU could not connect.",
+                r.SocketPath, "Use a shorter path, e.g. under /run/virtiofs/.");
+        }
+        if (r.QueueSize is int q && (q < 1 || q > ShareValidator.MaxQueueSize || !MemoryUnits.IsPowerOfTwo(q)))
+        {
+            throw new VirtioFsException("InvalidQueueSize", ErrorKind.InvalidArgument,
+                $"Queue size {q} is invalid: QEMU needs a power of two from 1 to {ShareValidator.MaxQueueSize}.", q,
+                "Use 128 (QEMU's default), 256, 512 or 1024 (recommended for Windows guests).");
+        }
+        if (r.NumaNodes < 0 || r.NumaNodes > 128)
+        {
+            throw new VirtioFsException("InvalidNumaNodeCount", ErrorKind.InvalidArgument,
+                $"{r.NumaNodes} NUMA nodes is invalid: give 0 (no -numa) or 1 to 128.", r.NumaNodes);
+        }
+        const ulong pageAlign = 2 * 1024 * 1024;
+        ulong unit = pageAlign * (ulong)System.Math.Max(1, r.NumaNodes);
+        if (r.MemoryBytes == 0 || r.MemoryBytes % unit != 0)
+        {
+            string what = r.NumaNodes > 1 ? $"split into {r.NumaNodes} equal NUMA nodes of whole 2 MiB pages" : "a whole number of 2 MiB pages";
+            throw new VirtioFsException("InvalidMemorySize", ErrorKind.InvalidArgument,
+                $"The memory size {r.MemoryBytes} bytes is not {what}; QEMU (and hugetlbfs) would refuse or round it.",
+                r.MemoryBytes, "Use the size you give QEMU's -m, e.g. 512M or 2G.");
+        }
+        if (r.MemPath is { } path && !path.StartsWith('/'))
+        {
+            throw new VirtioFsException("MemPathNotAbsolute", ErrorKind.InvalidArgument,
+                $"The memory path '{path}' is not absolute.", path, "Give e.g. /dev/hugepages or /dev/shm.");
+        }
+        if (r.MemPath is not null && r.Backing == VirtioFsQemuBacking.Memfd)
+        {
+            throw new VirtioFsException("MemPathWithMemfd", ErrorKind.InvalidArgument,
+                "-MemPath applies to -Backing File or HugePages; memfd memory has no path.", r.MemPath,
+                "Leave out -MemPath, or use -Backing HugePages / File.");
+        }
+        if (r.IdPrefix.Length > 0 && !s_id.IsMatch(r.IdPrefix))
+        {
+            throw new VirtioFsException("InvalidIdPrefix", ErrorKind.InvalidArgument,
+                $"The id prefix '{r.IdPrefix}' is not a QEMU id: start with a letter, then letters, digits, '-', '.' or '_'.",
+                r.IdPrefix, "Use e.g. -Id vm1.");
+        }
+    }
+}

@@ -1,0 +1,229 @@
+# SPDX-License-Identifier: MIT
+# Helpers for E2E.Guest.Tests.ps1: real guests (Debian's kernel, a busybox initramfs built by
+# tests/tools/build-guest.sh) booted under QEMU TCG, directly or through libvirtd (qemu:///system).
+# Everything this file creates is named after $script:E2ERun (vfs-e2e-<random>) and lives in
+# $script:E2EWork, so cleanup never touches another engineer's domains, daemons or sockets.
+
+function Initialize-E2E {
+    foreach ($req in @(
+            @{ Command = 'qemu-system-x86_64'; Package = 'qemu-system-x86' }
+            @{ Path = '/usr/lib/qemu/virtiofsd'; Package = 'qemu-system-x86' }
+            @{ Command = 'virsh'; Package = 'libvirt-clients' }
+            @{ Command = 'libvirtd'; Package = 'libvirt-daemon-system' }
+            @{ Command = 'cpio'; Package = 'cpio' }
+            @{ Path = '/bin/busybox'; Package = 'busybox-static' })) {
+        Assert-VirtioFsRequirement @req
+    }
+    & virsh -c qemu:///system version *> $null
+    if ($LASTEXITCODE -ne 0) { throw 'libvirtd does not answer on qemu:///system: run tests/tools/start-libvirt.sh (apt-get install libvirt-daemon-system).' }
+
+    $repo = [IO.Path]::GetFullPath([IO.Path]::Combine($PSScriptRoot, '..', '..'))
+    $guest = [IO.Path]::Combine($repo, 'output', 'guest')
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    $log = & bash ([IO.Path]::Combine($repo, 'tests', 'tools', 'build-guest.sh')) $guest 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "tests/tools/build-guest.sh failed: $($log -join "`n")" }
+    Add-E2ETiming 'guest image' $sw.Elapsed
+
+    $script:E2ERun = 'vfs-e2e-' + [guid]::NewGuid().ToString('N').Substring(0, 6)
+    $script:E2EWork = "/tmp/$E2ERun"
+    New-Item -ItemType Directory -Path $E2EWork | Out-Null
+    # QEMU runs as libvirt-qemu: it must reach the kernel, the console files and our sockets.
+    & chmod 755 $E2EWork
+    # Own copies, because libvirt's DAC driver relabels kernel and initrd while a domain runs.
+    Copy-Item -LiteralPath "$guest/vmlinuz", "$guest/initrd.gz" -Destination $E2EWork
+    $env:VIRTIOFS_RUNTIME_DIR = "$E2EWork/run"
+    $script:E2EDomains = [Collections.Generic.List[string]]::new()
+    $script:E2EQemu = [Collections.Generic.List[Diagnostics.Process]]::new()
+}
+
+function Add-E2ETiming([string] $Name, [TimeSpan] $Elapsed) {
+    if (-not (Get-Variable -Name E2ETimings -Scope Script -ErrorAction Ignore)) { $script:E2ETimings = [ordered]@{} }
+    $script:E2ETimings[$Name] = [math]::Round($Elapsed.TotalSeconds, 1)
+}
+
+function New-E2EToken { 'tok' + [guid]::NewGuid().ToString('N').Substring(0, 12) }
+
+function New-E2EShareDir([string] $Name) {
+    # A host directory with a file only the host wrote: its random content must come back in the guest's file.
+    $dir = "$E2EWork/$Name"
+    New-Item -ItemType Directory -Path $dir | Out-Null
+    $hostToken = 'host-' + (New-E2EToken)
+    Set-Content -LiteralPath "$dir/host-prepared.txt" -Value $hostToken
+    [pscustomobject]@{ Path = $dir; HostToken = $hostToken }
+}
+
+function New-E2EDomain {
+    # Defines a small q35 TCG domain that boots our kernel and powers itself off. No memoryBacking,
+    # no filesystem: the module's cmdlets must add what virtio-fs needs.
+    param(
+        [Parameter(Mandatory)] [string] $Case,
+        [Parameter(Mandatory)] [string] $Cmdline,
+        [string] $Initrd = "$E2EWork/initrd.gz",
+        [string] $MemoryBacking = '',
+        [switch] $Numa,
+        [switch] $Acpi
+    )
+    $name = "$E2ERun-$Case"
+    $console = "$E2EWork/$Case.console"
+    $cpu = if ($Numa) { "<cpu><numa><cell id='0' cpus='0' memory='256' unit='MiB'/></numa></cpu>" } else { '' }
+    $features = if ($Acpi) { '<features><acpi/><apic/></features>' } else { '' }
+    # Hot-plug on q35 needs a free PCIe root port (virt-install adds spares the same way).
+    $spare = if ($Acpi) { "<controller type='pci' index='0' model='pcie-root'/>" + "<controller type='pci' model='pcie-root-port'/>" * 3 } else { '' }
+    $xml = @"
+<domain type='qemu'>
+  <name>$name</name>
+  <memory unit='MiB'>256</memory>
+  <currentMemory unit='MiB'>256</currentMemory>
+  $MemoryBacking
+  <vcpu placement='static'>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='q35'>hvm</type>
+    <kernel>$E2EWork/vmlinuz</kernel>
+    <initrd>$Initrd</initrd>
+    <cmdline>console=ttyS0 quiet loglevel=3 panic=-1 $Cmdline</cmdline>
+  </os>
+  $features
+  $cpu
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>destroy</on_reboot>
+  <on_crash>destroy</on_crash>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <serial type='file'><source path='$console'/><target port='0'/></serial>
+    <console type='file'><source path='$console'/><target type='serial' port='0'/></console>
+    <memballoon model='none'/>
+    $spare
+  </devices>
+</domain>
+"@
+    $file = "$E2EWork/$Case.xml"
+    Set-Content -LiteralPath $file -Value $xml
+    $out = & virsh -c qemu:///system define $file 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "virsh define $file failed: $out" }
+    $E2EDomains.Add($name)
+    [pscustomobject]@{ Name = $name; Console = $console }
+}
+
+function Get-E2EConsole([string] $Path) {
+    if (-not (Test-Path -LiteralPath $Path)) { return '<no console output>' }
+    (Get-Content -LiteralPath $Path -Raw) -replace "`e\[[0-9;?]*[A-Za-z]", '' -replace "`ec", ''
+}
+
+function Get-E2EDomainState([string] $Name) { ((& virsh -c qemu:///system domstate $Name 2>$null) -join '').Trim() }
+
+function Start-E2EDomain($Domain) {
+    $out = & virsh -c qemu:///system start $Domain.Name 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "virsh start $($Domain.Name) failed: $out`n--- guest console ---`n$(Get-E2EConsole $Domain.Console)" }
+}
+
+function Wait-E2EConsole($Domain, [string] $Pattern, [int] $TimeoutSec) {
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        if ((Test-Path -LiteralPath $Domain.Console) -and (Get-E2EConsole $Domain.Console) -match $Pattern) { return }
+        if ((Get-E2EDomainState $Domain.Name) -eq 'shut off') { break }
+        Start-Sleep -Milliseconds 250
+    }
+    throw "Guest $($Domain.Name) did not print '$Pattern' within $TimeoutSec s.`n--- guest console ---`n$(Get-E2EConsole $Domain.Console)"
+}
+
+function Wait-E2EDomainOff($Domain, [int] $TimeoutSec = 120) {
+    # The guest powers off by itself; with private memory it would hang forever after the mount, so
+    # a timeout destroys it and fails with its console.
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        if ((Get-E2EDomainState $Domain.Name) -eq 'shut off') { return }
+        Start-Sleep -Milliseconds 250
+    }
+    & virsh -c qemu:///system destroy $Domain.Name *> $null
+    throw "Guest $($Domain.Name) did not power off within $TimeoutSec s (destroyed).`n--- guest console ---`n$(Get-E2EConsole $Domain.Console)"
+}
+
+function Invoke-E2EQemu {
+    # Plain QEMU (no libvirt) with the given extra arguments; the serial console goes to a file.
+    param([Parameter(Mandatory)] [string] $Case, [Parameter(Mandatory)] [string[]] $Argument,
+        [Parameter(Mandatory)] [string] $Cmdline, [int] $TimeoutSec = 120)
+    $console = "$E2EWork/$Case.console"
+    $psi = [Diagnostics.ProcessStartInfo]::new('qemu-system-x86_64')
+    foreach ($a in @('-name', "$E2ERun-$Case", '-machine', 'q35,accel=tcg', '-m', '256', '-smp', '1') + $Argument + @(
+            '-kernel', "$E2EWork/vmlinuz", '-initrd', "$E2EWork/initrd.gz",
+            '-append', "console=ttyS0 quiet loglevel=3 panic=-1 $Cmdline",
+            '-display', 'none', '-no-reboot', '-nodefaults', '-monitor', 'none', '-serial', "file:$console")) {
+        $psi.ArgumentList.Add($a)
+    }
+    $psi.RedirectStandardError = $true
+    $psi.UseShellExecute = $false
+    $p = [Diagnostics.Process]::Start($psi)
+    $E2EQemu.Add($p)
+    $stderr = $p.StandardError.ReadToEndAsync()
+    if (-not $p.WaitForExit($TimeoutSec * 1000)) {
+        $p.Kill($true)
+        throw "QEMU did not exit within $TimeoutSec s (killed).`n--- guest console ---`n$(Get-E2EConsole $console)"
+    }
+    if ($p.ExitCode -ne 0) {
+        throw "QEMU exited with $($p.ExitCode): $($stderr.Result)`n--- guest console ---`n$(Get-E2EConsole $console)"
+    }
+    [pscustomobject]@{ Console = $console }
+}
+
+function Assert-E2EGuest {
+    # Passes only when the guest mounted the share, wrote a file the host reads back with this boot's
+    # token, and read the host's file (its random content is in the guest's file and on the console).
+    param([Parameter(Mandatory)] $Share, [Parameter(Mandatory)] [string] $Token,
+        [Parameter(Mandatory)] [string] $Console, [string] $Suffix = '')
+    $text = Get-E2EConsole $Console
+    $file = "$($Share.Path)/guest-wrote$Suffix.txt"
+    $problems = @()
+    if ($text -notmatch 'E2E_MOUNT_OK' -and $Suffix -eq '') { $problems += 'the guest did not mount the share (no E2E_MOUNT_OK)' }
+    if (-not (Test-Path -LiteralPath $file)) { $problems += "the guest wrote no $file" }
+    else {
+        $wrote = Get-Content -LiteralPath $file -Raw
+        if ($wrote -notmatch "token=$Token ") { $problems += "$file lacks this boot's token ${Token}: $wrote" }
+        if ($wrote -notmatch [regex]::Escape("host-said=[$($Share.HostToken)]")) { $problems += "the guest did not read host-prepared.txt ($($Share.HostToken)): $wrote" }
+    }
+    if ($text -notmatch "E2E_HOSTFILE_BEGIN$Suffix\s+$([regex]::Escape($Share.HostToken))") { $problems += 'the console does not show the host file' }
+    if ($problems) { throw "Guest check failed: $($problems -join '; ').`n--- guest console ---`n$text" }
+}
+
+function New-E2EFstabInitrd([string] $Case, [string] $FstabLine) {
+    # The kernel unpacks concatenated initramfs archives in order, so a small second cpio with
+    # /etc/fstab overrides the base image's empty one without rebuilding it.
+    $root = "$E2EWork/$Case-overlay"
+    New-Item -ItemType Directory -Path "$root/etc" -Force | Out-Null
+    Set-Content -LiteralPath "$root/etc/fstab" -Value $FstabLine
+    $overlay = "$E2EWork/$Case-overlay.cpio.gz"
+    & bash -c 'cd "$1" && find . | cpio -o -H newc --quiet | gzip > "$2"' bash $root $overlay
+    if ($LASTEXITCODE -ne 0) { throw "cpio of $root failed (apt-get install cpio)" }
+    $initrd = "$E2EWork/$Case-initrd.gz"
+    $bytes = [IO.File]::ReadAllBytes("$E2EWork/initrd.gz") + [IO.File]::ReadAllBytes($overlay)
+    [IO.File]::WriteAllBytes($initrd, $bytes)
+    $initrd
+}
+
+function Clear-E2E {
+    # Everything this run created, and only that.
+    foreach ($name in $E2EDomains) {
+        & virsh -c qemu:///system destroy $name *> $null
+        & virsh -c qemu:///system undefine $name *> $null
+    }
+    foreach ($p in $E2EQemu) { if (-not $p.HasExited) { $p.Kill($true) } }
+    Get-VirtioFsDaemon -ErrorAction SilentlyContinue | Where-Object { $_.SocketPath -like "$E2EWork/*" } |
+        Stop-VirtioFsDaemon -Force -Confirm:$false -ErrorAction SilentlyContinue
+    foreach ($dir in Get-ChildItem -LiteralPath /proc -Directory | Where-Object Name -Match '^\d+$') {
+        try { $cmd = [IO.File]::ReadAllText("$($dir.FullName)/cmdline") } catch { continue }
+        if ($cmd.Contains($E2ERun)) { & kill -9 $dir.Name 2>$null }
+    }
+    # libvirt keeps a QEMU and a virtiofsd log per domain name after undefine.
+    if ($E2ERun) { Get-ChildItem -LiteralPath /var/log/libvirt/qemu -Filter "$E2ERun-*" -ErrorAction Ignore | Remove-Item -Force -ErrorAction Ignore }
+    Remove-Item Env:VIRTIOFS_RUNTIME_DIR -ErrorAction Ignore
+    if ($E2EWork -and (Test-Path -LiteralPath $E2EWork)) { Remove-Item -LiteralPath $E2EWork -Recurse -Force -ErrorAction Ignore }
+}
+
+function Get-E2ELeftover {
+    # Domains, processes and daemons of this run still alive: must be none after Clear-E2E.
+    $domains = @(& virsh -c qemu:///system list --all --name 2>$null | Where-Object { $_ -like "$E2ERun*" })
+    $procs = foreach ($dir in Get-ChildItem -LiteralPath /proc -Directory | Where-Object Name -Match '^\d+$') {
+        try { $cmd = [IO.File]::ReadAllText("$($dir.FullName)/cmdline") } catch { continue }
+        if ($cmd.Contains($E2ERun) -and [int]$dir.Name -ne $PID) { "$($dir.Name): $($cmd -replace "`0", ' ')" }
+    }
+    @($domains) + @($procs) | Where-Object { $_ }
+}

@@ -46,8 +46,15 @@ public sealed class GetVirtioFsHugePageCommand : DomainCmdlet
     /// <summary>Read the pools (and the domain) through libvirt at this URI instead of this host's sysfs.</summary>
     [Parameter(ParameterSetName = PoolSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = DomainSet, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string? ConnectionUri { get; set; }
+    [AllowNull]
+    [AllowEmptyString]
+    public string? ConnectionUri
+    {
+        get => _connectionUri;
+        set => _connectionUri = string.IsNullOrEmpty(value) ? null : value; // a local pool pipes in with null: sysfs
+    }
+
+    private string? _connectionUri;
 
     protected override void ProcessRecord()
     {

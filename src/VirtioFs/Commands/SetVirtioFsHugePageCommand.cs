@@ -39,10 +39,15 @@ public sealed class SetVirtioFsHugePageCommand : DomainCmdlet
     [ValidateRange(-1, int.MaxValue)]
     public int NumaNode { get; set; } = -1;
 
-    /// <summary>Resize the pool of the host behind this libvirt URI (virNodeAllocPages) instead of this host's sysfs.</summary>
+    /// <summary>Resize the pool of the host behind this libvirt URI (virNodeAllocPages) instead of this host's sysfs; null or empty (a local pool piped in) is sysfs.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string? ConnectionUri { get; set; }
+    [AllowNull]
+    [AllowEmptyString]
+    public string? ConnectionUri
+    {
+        get => _connectionUri;
+        set => _connectionUri = string.IsNullOrEmpty(value) ? null : value; // a local pool pipes in with null: sysfs
+    }
 
     /// <summary>Keep what the kernel gave when it is fewer pages than asked, with a warning.</summary>
     [Parameter]
@@ -51,6 +56,8 @@ public sealed class SetVirtioFsHugePageCommand : DomainCmdlet
     /// <summary>Also make the pool survive a reboot (sysctl.d, a boot unit, kernel command-line advice for 1 GiB pages).</summary>
     [Parameter]
     public SwitchParameter Persist { get; set; }
+
+    private string? _connectionUri;
 
     protected override void ProcessRecord()
     {

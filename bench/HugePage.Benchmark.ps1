@@ -8,14 +8,16 @@
     write of nr_hugepages (plus the read-back any honest caller needs), releases again, and times
     Set-VirtioFsHugePage -Count. The order alternates between rounds so neither side always gets the
     memory the other just freed. Prints the median of each side and the ratio (target: within 1.2x;
-    the kernel is the limit). The original pool size is restored at the end. Needs root.
+    the kernel is the limit), for each -Count in turn, then the cmdlet's fixed cost (a call that
+    finds the pool already at its size: everything but the kernel's work). The pool is released to
+    its original size before every timed write and restored at the end. Needs root.
 .EXAMPLE
-    dotnet pwsh -NoProfile -File bench/HugePage.Benchmark.ps1 -Count 256 -Rounds 7
+    dotnet pwsh -NoProfile -File bench/HugePage.Benchmark.ps1 -Count 256,1024,2048 -Rounds 15
 #>
 [CmdletBinding()]
 param(
     # Pages of 2 MiB per allocation (keep it small: the pool is shared with whatever else runs).
-    [ValidateRange(1, 4096)] [int] $Count = 256,
+    [ValidateRange(1, 4096)] [int[]] $Count = @(256, 1024, 2048),
     [ValidateRange(1, 100)] [int] $Rounds = 7,
     # The built module; default $env:VIRTIOFS_MODULE_PATH, else output/VirtioFs/<version>.
     [string] $ModulePath = $env:VIRTIOFS_MODULE_PATH
@@ -36,44 +38,61 @@ function Set-Nr([long] $n) { [IO.File]::WriteAllText($file, "$n") }
 function Get-Median([double[]] $v) { $s = $v | Sort-Object; if ($s.Count % 2) { $s[[int][math]::Floor($s.Count / 2)] } else { ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2 } }
 
 $original = Get-Nr
-$target = $original + $Count
-$plain = [Collections.Generic.List[double]]::new()
-$module = [Collections.Generic.List[double]]::new()
 $sw = [Diagnostics.Stopwatch]::new()
+$summary = [Collections.Generic.List[object]]::new()
+'load average at start: {0}' -f ((Get-Content /proc/loadavg) -split ' ')[0..2] -join ' '
 
-function Measure-Plain {
+function Measure-Plain([long] $target, $into) {
     Set-Nr $original
     $sw.Restart()
     Set-Nr $target
     $got = Get-Nr
     $sw.Stop()
     if ($got -ne $target) { throw "plain write got $got of $target pages" }
-    $plain.Add($sw.Elapsed.TotalMilliseconds)
+    $into.Add($sw.Elapsed.TotalMilliseconds)
 }
-function Measure-Module {
+function Measure-Module([long] $target, $into) {
     Set-Nr $original
     $sw.Restart()
     $pool = Set-VirtioFsHugePage -Count $target -PageSize 2M
     $sw.Stop()
     if ($pool.Total -ne $target) { throw "Set-VirtioFsHugePage got $($pool.Total) of $target pages" }
-    $module.Add($sw.Elapsed.TotalMilliseconds)
+    $into.Add($sw.Elapsed.TotalMilliseconds)
 }
+function Format-All($v) { ($v | ForEach-Object { $_.ToString('N1') }) -join ', ' }
 
 try {
-    # Warm-up (JIT, first-touch of the kernel's page allocator), not counted.
-    Measure-Plain; Measure-Module; $plain.Clear(); $module.Clear()
-    for ($i = 0; $i -lt $Rounds; $i++) {
-        if ($i % 2) { Measure-Module; Measure-Plain } else { Measure-Plain; Measure-Module }
+    foreach ($c in $Count) {
+        $target = $original + $c
+        $plain = [Collections.Generic.List[double]]::new()
+        $module = [Collections.Generic.List[double]]::new()
+        # Warm-up (JIT, first-touch of the kernel's page allocator), not counted.
+        Measure-Plain $target $plain; Measure-Module $target $module; $plain.Clear(); $module.Clear()
+        for ($i = 0; $i -lt $Rounds; $i++) {
+            if ($i % 2) { Measure-Module $target $module; Measure-Plain $target $plain } else { Measure-Plain $target $plain; Measure-Module $target $module }
+        }
+        $p = Get-Median $plain.ToArray()
+        $m = Get-Median $module.ToArray()
+        $ratio = if ($p -gt 0) { $m / $p } else { [double]::NaN }
+        ''
+        '{0} rounds of {1} x 2 MiB pages' -f $Rounds, $c
+        'plain write + read-back : median {0,8:N2} ms  (all: {1})' -f $p, (Format-All $plain)
+        'Set-VirtioFsHugePage    : median {0,8:N2} ms  (all: {1})' -f $m, (Format-All $module)
+        'ratio                   : {0:N2}x (target <= 1.20x): {1}' -f $ratio, $(if ($ratio -le 1.2) { 'within target' } else { 'over target' })
+        $summary.Add([pscustomobject]@{ Pages = $c; PlainMs = [math]::Round($p, 2); CmdletMs = [math]::Round($m, 2); Ratio = [math]::Round($ratio, 2) })
     }
+    # The cmdlet's own cost: the pool already holds the count, so the kernel does nothing.
+    Set-Nr $original
+    $null = Set-VirtioFsHugePage -Count $original -PageSize 2M
+    $fixed = [double[]]::new(200)
+    for ($i = 0; $i -lt $fixed.Length; $i++) { $sw.Restart(); $null = Set-VirtioFsHugePage -Count $original -PageSize 2M; $sw.Stop(); $fixed[$i] = $sw.Elapsed.TotalMilliseconds }
+    $read = [double[]]::new(200)
+    for ($i = 0; $i -lt $read.Length; $i++) { $sw.Restart(); $null = Get-Nr; $sw.Stop(); $read[$i] = $sw.Elapsed.TotalMilliseconds }
 }
 finally {
     Set-Nr $original
 }
-
-$p = Get-Median $plain.ToArray()
-$m = Get-Median $module.ToArray()
-$ratio = if ($p -gt 0) { $m / $p } else { [double]::NaN }
-'{0} rounds of {1} x 2 MiB pages (pool restored to {2})' -f $Rounds, $Count, (Get-Nr)
-'plain write + read-back : median {0,8:N2} ms  (all: {1})' -f $p, (($plain | ForEach-Object { $_.ToString('N1') }) -join ', ')
-'Set-VirtioFsHugePage    : median {0,8:N2} ms  (all: {1})' -f $m, (($module | ForEach-Object { $_.ToString('N1') }) -join ', ')
-'ratio                   : {0:N2}x (target <= 1.20x): {1}' -f $ratio, $(if ($ratio -le 1.2) { 'within target' } else { 'over target' })
+''
+'fixed cost of the cmdlet (no-op call, 200 x): median {0:N3} ms; a plain read of nr_hugepages: median {1:N3} ms' -f (Get-Median $fixed), (Get-Median $read)
+'load average at end: {0}; pool restored to {1}' -f (((Get-Content /proc/loadavg) -split ' ')[0..2] -join ' '), (Get-Nr)
+$summary | Format-Table -AutoSize | Out-String

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using VirtioFs.Errors;
 
@@ -27,15 +28,19 @@ internal sealed class HugePageAllocator
         _kernel = kernel;
     }
 
+    /// <param name="request">Pool and count.</param>
+    /// <param name="progress">Where to report steps.</param>
+    /// <param name="cancel">Ctrl+C: roll back and stop.</param>
+    /// <param name="knownPrevious">The count the caller has just read (saves a read); null reads it here.</param>
     public HugePageAllocationResult Allocate(HugePageRequest request, IProgress<HugePageProgress>? progress = null,
-        CancellationToken cancel = default)
+        CancellationToken cancel = default, long? knownPrevious = null)
     {
         if (request.Count < 0)
         {
             throw new VirtioFsException("NegativePageCount", ErrorKind.InvalidArgument,
                 $"A pool cannot hold {request.Count} pages.", request.Count, "Give a count of 0 or more.");
         }
-        var previous = _kernel.ReadCount(request.PageSizeKiB, request.NumaNode);
+        var previous = knownPrevious ?? _kernel.ReadCount(request.PageSizeKiB, request.NumaNode);
         var target = request.Count;
         if (target == previous)
         {
@@ -50,12 +55,12 @@ internal sealed class HugePageAllocator
             while (actual < target && rounds < request.CompactionRetries)
             {
                 cancel.ThrowIfCancellationRequested();
-                rounds++;
-                progress?.Report(new HugePageProgress($"Compacting memory (round {rounds})", actual, target, previous));
+                progress?.Report(new HugePageProgress($"Compacting memory (round {rounds + 1})", actual, target, previous));
                 if (!_kernel.Compact())
                 {
-                    break;
+                    break; // no compaction here (or through libvirt): count only rounds that ran
                 }
+                rounds++;
                 progress?.Report(new HugePageProgress($"Retrying after compaction (round {rounds})", actual, target, previous));
                 _kernel.WriteCount(request.PageSizeKiB, request.NumaNode, target);
                 actual = _kernel.ReadCount(request.PageSizeKiB, request.NumaNode);
@@ -97,7 +102,7 @@ internal sealed class HugePageAllocator
         CancellationToken cancel)
     {
         var delta = target - previous;
-        long step = delta >= request.StepThreshold ? Math.Max(1, (delta + 9) / 10) : Math.Abs(delta);
+        long step = delta >= request.EffectiveStepThreshold ? Math.Max(1, (delta + 9) / 10) : Math.Abs(delta);
         long current = previous;
         long next = previous;
         progress?.Report(new HugePageProgress("Allocating", current, target, previous));
@@ -121,5 +126,59 @@ internal sealed class HugePageAllocator
         progress?.Report(new HugePageProgress("Rolling back", previous, previous, previous));
         _kernel.WriteCount(request.PageSizeKiB, request.NumaNode, previous);
         return _kernel.ReadCount(request.PageSizeKiB, request.NumaNode);
+    }
+}
+
+/// <summary>
+/// Several pools grown as one step: each is allocated (read back, compacted, rolled back when short)
+/// by <see cref="HugePageAllocator"/>; when one fails, or the caller's next step fails, the pools
+/// already grown are put back in reverse order, so the host ends as it was.
+/// </summary>
+internal sealed class HugePageBatch
+{
+    private readonly IHugePageKernel _kernel;
+    private readonly List<HugePageAllocationResult> _done = [];
+    private readonly List<HugePageRequest> _requests = [];
+
+    public HugePageBatch(IHugePageKernel kernel)
+    {
+        _kernel = kernel;
+    }
+
+    public IReadOnlyList<HugePageAllocationResult> Done => _done;
+
+    public void Allocate(IEnumerable<HugePageRequest> requests, Func<HugePageRequest, IProgress<HugePageProgress>?>? progress = null,
+        CancellationToken cancel = default)
+    {
+        var allocator = new HugePageAllocator(_kernel);
+        foreach (var request in requests)
+        {
+            try
+            {
+                var result = allocator.Allocate(request with { AllowPartial = false }, progress?.Invoke(request), cancel);
+                _requests.Add(request);
+                _done.Add(result);
+            }
+            catch
+            {
+                RollBack();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Puts every pool this batch grew back to its size before; returns "pool: n" for each.</summary>
+    public IReadOnlyList<string> RollBack()
+    {
+        var report = new List<string>();
+        for (int i = _done.Count - 1; i >= 0; i--)
+        {
+            var r = _requests[i];
+            _kernel.WriteCount(r.PageSizeKiB, r.NumaNode, _done[i].Previous);
+            report.Add($"{r.PoolName}: {_kernel.ReadCount(r.PageSizeKiB, r.NumaNode)} pages (was {_done[i].Previous})");
+        }
+        _done.Clear();
+        _requests.Clear();
+        return report;
     }
 }

@@ -132,7 +132,7 @@ internal sealed class HugePagePersistence
             return;
         }
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        AtomicFileWriter.Write(file, bytes);
+        AtomicFile.Replace(file, bytes);
         result.Written.Add(hostPath);
     }
 }

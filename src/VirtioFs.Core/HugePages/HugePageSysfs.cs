@@ -22,11 +22,45 @@ internal interface IHugePageKernel
 }
 
 /// <summary>
+/// A host's hugepage pools as the cmdlets see them: this host through sysfs (<see cref="HugePageSysfs"/>)
+/// or any host through libvirt (<see cref="LibvirtHugePageHost"/>). Same pools, same objects.
+/// </summary>
+internal interface IHugePageHost : IHugePageKernel
+{
+    /// <summary>The libvirt URI, or null for the local sysfs.</summary>
+    string? ConnectionUri { get; }
+
+    /// <summary>Page sizes the host offers, ascending.</summary>
+    IReadOnlyList<long> OfferedPageSizesKiB();
+
+    bool IsOffered(long kib);
+
+    /// <summary>NUMA nodes with hugepage pools, ascending.</summary>
+    IReadOnlyList<int> NumaNodes();
+
+    /// <summary>The size a domain's &lt;hugepages/&gt; without a size gets.</summary>
+    long DefaultPageSizeKiB();
+
+    /// <summary>For each page size the host-wide pool, then one per NUMA node.</summary>
+    IReadOnlyList<VirtioFsHugePagePool> ReadPools();
+
+    VirtioFsHugePagePool ReadPool(long kib, int node, string[]? mountPoints = null);
+
+    /// <summary>What a change writes, for -WhatIf: the sysfs file or the libvirt call.</summary>
+    string PoolLocation(long kib, int node);
+}
+
+/// <summary>
 /// Reads and writes the kernel's hugepage files under a root directory (default "/") so tests can
 /// point it at a fake tree with several NUMA nodes and 1 GiB pages, which this host cannot show.
 /// </summary>
-internal sealed partial class HugePageSysfs : IHugePageKernel
+internal sealed partial class HugePageSysfs : IHugePageHost
 {
+    /// <summary>Null: this is the local host.</summary>
+    public string? ConnectionUri => null;
+
+    public string PoolLocation(long kib, int node) => CountFile(kib, node);
+
     public HugePageSysfs(string root = "/")
     {
         Root = string.IsNullOrEmpty(root) ? "/" : root;
@@ -250,14 +284,26 @@ internal sealed partial class HugePageSysfs : IHugePageKernel
         ? $"/sys/kernel/mm/hugepages/hugepages-{kib}kB/nr_hugepages"
         : $"/sys/devices/system/node/node{node}/hugepages/hugepages-{kib}kB/nr_hugepages";
 
+    /// <summary>
+    /// Reads a one-number kernel file. One open, one read into a stack buffer, close: no FileStream,
+    /// no existence check (a missing file is the exception path), since the allocator's read-back and
+    /// the pool it outputs are most of the cmdlet's own time next to the kernel's.
+    /// </summary>
     private static long? ReadLong(string file)
     {
-        if (!File.Exists(file))
+        Span<byte> buf = stackalloc byte[32];
+        int n;
+        try
+        {
+            using var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            n = RandomAccess.Read(handle, buf, 0);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
         }
-        var text = File.ReadAllText(file).Trim();
-        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
+        var text = buf[..n].Trim((byte)'\n').Trim((byte)' ');
+        return System.Buffers.Text.Utf8Parser.TryParse(text, out long v, out int used) && used == text.Length && v >= 0 ? v : null;
     }
 
     public long ReadCount(long pageSizeKiB, int numaNode)

@@ -10,8 +10,9 @@ namespace VirtioFs;
 public sealed class VirtioFsHugePagePool
 {
     internal VirtioFsHugePagePool(long pageSizeKiB, int numaNode, long total, long free, long? reserved,
-        long surplus, long? overcommit, string[] mountPoint)
+        long? surplus, long? overcommit, string[] mountPoint, string? connectionUri = null)
     {
+        ConnectionUri = connectionUri;
         PageSizeKiB = pageSizeKiB;
         NumaNode = numaNode;
         Total = total;
@@ -43,8 +44,8 @@ public sealed class VirtioFsHugePagePool
     /// <summary>Pages promised to mappings but not yet faulted in (resv_hugepages); the kernel keeps this host-wide only, so it is null per node.</summary>
     public long? Reserved { get; }
 
-    /// <summary>Pages above nr_hugepages allocated through overcommit (surplus_hugepages).</summary>
-    public long Surplus { get; }
+    /// <summary>Pages above nr_hugepages allocated through overcommit (surplus_hugepages); null when read through libvirt, which does not report it.</summary>
+    public long? Surplus { get; }
 
     /// <summary>Limit for surplus pages (nr_overcommit_hugepages); host-wide only, null per node.</summary>
     public long? Overcommit { get; }
@@ -55,6 +56,9 @@ public sealed class VirtioFsHugePagePool
     /// <summary>Size of the pool in bytes.</summary>
     public long TotalBytes => Total * PageSizeKiB * 1024;
 
-    /// <summary>Where hugetlbfs is mounted for this page size (empty when nowhere: libvirt cannot use the size then).</summary>
+    /// <summary>Where hugetlbfs is mounted for this page size (empty when nowhere: libvirt cannot use the size then). Always empty when read through libvirt (-ConnectionUri), which does not report mounts.</summary>
     public string[] MountPoint { get; }
+
+    /// <summary>The libvirt connection the pool was read through (-ConnectionUri), or null for this host's sysfs; pipes into Set-VirtioFsHugePage by property name.</summary>
+    public string? ConnectionUri { get; }
 }

@@ -179,6 +179,48 @@ internal sealed class LibvirtConnection : IDisposable
         LibvirtNative.virDomainFree(dom);
     }
 
+    /// <summary>The host's capabilities XML (virConnectGetCapabilities); libvirt re-reads the page pools on every call.</summary>
+    public string GetCapabilities()
+    {
+        return LibvirtNative.TakeString(LibvirtNative.virConnectGetCapabilities(Handle))
+            ?? throw Failure("LibvirtQueryFailed", ErrorKind.InvalidResult, $"Cannot read the capabilities of {Uri}", Uri);
+    }
+
+    /// <summary>Free pages of each size on one NUMA cell (virNodeGetFreePages), in the order of <paramref name="pageSizesKiB"/>.</summary>
+    public ulong[] GetFreePages(uint[] pageSizesKiB, int cell)
+    {
+        var counts = new ulong[pageSizesKiB.Length];
+        int n = LibvirtNative.virNodeGetFreePages(Handle, (uint)pageSizesKiB.Length, pageSizesKiB, cell, 1, counts, 0);
+        if (n < 0)
+        {
+            throw Failure("HugePageQueryFailed", ErrorKind.InvalidResult, $"Cannot read the free hugepages of NUMA cell {cell} on {Uri}", Uri);
+        }
+        return counts;
+    }
+
+    /// <summary>
+    /// Sets one pool to an absolute count (virNodeAllocPages, VIR_NODE_ALLOC_PAGES_SET); cell -1 is
+    /// host-wide. Returns false when libvirt says the kernel gave fewer pages than asked (the partial
+    /// pool stays; the caller reads back and decides); other failures throw.
+    /// </summary>
+    public bool AllocPages(uint pageSizeKiB, ulong count, int cell)
+    {
+        int r = LibvirtNative.virNodeAllocPages(Handle, 1, [pageSizeKiB], [count], cell, 1, LibvirtNative.NodeAllocPagesSet);
+        if (r >= 0)
+        {
+            return true;
+        }
+        var (code, message) = LastError();
+        if (code == LibvirtNative.ErrOperationFailed)
+        {
+            return false;
+        }
+        var kind = code is LibvirtNative.ErrOperationDenied or LibvirtNative.ErrAuthFailed ? ErrorKind.PermissionDenied : ErrorKind.WriteError;
+        throw new VirtioFsException(kind == ErrorKind.PermissionDenied ? "HugePagePermissionDenied" : "HugePageWriteFailed", kind,
+            $"libvirt at {Uri} refused to set the {pageSizeKiB} KiB pool{(cell < 0 ? string.Empty : $" of NUMA cell {cell}")} to {count} pages: {message}",
+            Uri, kind == ErrorKind.PermissionDenied ? "Use a read-write connection as root (or a user libvirt's polkit/ACL lets manage the node)." : null);
+    }
+
     internal static VirtioFsException Failure(string id, ErrorKind kind, string what, object? target)
     {
         var (_, message) = LastError();

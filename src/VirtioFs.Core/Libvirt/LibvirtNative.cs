@@ -17,6 +17,12 @@ internal static partial class LibvirtNative
     public const uint DefineValidate = 1;      // VIR_DOMAIN_DEFINE_VALIDATE: check against the schema
     public const uint AffectLive = 1;          // VIR_DOMAIN_AFFECT_LIVE
     public const int ErrNoDomain = 42;         // VIR_ERR_NO_DOMAIN
+    public const int ErrOperationFailed = 9;   // VIR_ERR_OPERATION_FAILED: virNodeAllocPages got fewer pages than asked
+    public const int ErrOperationDenied = 55;  // VIR_ERR_OPERATION_DENIED: e.g. a read-only connection
+    public const int ErrAuthFailed = 45;       // VIR_ERR_AUTH_FAILED
+    // virNodeAllocPagesFlags in libvirt-host.h: VIR_NODE_ALLOC_PAGES_ADD = 0, VIR_NODE_ALLOC_PAGES_SET = (1 << 0).
+    // (Not 1/2: libvirtd answers 2 with "unsupported flags (0x2) in function qemuNodeAllocPages".)
+    public const uint NodeAllocPagesSet = 1;   // absolute count; ADD (0) would be relative
 
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
     public static partial IntPtr virConnectOpenAuth(string? name, IntPtr auth, uint flags);
@@ -29,6 +35,29 @@ internal static partial class LibvirtNative
 
     [LibraryImport(Lib)]
     public static partial IntPtr virConnectGetURI(IntPtr conn);
+
+    /// <summary>char *virConnectGetCapabilities(virConnectPtr conn): the host's NUMA cells and page pools.</summary>
+    [LibraryImport(Lib)]
+    public static partial IntPtr virConnectGetCapabilities(IntPtr conn);
+
+    /// <summary>
+    /// int virNodeGetFreePages(virConnectPtr conn, unsigned int npages, unsigned int *pages, int startCell,
+    /// unsigned int cellCount, unsigned long long *counts, unsigned int flags): free pages of each size
+    /// (KiB) on cells startCell..startCell+cellCount-1, counts[cell * npages + i]; returns entries filled or -1.
+    /// </summary>
+    [LibraryImport(Lib)]
+    public static partial int virNodeGetFreePages(IntPtr conn, uint npages, [In] uint[] pages, int startCell,
+        uint cellCount, [Out] ulong[] counts, uint flags);
+
+    /// <summary>
+    /// int virNodeAllocPages(virConnectPtr conn, unsigned int npages, unsigned int *pageSizes,
+    /// unsigned long long *pageCounts, int startCell, unsigned int cellCount, unsigned int flags):
+    /// resizes the pools (startCell -1: host-wide). Returns -1 when the kernel gave fewer pages than
+    /// asked, leaving the partial allocation in place.
+    /// </summary>
+    [LibraryImport(Lib)]
+    public static partial int virNodeAllocPages(IntPtr conn, uint npages, [In] uint[] pageSizes, [In] ulong[] pageCounts,
+        int startCell, uint cellCount, uint flags);
 
     [LibraryImport(Lib)]
     public static partial int virConnectGetVersion(IntPtr conn, out ulong hvVer);

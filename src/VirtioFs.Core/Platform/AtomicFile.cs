@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 using System;
 using System.IO;
+using System.Runtime.InteropServices;
 using System.Text;
 using VirtioFs.Errors;
 
@@ -8,59 +9,156 @@ namespace VirtioFs.Platform;
 
 /// <summary>
 /// Replaces a file so that readers (libvirt, an editor, a crash) see either the old or the new
-/// content, never half of it: write a temporary file in the same directory, flush it to disk,
-/// keep the old file as a backup, then rename over the original.
+/// content, never half of it. The one writer for every file the module edits (domain XML,
+/// qemu.conf, sysctl.d, systemd units):
+/// <list type="number">
+/// <item>the old file's mode and owner are read first; a new file gets <c>newFileMode</c> and root;</item>
+/// <item>the backup (when asked) is written the same way as the file itself, with the same mode and
+/// owner, because qemu.conf is 0600 and domain XML may hold passwords;</item>
+/// <item>the new bytes go to a temp file in the same directory (same file system, so rename is atomic),
+/// created with the final mode so a 0600 file is never readable by others, even briefly, then chowned
+/// and fsynced;</item>
+/// <item>rename over the original, then fsync the directory so the rename itself survives a power cut.</item>
+/// </list>
+/// On failure the temp file is removed and the original is untouched.
 /// </summary>
-internal static class AtomicFile
+internal static partial class AtomicFile
 {
-    /// <summary>Writes <paramref name="content"/>; returns the backup's path when one was kept.</summary>
+    public const UnixFileMode DefaultMode =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
+    /// <summary>Writes <paramref name="content"/> as UTF-8 without BOM; returns the backup's path (<c>&lt;file&gt;.bak</c>) when one was kept.</summary>
     public static string? Replace(string path, string content, bool keepBackup)
     {
-        string full = Path.GetFullPath(path);
-        string dir = Path.GetDirectoryName(full) ?? "/";
-        string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        string? backup = null;
+        var full = Path.GetFullPath(path);
+        var backup = keepBackup && File.Exists(full) ? full + ".bak" : null;
+        Replace(full, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(content), backup);
+        return backup;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="content"/>; when <paramref name="backupPath"/> is given and the file
+    /// exists, the old content is first copied there (atomically, same mode and owner).
+    /// </summary>
+    public static void Replace(string path, byte[] content, string? backupPath = null, UnixFileMode newFileMode = DefaultMode)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException();
+        }
+        var full = Path.GetFullPath(path);
+        var dir = Path.GetDirectoryName(full) ?? "/";
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+            var exists = File.Exists(full);
+            var mode = exists ? File.GetUnixFileMode(full) : newFileMode;
+            var owner = exists ? GetOwner(full) : null;
+            if (exists && backupPath is not null)
             {
-                var bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(content);
-                stream.Write(bytes, 0, bytes.Length);
-                stream.Flush(flushToDisk: true);
+                WriteViaTemp(dir, Path.GetFullPath(backupPath), File.ReadAllBytes(full), mode, owner);
             }
-            if (File.Exists(full))
-            {
-                // Same permissions as the file we replace (domain XML may hold secrets).
-                File.SetUnixFileMode(temp, File.GetUnixFileMode(full));
-                if (keepBackup)
-                {
-                    backup = full + ".bak";
-                    File.Copy(full, backup, overwrite: true);
-                }
-            }
-            File.Move(temp, full, overwrite: true);
-            return backup;
+            WriteViaTemp(dir, full, content, mode, owner);
+            SyncDirectory(dir);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temp);
-            throw new VirtioFsException("FileWriteFailed", e is UnauthorizedAccessException ? ErrorKind.PermissionDenied : ErrorKind.WriteError,
+            throw new VirtioFsException("FileWriteFailed",
+                e is UnauthorizedAccessException ? ErrorKind.PermissionDenied : ErrorKind.WriteError,
                 $"Cannot write '{full}': {e.Message}. The file was left as it was.", full,
-                "Check the directory's permissions and free space.", e);
+                e is UnauthorizedAccessException ? "Run as root, or check the directory's permissions." : "Check the directory's permissions and free space.", e);
         }
     }
 
-    private static void TryDelete(string path)
+    private static void WriteViaTemp(string dir, string final, byte[] content, UnixFileMode mode, (uint Uid, uint Gid)? owner)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException();
+        }
+        var temp = Path.Combine(dir, $".{Path.GetFileName(final)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
-            File.Delete(path);
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = mode,
+            };
+            using (var fs = new FileStream(temp, options))
+            {
+                fs.Write(content, 0, content.Length);
+                fs.Flush(flushToDisk: true);
+            }
+            File.SetUnixFileMode(temp, mode); // the umask may have masked bits off
+            if (owner is { } o && Chown(temp, o.Uid, o.Gid) != 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                // EPERM as non-root: a user editing a file they may write but not own cannot give it
+                // back; the content and mode are still right, so do not refuse the edit for that.
+                if (errno != 1 || CurrentUid() == 0)
+                {
+                    throw new IOException($"chown {o.Uid}:{o.Gid} failed with errno {errno}");
+                }
+            }
+            File.Move(temp, final, overwrite: true);
         }
-        catch (IOException)
+        finally
         {
-        }
-        catch (UnauthorizedAccessException)
-        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
         }
     }
+
+    /// <summary>fsync(2) on the directory makes the rename durable; best effort (some file systems refuse it).</summary>
+    private static void SyncDirectory(string dir)
+    {
+        int fd = Open(dir, 0 /* O_RDONLY */);
+        if (fd < 0)
+        {
+            return;
+        }
+        _ = Fsync(fd);
+        _ = Close(fd);
+    }
+
+    /// <summary>uid/gid of a file via stat(2); null when the layout of struct stat is not known for this CPU.</summary>
+    internal static (uint Uid, uint Gid)? GetOwner(string path)
+    {
+        int uidOffset = RuntimeInformation.ProcessArchitecture switch
+        {
+            Architecture.X64 => 28,   // dev, ino, nlink (8 each), mode (4), uid, gid
+            Architecture.Arm64 => 24, // dev, ino (8 each), mode, nlink (4 each), uid, gid
+            _ => -1,
+        };
+        if (uidOffset < 0)
+        {
+            return null;
+        }
+        var buf = new byte[256];
+        if (Stat(path, buf) != 0)
+        {
+            return null;
+        }
+        return (BitConverter.ToUInt32(buf, uidOffset), BitConverter.ToUInt32(buf, uidOffset + 4));
+    }
+
+    [LibraryImport("libc", EntryPoint = "stat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Stat(string path, byte[] buf);
+
+    [LibraryImport("libc", EntryPoint = "chown", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Chown(string path, uint uid, uint gid);
+
+    [LibraryImport("libc", EntryPoint = "getuid")]
+    private static partial uint CurrentUid();
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int Close(int fd);
 }

@@ -90,6 +90,6 @@ internal sealed class QemuConfigFile
             throw new VirtioFsException("QemuConfigChangedMeanwhile", ErrorKind.InvalidOperation,
                 $"'{Path}' changed while it was being edited; nothing was written.", Path, "Run the command again.");
         }
-        AtomicFileWriter.Write(Path, planned.ToBytes(), BackupPath);
+        AtomicFile.Replace(Path, planned.ToBytes(), BackupPath);
     }
 }

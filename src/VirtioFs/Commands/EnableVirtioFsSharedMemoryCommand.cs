@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: MIT
+using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using VirtioFs.Domain;
+using VirtioFs.Errors;
+using VirtioFs.HugePages;
 using VirtioFs.Internal;
 
 namespace VirtioFs.Commands;
@@ -32,6 +37,13 @@ public sealed class EnableVirtioFsSharedMemoryCommand : DomainCmdlet
     [Parameter]
     public ulong? HugePageSizeKiB { get; set; }
 
+    /// <summary>
+    /// With -Backing HugePages: grow the host's pools by what the domain needs and is not free, before
+    /// the domain is changed; when either step fails, both the pools and the domain stay as they were.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter AllocateHugePages { get; set; }
+
     /// <summary>Writes the resulting memory state to the pipeline.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -49,7 +61,30 @@ public sealed class EnableVirtioFsSharedMemoryCommand : DomainCmdlet
                 _ => SharedMemoryChoice.Memfd,
             };
             var edit = ShareEditor.EnableSharedMemory(doc, choice, HugePageSizeKiB);
-            if (Apply(target, edit, $"Enable shared memory ({Backing})", LiveAction.None) is null || !PassThru)
+            var allocated = AllocateHugePages.IsPresent ? AllocateFor(target, edit) : null;
+            CommitResult? committed;
+            try
+            {
+                committed = Apply(target, edit, $"Enable shared memory ({Backing})", LiveAction.None);
+            }
+            catch (Exception) when (allocated is not null)
+            {
+                // The domain was not changed: give the pages back so the host is as it was too.
+                foreach (var line in allocated.RollBack())
+                {
+                    WriteVerbose($"Rolled back {line}.");
+                }
+                throw;
+            }
+            if (committed is null && allocated is not null)
+            {
+                // Declined at -Confirm: the pages were only for this change.
+                foreach (var line in allocated.RollBack())
+                {
+                    WriteVerbose($"Rolled back {line} (the domain change was declined).");
+                }
+            }
+            if (committed is null || !PassThru)
             {
                 return;
             }
@@ -57,5 +92,65 @@ public sealed class EnableVirtioFsSharedMemoryCommand : DomainCmdlet
             target.Stamp(state);
             WriteObject(state);
         });
+    }
+
+    /// <summary>
+    /// Allocates what the edited domain needs and is not free; null when nothing was allocated.
+    /// Validation first (sizes offered, nodes present), so a domain the host cannot serve fails
+    /// before any pool changes.
+    /// </summary>
+    private HugePageBatch? AllocateFor(IDomainTarget target, DomainEdit edit)
+    {
+        if (Backing != "HugePages")
+        {
+            throw new VirtioFsException("AllocateNeedsHugePages", ErrorKind.InvalidArgument,
+                $"-AllocateHugePages allocates hugepages and needs -Backing HugePages (not {Backing}); nothing was changed.",
+                Backing, "Add -Backing HugePages, or leave out -AllocateHugePages.");
+        }
+        IHugePageHost host = target is LibvirtDomainTarget && Connect(ConnectionUri) is { IsLocal: false } remote
+            ? new LibvirtHugePageHost(remote)
+            : new HugePageSysfs();
+        var needs = HugePageRequirements.Compute(DomainDocument.Parse(edit.NewXml, target.Label), host);
+        foreach (var note in needs.Notes)
+        {
+            WriteVerbose(note);
+        }
+        if (needs.Blockers.Count > 0)
+        {
+            throw new VirtioFsException("HugePagesUnavailable", ErrorKind.InvalidOperation,
+                $"Cannot allocate hugepages for {target.Label}: {string.Join(" ", needs.Blockers)} Nothing was changed.",
+                target.Label, "Choose a page size the host offers (-HugePageSizeKiB) or fix the domain's <numatune>.");
+        }
+        foreach (var warning in needs.Warnings)
+        {
+            WriteWarning(warning);
+        }
+        var plan = HugePageRequirements.Plan(needs.Requirements, host);
+        if (plan.Count == 0)
+        {
+            WriteVerbose($"{target.Label}: the free hugepages already cover the domain; nothing to allocate.");
+            return null;
+        }
+        var batch = new HugePageBatch(host);
+        var todo = new List<HugePageRequest>();
+        foreach (var request in plan)
+        {
+            var current = host.ReadCount(request.PageSizeKiB, request.NumaNode);
+            if (ShouldProcess($"{request.PoolName}{(host.ConnectionUri is null ? string.Empty : $" on {host.ConnectionUri}")}",
+                    $"Set the page count from {current} to {request.Count} for {target.Label} ({host.PoolLocation(request.PageSizeKiB, request.NumaNode)})"))
+            {
+                todo.Add(request);
+            }
+        }
+        if (todo.Count == 0)
+        {
+            return null;
+        }
+        batch.Allocate(todo, r => new HugePageProgressWriter(this, $"Allocating {r.PoolName}", r.Count >= 512), CancelToken);
+        foreach (var (request, result) in todo.Zip(batch.Done))
+        {
+            WriteVerbose($"{request.PoolName}: {result.Previous} -> {result.Actual} pages for {target.Label}.");
+        }
+        return batch;
     }
 }

@@ -2,59 +2,155 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using VirtioFs.Domain;
 using VirtioFs.Errors;
 using VirtioFs.HugePages;
 using VirtioFs.Internal;
 
 namespace VirtioFs.Commands;
 
-/// <summary>Lists the host's hugepage pools: every page size, host-wide (NumaNode -1) and per NUMA node.</summary>
-[Cmdlet(VerbsCommon.Get, "VirtioFsHugePage")]
-[OutputType(typeof(VirtioFsHugePagePool))]
-public sealed class GetVirtioFsHugePageCommand : VirtioFsCmdlet
+/// <summary>
+/// Lists the host's hugepage pools (every page size, host-wide as NumaNode -1 and per NUMA node),
+/// through sysfs or, with -ConnectionUri, through libvirt; with -Path/-Domain, what that domain
+/// needs from them and whether it is free.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "VirtioFsHugePage", DefaultParameterSetName = PoolSet)]
+[OutputType(typeof(VirtioFsHugePagePool), ParameterSetName = [PoolSet])]
+[OutputType(typeof(VirtioFsHugePageRequirement), ParameterSetName = [PathSet, DomainSet])]
+public sealed class GetVirtioFsHugePageCommand : DomainCmdlet
 {
+    private const string PoolSet = "Pool";
+
     /// <summary>Only these page sizes (2M, 1G, 2048KB ...).</summary>
-    [Parameter(Position = 0)]
+    [Parameter(Position = 0, ParameterSetName = PoolSet)]
     [ArgumentCompleter(typeof(PageSizeCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] PageSize { get; set; } = [];
 
     /// <summary>Only these NUMA nodes; -1 selects the host-wide pools.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = PoolSet)]
     [ValidateRange(-1, int.MaxValue)]
     public int[] NumaNode { get; set; } = [];
 
-    protected override void EndProcessing()
+    /// <summary>A domain XML file whose hugepage needs to check against this host's pools.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = string.Empty;
+
+    /// <summary>A libvirt domain whose hugepage needs to check against its host's pools.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = DomainSet, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(DomainNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string Domain { get; set; } = string.Empty;
+
+    /// <summary>Read the pools (and the domain) through libvirt at this URI instead of this host's sysfs.</summary>
+    [Parameter(ParameterSetName = PoolSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = DomainSet, ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    [AllowEmptyString]
+    public string? ConnectionUri
     {
-        var sysfs = new HugePageSysfs();
-        try
+        get => _connectionUri;
+        set => _connectionUri = string.IsNullOrEmpty(value) ? null : value; // a local pool pipes in with null: sysfs
+    }
+
+    private string? _connectionUri;
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == PoolSet)
         {
-            var offered = sysfs.OfferedPageSizesKiB();
-            if (offered.Count == 0)
+            try
             {
-                ThrowCoreError(new VirtioFsException("HugePagesNotSupported", ErrorKind.NotEnabled,
-                    "This kernel offers no hugepages (/sys/kernel/mm/hugepages is missing or empty).",
-                    "/sys/kernel/mm/hugepages", "Use a kernel built with CONFIG_HUGETLBFS."));
+                WritePools();
             }
-            var sizes = new HashSet<long>(PageSize.Select(p => HugePages.PageSize.ParseOffered(p, offered)));
-            var nodes = sysfs.NumaNodes();
-            foreach (var n in NumaNode.Where(n => n >= 0 && !nodes.Contains(n)))
+            catch (VirtioFsException e)
             {
-                WriteCoreError(new VirtioFsException("NumaNodeNotFound", ErrorKind.ObjectNotFound,
-                    $"NUMA node {n} does not exist or has no hugepages; nodes: {string.Join(", ", nodes)}.", n));
+                ThrowCoreError(e);
             }
-            foreach (var pool in sysfs.ReadPools())
+            return;
+        }
+        ForInput(WriteRequirements);
+    }
+
+    private void WritePools()
+    {
+        IHugePageHost host = ConnectionUri is null ? new HugePageSysfs() : new LibvirtHugePageHost(Connect(ConnectionUri));
+        var offered = host.OfferedPageSizesKiB();
+        if (offered.Count == 0)
+        {
+            throw new VirtioFsException("HugePagesNotSupported", ErrorKind.NotEnabled,
+                host.ConnectionUri is null
+                    ? "This kernel offers no hugepages (/sys/kernel/mm/hugepages is missing or empty)."
+                    : $"The host at {host.ConnectionUri} offers no hugepages (its capabilities list no hugepage size).",
+                host.ConnectionUri ?? "/sys/kernel/mm/hugepages", "Use a kernel built with CONFIG_HUGETLBFS.");
+        }
+        var sizes = new HashSet<long>(PageSize.Select(p => HugePages.PageSize.ParseOffered(p, offered)));
+        var nodes = host.NumaNodes();
+        foreach (var n in NumaNode.Where(n => n >= 0 && !nodes.Contains(n)))
+        {
+            WriteCoreError(new VirtioFsException("NumaNodeNotFound", ErrorKind.ObjectNotFound,
+                $"NUMA node {n} does not exist or has no hugepages; nodes: {string.Join(", ", nodes)}.", n));
+        }
+        foreach (var pool in host.ReadPools())
+        {
+            if ((sizes.Count == 0 || sizes.Contains(pool.PageSizeKiB)) &&
+                (NumaNode.Length == 0 || NumaNode.Contains(pool.NumaNode)))
             {
-                if ((sizes.Count == 0 || sizes.Contains(pool.PageSizeKiB)) &&
-                    (NumaNode.Length == 0 || NumaNode.Contains(pool.NumaNode)))
-                {
-                    WriteObject(pool);
-                }
+                WriteObject(pool);
             }
         }
-        catch (VirtioFsException e)
+    }
+
+    private void WriteRequirements()
+    {
+        IDomainTarget target;
+        IHugePageHost host;
+        if (ParameterSetName == PathSet)
         {
-            ThrowCoreError(e);
+            target = FileTarget(Path, skipSourceCheck: true);
+            host = new HugePageSysfs();
+        }
+        else
+        {
+            var conn = Connect(ConnectionUri);
+            target = LibvirtTarget(Domain, ConnectionUri, skipSourceCheck: true);
+            // A remote domain's pages come from the remote host; only libvirt can tell us about it.
+            host = conn.IsLocal ? new HugePageSysfs() : new LibvirtHugePageHost(conn);
+            using var dom = conn.LookupDomain(Domain);
+            if (dom.IsActive)
+            {
+                WriteWarning($"Domain '{dom.Name}' is running: the pages it uses are not free, so the figures are what it needs to start again once shut down.");
+            }
+        }
+        var doc = target.Load();
+        var needs = HugePageRequirements.Compute(doc, host);
+        if (!needs.UsesHugePages)
+        {
+            // Not an error: such a domain needs no hugepages, and a script asking about many domains goes on.
+            WriteWarning($"Domain '{doc.Name}' does not use hugepages (no <memoryBacking><hugepages>): it needs none. " +
+                         "Enable-VirtioFsSharedMemory -Backing HugePages -AllocateHugePages sets them up.");
+            return;
+        }
+        foreach (var note in needs.Notes)
+        {
+            WriteVerbose(note);
+        }
+        foreach (var warning in needs.Blockers.Concat(needs.Warnings))
+        {
+            WriteWarning(warning);
+        }
+        foreach (var r in needs.Requirements)
+        {
+            if (target is FileDomainTarget file)
+            {
+                r.Path = file.FullPath;
+            }
+            else
+            {
+                r.ConnectionUri = EffectiveUri(ConnectionUri);
+            }
+            WriteObject(r);
         }
     }
 }

@@ -14,7 +14,7 @@ namespace VirtioFs.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "VirtioFsHugePage", SupportsShouldProcess = true, DefaultParameterSetName = CountSet)]
 [OutputType(typeof(VirtioFsHugePagePool))]
-public sealed class SetVirtioFsHugePageCommand : VirtioFsCmdlet
+public sealed class SetVirtioFsHugePageCommand : DomainCmdlet
 {
     private const string CountSet = "Count";
     private const string AddSet = "Add";
@@ -39,6 +39,16 @@ public sealed class SetVirtioFsHugePageCommand : VirtioFsCmdlet
     [ValidateRange(-1, int.MaxValue)]
     public int NumaNode { get; set; } = -1;
 
+    /// <summary>Resize the pool of the host behind this libvirt URI (virNodeAllocPages) instead of this host's sysfs; null or empty (a local pool piped in) is sysfs.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    [AllowEmptyString]
+    public string? ConnectionUri
+    {
+        get => _connectionUri;
+        set => _connectionUri = string.IsNullOrEmpty(value) ? null : value; // a local pool pipes in with null: sysfs
+    }
+
     /// <summary>Keep what the kernel gave when it is fewer pages than asked, with a warning.</summary>
     [Parameter]
     public SwitchParameter AllowPartial { get; set; }
@@ -46,6 +56,8 @@ public sealed class SetVirtioFsHugePageCommand : VirtioFsCmdlet
     /// <summary>Also make the pool survive a reboot (sysctl.d, a boot unit, kernel command-line advice for 1 GiB pages).</summary>
     [Parameter]
     public SwitchParameter Persist { get; set; }
+
+    private string? _connectionUri;
 
     protected override void ProcessRecord()
     {
@@ -62,7 +74,13 @@ public sealed class SetVirtioFsHugePageCommand : VirtioFsCmdlet
     private void Run()
     {
         // Kept lean: this runs in the allocation's wall time, which should stay close to a bare write.
-        var sysfs = new HugePageSysfs();
+        if (ConnectionUri is not null && Persist.IsPresent)
+        {
+            throw new VirtioFsException("PersistNotRemote", ErrorKind.InvalidArgument,
+                $"-Persist writes boot-time files on this host and cannot do so through libvirt ({ConnectionUri}); nothing was changed.",
+                ConnectionUri, "Run Set-VirtioFsHugePage -Persist on that host itself, or leave out -Persist.");
+        }
+        IHugePageHost sysfs = ConnectionUri is null ? new HugePageSysfs() : new LibvirtHugePageHost(Connect(ConnectionUri));
         long? defaultSize = null;
         long DefaultKiB() => defaultSize ??= sysfs.DefaultPageSizeKiB();
         long kib = PageSize is null ? DefaultKiB() : HugePages.PageSize.ParseKiB(PageSize);
@@ -86,16 +104,16 @@ public sealed class SetVirtioFsHugePageCommand : VirtioFsCmdlet
                 $"Use -Add -{current} or more, or -Count 0.");
         }
         var request = new HugePageRequest(kib, NumaNode, target) { AllowPartial = AllowPartial.IsPresent };
-        var where = NumaNode < 0 ? "host-wide" : $"NUMA node {NumaNode}";
+        var where = (NumaNode < 0 ? "host-wide" : $"NUMA node {NumaNode}") + (ConnectionUri is null ? string.Empty : $" on {ConnectionUri}");
         var poolText = $"{HugePages.PageSize.Format(kib)} hugepage pool ({where})";
 
         bool declined = false;
         if (target != current &&
-            ShouldProcess(poolText, $"Set the page count from {current} to {target} ({sysfs.CountFile(kib, NumaNode)})"))
+            ShouldProcess(poolText, $"Set the page count from {current} to {target} ({sysfs.PoolLocation(kib, NumaNode)})"))
         {
             var progress = new HugePageProgressWriter(this, $"Allocating {request.PoolName}",
-                Math.Abs(target - current) >= 512);
-            var result = new HugePageAllocator(sysfs).Allocate(request, progress, CancelToken);
+                Math.Abs(target - current) >= request.EffectiveStepThreshold);
+            var result = new HugePageAllocator(sysfs).Allocate(request, progress, CancelToken, knownPrevious: current);
             progress.Complete();
             if (result.IsShort)
             {

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Linq;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Threading;
 using VirtioFs.Errors;
+using VirtioFs.Platform;
 
 namespace VirtioFs.Daemon;
 
@@ -119,49 +119,18 @@ internal static partial class DaemonBinaryProbe
 
     private static string? Run(string path, string arg, CancellationToken ct)
     {
-        var psi = new ProcessStartInfo(path)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(arg);
-        Process? p;
+        ProgramResult? result;
         try
         {
-            p = Process.Start(psi);
+            result = ProgramRunner.Execute(path, new[] { arg }, s_timeout, ct);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
             throw new VirtioFsException(DaemonErrorIds.ProbeFailed, ErrorKind.InvalidResult,
                 $"Cannot run '{path}': {e.Message}", path, "Check that the file is an executable virtiofsd.", e);
         }
-        if (p is null)
-        {
-            return null;
-        }
-        using (p)
-        {
-            p.StandardInput.Close();
-            var stdout = p.StandardOutput.ReadToEndAsync(ct);
-            var stderr = p.StandardError.ReadToEndAsync(ct);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(s_timeout);
-            try
-            {
-                p.WaitForExitAsync(timeout.Token).GetAwaiter().GetResult();
-            }
-            catch (OperationCanceledException)
-            {
-                try { p.Kill(); } catch (InvalidOperationException) { }
-                ct.ThrowIfCancellationRequested();
-                return null;
-            }
-            var text = stdout.GetAwaiter().GetResult() + stderr.GetAwaiter().GetResult();
-            // Exit code is ignored on purpose: old builds exit 1 after printing --help.
-            return text.Length == 0 ? null : text;
-        }
+        // Exit code is ignored on purpose: old builds exit 1 after printing --help.
+        return string.IsNullOrEmpty(result?.Output) ? null : result.Output;
     }
 
     [GeneratedRegex(@"(\d+)\.(\d+)(?:\.(\d+))?")]

@@ -9,6 +9,7 @@ using System.Xml.Linq;
 using VirtioFs.Daemon;
 using VirtioFs.HugePages;
 using VirtioFs.QemuConfig;
+using VirtioFs.Platform;
 
 namespace VirtioFs.Doctor;
 

@@ -7,6 +7,7 @@ using VirtioFs.Daemon;
 using VirtioFs.Doctor;
 using VirtioFs.Errors;
 using VirtioFs.Internal;
+using VirtioFs.Platform;
 
 namespace VirtioFs.Commands;
 

@@ -5,6 +5,7 @@ using System.Linq;
 using VirtioFs.Daemon;
 using VirtioFs.Doctor;
 using Xunit;
+using VirtioFs.Platform;
 
 namespace VirtioFs.Tests.Core.Doctor;
 

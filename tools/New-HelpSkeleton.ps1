@@ -28,6 +28,7 @@ param(
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
+. ([IO.Path]::Combine($PSScriptRoot, 'HelpMetadata.ps1'))
 
 $ModuleName = 'VirtioFs'
 
@@ -35,28 +36,6 @@ $ModuleName = 'VirtioFs'
 $StandardDescription = @{
     WhatIf  = 'Shows what would happen if the cmdlet runs. The cmdlet is not run.'
     Confirm = 'Prompts you for confirmation before running the cmdlet.'
-}
-
-function Get-FriendlyTypeName {
-    # Same rules as New-MamlHelp.ps1: Nullable<T> shows as T, generics as Name[Arg].
-    param([type] $Type, [switch] $FullName)
-    if ($Type.IsArray) { return (Get-FriendlyTypeName -Type $Type.GetElementType() -FullName:$FullName) + '[]' }
-    $underlying = [Nullable]::GetUnderlyingType($Type)
-    if ($null -ne $underlying) { return Get-FriendlyTypeName -Type $underlying -FullName:$FullName }
-    if ($Type.IsGenericType) {
-        $base = $Type.Name -replace '`\d+$', ''
-        if ($FullName -and $Type.Namespace) { $base = "$($Type.Namespace).$base" }
-        $arguments = $Type.GetGenericArguments() | ForEach-Object { Get-FriendlyTypeName -Type $_ -FullName:$FullName }
-        return "$base[$($arguments -join ', ')]"
-    }
-    if ($FullName) { return $Type.FullName -replace '\+', '.' }
-    $Type.Name
-}
-
-function Get-PipelineInputText([bool] $ByValue, [bool] $ByPropertyName) {
-    $kinds = @(if ($ByValue) { 'ByValue' }; if ($ByPropertyName) { 'ByPropertyName' })
-    if ($kinds.Count -eq 0) { return 'False' }
-    "True ($($kinds -join ', '))"
 }
 
 function Get-OrderedParameterSet([CommandInfo] $Command) {

@@ -44,6 +44,7 @@ param(
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
+. ([IO.Path]::Combine($PSScriptRoot, 'HelpMetadata.ps1'))
 
 $ModuleName = 'VirtioFs'
 $NsMaml = 'http://schemas.microsoft.com/maml/2004/10'
@@ -184,31 +185,6 @@ function Get-Section {
 #endregion
 
 #region Metadata
-
-function Get-FriendlyTypeName {
-    # 'String[]' / 'System.String[]'; Nullable<T> shows as T, generics as Name[Arg].
-    param([type] $Type, [switch] $FullName)
-    if ($Type.IsArray) {
-        return (Get-FriendlyTypeName -Type $Type.GetElementType() -FullName:$FullName) + '[]'
-    }
-    $underlying = [Nullable]::GetUnderlyingType($Type)
-    if ($null -ne $underlying) { return Get-FriendlyTypeName -Type $underlying -FullName:$FullName }
-    if ($Type.IsGenericType) {
-        $base = $Type.Name -replace '`\d+$', ''
-        if ($FullName -and $Type.Namespace) { $base = "$($Type.Namespace).$base" }
-        $arguments = $Type.GetGenericArguments() | ForEach-Object { Get-FriendlyTypeName -Type $_ -FullName:$FullName }
-        return "$base[$($arguments -join ', ')]"
-    }
-    if ($FullName) { return $Type.FullName -replace '\+', '.' }
-    $Type.Name
-}
-
-function Get-PipelineInputText {
-    param([bool] $ByValue, [bool] $ByPropertyName)
-    $kinds = @(if ($ByValue) { 'ByValue' }; if ($ByPropertyName) { 'ByPropertyName' })
-    if ($kinds.Count -eq 0) { return 'False' }
-    "True ($($kinds -join ', '))"
-}
 
 function Get-PositionText([int] $Position) {
     if ($Position -eq [int]::MinValue) { 'named' } else { [string]$Position }

@@ -121,14 +121,13 @@ internal static class ShareEditor
         {
             ShareValidator.ValidateTag(settings.Tag);
         }
-        var asked = settings;
         if (merged.SocketPath is not null && settings.SocketPath is not null)
         {
             // Switching to an external daemon: the old libvirt daemon options no longer apply.
             RemoveDaemonOptions(element);
             merged = FilesystemElement.Read(element);
         }
-        ShareValidator.Validate(doc, merged, asked, host, self: element);
+        ShareValidator.Validate(doc, merged, settings, host, self: element);
 
         var changes = new List<string>(SharedMemoryEnabler.Apply(doc, memory));
         bool memoryChanged = changes.Count > 0;

@@ -175,8 +175,11 @@ Describe 'Start-VirtioFsDaemon waiting, timeout, Ctrl+C and session end' {
         Get-TestProcess $Root | Should -Not -BeNullOrEmpty -Because 'the daemon must have been spawned before we cancel'
         $sw = [Diagnostics.Stopwatch]::StartNew()
         $ps.Stop()
+        # Stop() returns once the pipeline state is Stopped; the async result is completed just after
+        # that on the pipeline thread, so wait for it (bounded) rather than racing it.
+        $async.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(5)) | Should -BeTrue -Because 'the pipeline must end after Ctrl+C'
         $sw.Elapsed.TotalSeconds | Should -BeLessThan 5
-        $async.IsCompleted | Should -BeTrue
+        $ps.InvocationStateInfo.State | Should -Be 'Stopped'
         $ps.Dispose()
         Get-TestProcess $Root | Should -BeNullOrEmpty
         Test-Path (Join-Path $env:VIRTIOFS_RUNTIME_DIR 'cancel.json') | Should -BeFalse

@@ -2,6 +2,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Text;
 using VirtioFs.Errors;
 using VirtioFs.Libvirt;
 using VirtioFs.Platform;
@@ -47,7 +48,14 @@ internal interface IDomainTarget
 /// <summary>A domain XML file, written atomically with a .bak of the previous version.</summary>
 internal sealed class FileDomainTarget : IDomainTarget
 {
+    private static readonly byte[] Utf8Bom = { 0xEF, 0xBB, 0xBF };
+
+    // Throws on bytes that are not UTF-8: decoding them to U+FFFD and writing that back would
+    // silently corrupt the file.
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private readonly bool _checkHostPaths;
+    private byte[]? _loadedBytes;
 
     public FileDomainTarget(string path, bool checkHostPaths)
     {
@@ -74,16 +82,43 @@ internal sealed class FileDomainTarget : IDomainTarget
                 $"The domain XML file '{FullPath}' does not exist.", FullPath,
                 "Export a domain with 'virsh dumpxml --inactive NAME > FILE', or use -Domain for a libvirt domain.");
         }
-        return DomainDocument.Parse(File.ReadAllText(FullPath), FullPath);
+        var bytes = File.ReadAllBytes(FullPath);
+        _loadedBytes = bytes;
+        int start = HasBom(bytes) ? Utf8Bom.Length : 0;
+        string xml;
+        try
+        {
+            xml = StrictUtf8.GetString(bytes, start, bytes.Length - start);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new VirtioFsException("DomainFileNotUtf8", ErrorKind.InvalidData,
+                $"'{FullPath}' is not UTF-8 text, as libvirt writes domain XML; it was left as it is.", FullPath,
+                "Convert it (iconv -t UTF-8 FILE) or export it again with 'virsh dumpxml --inactive NAME > FILE'.", e);
+        }
+        return DomainDocument.Parse(xml, FullPath);
     }
 
     public CommitResult Commit(DomainEdit edit, LiveAction live)
     {
         var result = new CommitResult();
-        string? backup = AtomicFile.Replace(FullPath, edit.NewXml, keepBackup: true);
+        // An editor or another script may have written the file since we read it: do not undo their work.
+        if (_loadedBytes is not null && !(File.Exists(FullPath) && File.ReadAllBytes(FullPath).AsSpan().SequenceEqual(_loadedBytes)))
+        {
+            throw new VirtioFsException("DomainChangedConcurrently", ErrorKind.InvalidOperation,
+                $"'{FullPath}' changed while we were editing it; nothing was written.", FullPath,
+                "Run the command again.");
+        }
+        // The byte-order mark is part of what we do not own: keep it when the file had one.
+        var body = StrictUtf8.GetBytes(edit.NewXml);
+        var bytes = _loadedBytes is not null && HasBom(_loadedBytes) ? [.. Utf8Bom, .. body] : body;
+        var backup = File.Exists(FullPath) ? FullPath + ".bak" : null;
+        AtomicFile.Replace(FullPath, bytes, backup);
         result.Messages.Add(backup is null ? $"Wrote {FullPath}." : $"Wrote {FullPath}; the previous version is in {backup}.");
         return result;
     }
+
+    private static bool HasBom(byte[] bytes) => bytes.AsSpan().StartsWith(Utf8Bom);
 
     public void Stamp(VirtioFsShare share) => share.Path = FullPath;
 

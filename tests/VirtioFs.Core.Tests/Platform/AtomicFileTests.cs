@@ -81,6 +81,48 @@ public sealed class AtomicFileTests : IDisposable
         Assert.Equal(Fixtures.Text("pc-minimal.xml"), File.ReadAllText(file + ".bak"));
     }
 
+    [Fact]
+    public void FileDomainTargetKeepsAByteOrderMark()
+    {
+        var file = Path.Combine(_dir, "bom.xml");
+        var original = new byte[] { 0xEF, 0xBB, 0xBF }.Concat(System.Text.Encoding.UTF8.GetBytes(Fixtures.Text("pc-minimal.xml"))).ToArray();
+        File.WriteAllBytes(file, original);
+        var target = new FileDomainTarget(file, checkHostPaths: false);
+        target.Commit(ShareEditor.EnableSharedMemory(target.Load(), SharedMemoryChoice.Memfd, null), LiveAction.None);
+        var written = File.ReadAllBytes(file);
+        Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, written.Take(3).ToArray());
+        Assert.Contains("<source type='memfd'/>", System.Text.Encoding.UTF8.GetString(written));
+        Assert.Equal(original, File.ReadAllBytes(file + ".bak"));
+    }
+
+    [Fact]
+    public void FileDomainTargetRefusesAFileThatIsNotUtf8AndLeavesIt()
+    {
+        var file = Path.Combine(_dir, "latin1.xml");
+        // 'Clément' in Latin-1: decoding it as UTF-8 and writing it back would corrupt the name.
+        var original = System.Text.Encoding.Latin1.GetBytes(Fixtures.Text("pc-minimal.xml").Replace("<domain type='qemu'>", "<domain type='qemu'><!-- Cl\u00e9ment -->", StringComparison.Ordinal));
+        File.WriteAllBytes(file, original);
+        var e = Assert.Throws<VirtioFsException>(() => new FileDomainTarget(file, checkHostPaths: false).Load());
+        Assert.Equal("DomainFileNotUtf8", e.ErrorId);
+        Assert.Equal(ErrorKind.InvalidData, e.Kind);
+        Assert.Equal(original, File.ReadAllBytes(file));
+    }
+
+    [Fact]
+    public void FileDomainTargetDoesNotOverwriteAChangeMadeAfterItRead()
+    {
+        var file = Path.Combine(_dir, "race.xml");
+        File.WriteAllText(file, Fixtures.Text("pc-minimal.xml"));
+        var target = new FileDomainTarget(file, checkHostPaths: false);
+        var edit = ShareEditor.EnableSharedMemory(target.Load(), SharedMemoryChoice.Memfd, null);
+        var theirs = Fixtures.Text("pc-minimal.xml").Replace("</domain>", "<!-- edited by someone else -->\n</domain>", StringComparison.Ordinal);
+        File.WriteAllText(file, theirs);
+        var e = Assert.Throws<VirtioFsException>(() => target.Commit(edit, LiveAction.None));
+        Assert.Equal("DomainChangedConcurrently", e.ErrorId);
+        Assert.Equal(theirs, File.ReadAllText(file));
+        Assert.False(File.Exists(file + ".bak"));
+    }
+
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "chown")]
     private static extern int Chown(string path, uint uid, uint gid);
 }

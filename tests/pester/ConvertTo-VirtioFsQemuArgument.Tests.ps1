@@ -43,11 +43,37 @@ Describe 'ConvertTo-VirtioFsQemuArgument' {
         $a[7] | Should -BeLike '*,tag=x,,y'
     }
 
-    It 'binds SocketPath by property name, one array per input' {
-        $in = [pscustomobject]@{ SocketPath = '/run/one.sock' }, [pscustomobject]@{ SocketPath = '/run/two.sock' }
-        $out = @($in | ConvertTo-VirtioFsQemuArgument -Tag t -MemorySize 1G)
-        $out.Count | Should -Be 2
-        $out[1][5] | Should -Be 'socket,id=chr-vu-fs0,path=/run/two.sock'
+    It 'takes several shares from the pipeline: one memory backend, one array, devices fs0, fs1 in order' {
+        $in = [pscustomobject]@{ SocketPath = '/run/one.sock'; Tag = 'one' }, [pscustomobject]@{ SocketPath = '/run/two.sock'; Tag = 'two' }
+        $out = @($in | ConvertTo-VirtioFsQemuArgument -MemorySize 1G)
+        $out.Count | Should -Be 1 -Because 'one guest gets one argument list'
+        $a = $out[0]
+        $a | Should -Be @(
+            '-object', 'memory-backend-memfd,id=pc.ram,share=on,size=1073741824'
+            '-machine', 'memory-backend=pc.ram'
+            '-chardev', 'socket,id=chr-vu-fs0,path=/run/one.sock'
+            '-device', 'vhost-user-fs-pci,id=fs0,chardev=chr-vu-fs0,tag=one'
+            '-chardev', 'socket,id=chr-vu-fs1,path=/run/two.sock'
+            '-device', 'vhost-user-fs-pci,id=fs1,chardev=chr-vu-fs1,tag=two')
+    }
+
+    It 'uses the Name of a piped daemon as the tag unless -Tag is given' {
+        $d = [pscustomobject]@{ PSTypeName = 'VirtioFs.VirtioFsDaemon'; Name = 'media'; SocketPath = '/run/vfs/media.sock' }
+        ($d | ConvertTo-VirtioFsQemuArgument -MemorySize 1G)[-1] | Should -BeLike '*,tag=media'
+        ($d | ConvertTo-VirtioFsQemuArgument -MemorySize 1G -Tag other)[-1] | Should -BeLike '*,tag=other'
+    }
+
+    It 'refuses a tag or a socket given twice, and then writes no arguments at all' -ForEach @(
+        @{ Second = @{ SocketPath = '/run/two.sock'; Tag = 'one' }; Id = 'TagExists' }
+        @{ Second = @{ SocketPath = '/run/one.sock'; Tag = 'two' }; Id = 'SocketPathInUse' }
+    ) {
+        $in = [pscustomobject]@{ SocketPath = '/run/one.sock'; Tag = 'one' }, [pscustomobject]$Second
+        $errs = $null
+        $out = $in | ConvertTo-VirtioFsQemuArgument -MemorySize 1G -ErrorAction SilentlyContinue -ErrorVariable errs
+        $out | Should -BeNullOrEmpty -Because 'arguments without the refused share would boot a guest that silently lacks it'
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike "$Id,*"
+        $errs[0].CategoryInfo.Category | Should -Be 'ResourceExists'
     }
 
     It 'refuses <Case> with <Id>' -ForEach @(
@@ -69,10 +95,11 @@ Describe 'ConvertTo-VirtioFsQemuArgument' {
         { ConvertTo-VirtioFsQemuArgument @p -ErrorAction Stop } | Should -Throw -ErrorId "$Id,*"
     }
 
-    It 'QEMU accepts the arguments (it reaches the socket connect, past option parsing)' {
+    It 'QEMU accepts the arguments of two shares (it reaches the socket connect, past option parsing)' {
         Assert-VirtioFsRequirement -Command qemu-system-x86_64 -Package qemu-system-x86
         $dir = Join-Path ([IO.Path]::GetTempPath()) "vfs-qarg-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
-        $a = ConvertTo-VirtioFsQemuArgument -SocketPath "$dir/absent.sock" -Tag t -MemorySize 64M -NumaNode 1
+        $in = [pscustomobject]@{ SocketPath = "$dir/absent.sock"; Tag = 't' }, [pscustomobject]@{ SocketPath = "$dir/absent2.sock"; Tag = 't2' }
+        $a = $in | ConvertTo-VirtioFsQemuArgument -MemorySize 64M -NumaNode 1
         $out = & timeout 30 qemu-system-x86_64 -machine q35,accel=tcg -m 64M -display none -nodefaults -S @a 2>&1
         "$out" | Should -Match "Failed to connect to '$([regex]::Escape($dir))/absent.sock'"
         "$out" | Should -Not -Match 'Invalid parameter|invalid|unknown'

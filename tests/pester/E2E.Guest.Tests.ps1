@@ -93,15 +93,21 @@ Describe 'virtio-fs in a real guest' -Tag 'E2E' {
         Add-E2ETiming '4 own daemon' $CaseTime.Elapsed
     }
 
-    It '5: plain QEMU with ConvertTo-VirtioFsQemuArgument and Start-VirtioFsDaemon' {
-        $share = New-E2EShareDir 'share5'; $token = New-E2EToken
+    It '5: plain QEMU with ConvertTo-VirtioFsQemuArgument and two Start-VirtioFsDaemon daemons' {
+        $share = New-E2EShareDir 'share5'; $share2 = New-E2EShareDir 'share5b'; $token = New-E2EToken
+        $daemons = @(
+            Start-VirtioFsDaemon -SharedDirectory $share.Path -SocketPath "$E2EWork/d5.sock" -Name "$E2ERun-d5"
+            Start-VirtioFsDaemon -SharedDirectory $share2.Path -SocketPath "$E2EWork/d5b.sock" -Name "$E2ERun-d5b")
 
-        $qemuArgs = Start-VirtioFsDaemon -SharedDirectory $share.Path -SocketPath "$E2EWork/d5.sock" -Name "$E2ERun-d5" |
-            ConvertTo-VirtioFsQemuArgument -Tag plain -MemorySize 256M -QueueSize 1024
+        # Two daemons in, one argument list out: one shared RAM backend, then a device per daemon tagged with its name.
+        $qemuArgs = $daemons | ConvertTo-VirtioFsQemuArgument -MemorySize 256M -QueueSize 1024
 
+        @($qemuArgs | Where-Object { $_ -like 'memory-backend-*' }).Count | Should -Be 1
         $qemuArgs | Should -Contain 'memory-backend=pc.ram'
-        $run = Invoke-E2EQemu -Case qemu -Argument $qemuArgs -Cmdline "e2e.tag=plain e2e.token=$token"
+        $qemuArgs | Should -Contain "vhost-user-fs-pci,id=fs1,chardev=chr-vu-fs1,queue-size=1024,tag=$E2ERun-d5b"
+        $run = Invoke-E2EQemu -Case qemu -Argument $qemuArgs -Cmdline "e2e.tag=$E2ERun-d5 e2e.tag2=$E2ERun-d5b e2e.token=$token"
         Assert-E2EGuest -Share $share -Token $token -Console $run.Console
+        Assert-E2EGuest -Share $share2 -Token $token -Console $run.Console -Suffix '-2'
         Add-E2ETiming '5 plain qemu' $CaseTime.Elapsed
     }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 using System.Collections.Generic;
+using System.Linq;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -9,8 +10,8 @@ using VirtioFs.Errors;
 namespace VirtioFs.Qemu;
 
 /// <summary>
-/// The QEMU arguments a virtio-fs device needs and nothing else: shared guest RAM, the vhost-user
-/// chardev and the vhost-user-fs-pci device. The shape follows what libvirt 9 generates for the same
+/// The QEMU arguments virtio-fs needs and nothing else: shared guest RAM once, then a vhost-user
+/// chardev and a vhost-user-fs-pci device per share. The shape follows what libvirt 9 generates for the same
 /// configuration (ids pc.ram / ram-nodeN / chr-vu-fs0 / fs0, size in bytes, prealloc for hugepages),
 /// written in QEMU's key=value syntax so people can read and edit it.
 /// </summary>
@@ -47,17 +48,23 @@ internal static class QemuArgumentBuilder
                 args.Add(string.Create(CultureInfo.InvariantCulture, $"node,nodeid={n},memdev={id}"));
             }
         }
-        string chardev = p + "chr-vu-fs0";
-        args.Add("-chardev");
-        args.Add($"socket,id={chardev},path={Escape(r.SocketPath)}");
-        var device = new StringBuilder("vhost-user-fs-pci,id=").Append(p).Append("fs0,chardev=").Append(chardev);
-        if (r.QueueSize is int q)
+        // libvirt numbers its filesystem aliases fs0, fs1, ... in device order; so do we.
+        for (int i = 0; i < r.Devices.Count; i++)
         {
-            device.Append(",queue-size=").Append(q.ToString(CultureInfo.InvariantCulture));
+            var d = r.Devices[i];
+            string fs = p + "fs" + i.ToString(CultureInfo.InvariantCulture);
+            string chardev = p + "chr-vu-" + "fs" + i.ToString(CultureInfo.InvariantCulture);
+            args.Add("-chardev");
+            args.Add($"socket,id={chardev},path={Escape(d.SocketPath)}");
+            var device = new StringBuilder("vhost-user-fs-pci,id=").Append(fs).Append(",chardev=").Append(chardev);
+            if (d.QueueSize is int q)
+            {
+                device.Append(",queue-size=").Append(q.ToString(CultureInfo.InvariantCulture));
+            }
+            device.Append(",tag=").Append(Escape(d.Tag));
+            args.Add("-device");
+            args.Add(device.ToString());
         }
-        device.Append(",tag=").Append(Escape(r.Tag));
-        args.Add("-device");
-        args.Add(device.ToString());
         return args.ToArray();
     }
 
@@ -77,27 +84,66 @@ internal static class QemuArgumentBuilder
     /// <summary>QEMU's option parser ends a value at ',' and reads ',,' as a literal comma.</summary>
     private static string Escape(string value) => value.Replace(",", ",,", System.StringComparison.Ordinal);
 
-    private static void Validate(QemuArgumentRequest r)
+    /// <summary>Checks one device on its own, so a cmdlet can refuse the one bad input it came with.</summary>
+    public static void ValidateDevice(QemuFsDevice d)
     {
-        ShareValidator.ValidateTag(r.Tag);
-        if (string.IsNullOrEmpty(r.SocketPath) || !r.SocketPath.StartsWith('/'))
+        ShareValidator.ValidateTag(d.Tag);
+        if (string.IsNullOrEmpty(d.SocketPath) || !d.SocketPath.StartsWith('/'))
         {
             throw new VirtioFsException("SocketPathNotAbsolute", ErrorKind.InvalidArgument,
-                $"The socket path '{r.SocketPath}' is not absolute; QEMU resolves a relative one against its own working directory.",
-                r.SocketPath, "Give the full path of the virtiofsd socket, or pipe Start-VirtioFsDaemon into this command.");
+                $"The socket path '{d.SocketPath}' is not absolute; QEMU resolves a relative one against its own working directory.",
+                d.SocketPath, "Give the full path of the virtiofsd socket, or pipe Start-VirtioFsDaemon into this command.");
         }
-        int bytes = Encoding.UTF8.GetByteCount(r.SocketPath);
+        int bytes = Encoding.UTF8.GetByteCount(d.SocketPath);
         if (bytes > ShareValidator.MaxSocketPathBytes)
         {
             throw new VirtioFsException("SocketPathTooLong", ErrorKind.InvalidArgument,
-                $"The socket path '{r.SocketPath}' is {bytes} bytes; a Unix socket path holds at most {ShareValidator.MaxSocketPathBytes}, so QEMU could not connect.",
-                r.SocketPath, "Use a shorter path, e.g. under /run/virtiofs/.");
+                $"The socket path '{d.SocketPath}' is {bytes} bytes; a Unix socket path holds at most {ShareValidator.MaxSocketPathBytes}, so QEMU could not connect.",
+                d.SocketPath, "Use a shorter path, e.g. under /run/virtiofs/.");
         }
-        if (r.QueueSize is int q && (q < 1 || q > ShareValidator.MaxQueueSize || !MemoryUnits.IsPowerOfTwo(q)))
+        if (d.QueueSize is int q && (q < 1 || q > ShareValidator.MaxQueueSize || !MemoryUnits.IsPowerOfTwo(q)))
         {
             throw new VirtioFsException("InvalidQueueSize", ErrorKind.InvalidArgument,
                 $"Queue size {q} is invalid: QEMU needs a power of two from 1 to {ShareValidator.MaxQueueSize}.", q,
                 "Use 128 (QEMU's default), 256, 512 or 1024 (recommended for Windows guests).");
+        }
+    }
+
+    /// <summary>
+    /// Checks a device against the ones already in the same guest: the guest tells shares apart by
+    /// tag, and a virtiofsd serves one vhost-user connection, so a second device on its socket
+    /// would leave QEMU waiting or failing at start.
+    /// </summary>
+    public static void ValidateAgainst(QemuFsDevice d, IEnumerable<QemuFsDevice> earlier)
+    {
+        foreach (var e in earlier)
+        {
+            if (e.Tag == d.Tag)
+            {
+                throw new VirtioFsException("TagExists", ErrorKind.ResourceExists,
+                    $"The tag '{d.Tag}' is already used by the device on {e.SocketPath}; the guest could not tell the two shares apart.",
+                    d.Tag, "Give each share its own -Tag (or a Tag property on each pipeline input).");
+            }
+            if (e.SocketPath == d.SocketPath)
+            {
+                throw new VirtioFsException("SocketPathInUse", ErrorKind.ResourceExists,
+                    $"The socket '{d.SocketPath}' already serves the share '{e.Tag}'; a virtiofsd serves one device.",
+                    d.SocketPath, "Start one daemon per share (Start-VirtioFsDaemon) and give each its own socket.");
+            }
+        }
+    }
+
+    private static void Validate(QemuArgumentRequest r)
+    {
+        if (r.Devices.Count == 0)
+        {
+            throw new VirtioFsException("NoShareGiven", ErrorKind.InvalidArgument,
+                "No virtio-fs device to write arguments for.", null, "Give -SocketPath and -Tag, or pipe daemons in.");
+        }
+        for (int i = 0; i < r.Devices.Count; i++)
+        {
+            ValidateDevice(r.Devices[i]);
+            ValidateAgainst(r.Devices[i], r.Devices.Take(i));
         }
         if (r.NumaNodes < 0 || r.NumaNodes > 128)
         {

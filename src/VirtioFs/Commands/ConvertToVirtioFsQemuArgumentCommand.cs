@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+using System.Collections.Generic;
 using System.Management.Automation;
 using VirtioFs.Errors;
 using VirtioFs.Internal;
@@ -7,8 +8,9 @@ using VirtioFs.Qemu;
 namespace VirtioFs.Commands;
 
 /// <summary>
-/// The QEMU arguments for one virtio-fs device on a QEMU run without libvirt: shared guest RAM,
-/// the vhost-user chardev and the vhost-user-fs-pci device, as one string array to splat.
+/// The QEMU arguments for virtio-fs on a QEMU run without libvirt: shared guest RAM once, then the
+/// vhost-user chardev and vhost-user-fs-pci device of every share given (parameters or pipeline),
+/// as one string array to splat.
 /// </summary>
 [Cmdlet(VerbsData.ConvertTo, "VirtioFsQemuArgument")]
 [OutputType(typeof(string[]))]
@@ -19,7 +21,12 @@ public sealed class ConvertToVirtioFsQemuArgumentCommand : VirtioFsCmdlet
     [ValidateNotNullOrEmpty]
     public string SocketPath { get; set; } = string.Empty;
 
-    [Parameter(Mandatory = true, Position = 1)]
+    /// <summary>
+    /// The mount tag; binds by property name, so CSV rows or share objects each bring their own, and
+    /// a daemon piped in without -Tag lends its Name.
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+    [Alias("Name")]
     [AllowEmptyString]
     public string Tag { get; set; } = string.Empty;
 
@@ -43,27 +50,61 @@ public sealed class ConvertToVirtioFsQemuArgumentCommand : VirtioFsCmdlet
     [Parameter]
     public int NumaNode { get; set; }
 
-    /// <summary>Prefix for the QEMU ids, to add several devices or avoid clashes with the user's own ids.</summary>
+    /// <summary>Prefix for the QEMU ids, to avoid clashes with the user's own ids.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Id { get; set; }
 
+    private readonly List<QemuFsDevice> _devices = new();
+    private int _refused;
+
+    // Each input is checked as it comes, so its error names it; the arguments are written once at
+    // the end because one guest has one RAM backend for all its shares.
     protected override void ProcessRecord()
     {
+        var device = new QemuFsDevice
+        {
+            SocketPath = SocketPath,
+            Tag = Tag,
+            QueueSize = MyInvocation.BoundParameters.ContainsKey(nameof(QueueSize)) ? QueueSize : null,
+        };
+        try
+        {
+            QemuArgumentBuilder.ValidateDevice(device);
+            QemuArgumentBuilder.ValidateAgainst(device, _devices);
+            _devices.Add(device);
+        }
+        catch (VirtioFsException e)
+        {
+            _refused++;
+            WriteCoreError(e);
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_refused > 0)
+        {
+            // Arguments without the refused share would boot a guest that silently lacks it.
+            WriteVerbose($"No arguments written: {_refused} of {_refused + _devices.Count} share(s) were refused.");
+            return;
+        }
+        if (_devices.Count == 0)
+        {
+            return;
+        }
         try
         {
             var request = new QemuArgumentRequest
             {
-                SocketPath = SocketPath,
-                Tag = Tag,
+                Devices = _devices,
                 MemoryBytes = Qemu.MemorySize.ParseBytes(MemorySize),
                 Backing = Backing,
                 MemPath = MemPath,
-                QueueSize = MyInvocation.BoundParameters.ContainsKey(nameof(QueueSize)) ? QueueSize : null,
                 NumaNodes = NumaNode,
                 IdPrefix = Id ?? string.Empty,
             };
-            // One array per input, not enumerated, so $args = ... | ConvertTo-VirtioFsQemuArgument splats as is.
+            // One array, not enumerated, so $args = ... | ConvertTo-VirtioFsQemuArgument splats as is.
             WriteObject(QemuArgumentBuilder.Build(request), enumerateCollection: false);
         }
         catch (VirtioFsException e)

@@ -32,7 +32,7 @@ public class QemuArgumentBuilderTests
     [Fact]
     public void Memfd_without_numa_matches_libvirt()
     {
-        var args = QemuArgumentBuilder.Build(new QemuArgumentRequest { SocketPath = "/s.sock", Tag = "t", MemoryBytes = 512UL << 20 });
+        var args = QemuArgumentBuilder.Build(new QemuArgumentRequest { Devices = [new QemuFsDevice { SocketPath = "/s.sock", Tag = "t" }], MemoryBytes = 512UL << 20 });
         Assert.Equal(new[]
         {
             "-object", "memory-backend-memfd,id=pc.ram,share=on,size=536870912",
@@ -50,12 +50,45 @@ public class QemuArgumentBuilderTests
             foreach (int nodes in new[] { 0, 1, 4 })
             {
                 var args = QemuArgumentBuilder.Build(new QemuArgumentRequest
-                { SocketPath = "/s", Tag = "t", MemoryBytes = 1UL << 30, Backing = backing, NumaNodes = nodes });
+                { Devices = [new QemuFsDevice { SocketPath = "/s", Tag = "t" }], MemoryBytes = 1UL << 30, Backing = backing, NumaNodes = nodes });
                 var objects = args.Where((a, i) => i > 0 && args[i - 1] == "-object").ToList();
                 Assert.Equal(System.Math.Max(1, nodes), objects.Count);
                 Assert.All(objects, o => Assert.Contains(",share=on", o));
             }
         }
+    }
+
+    [Fact]
+    public void Several_shares_get_one_memory_backend_and_libvirts_numbered_ids()
+    {
+        var args = QemuArgumentBuilder.Build(new QemuArgumentRequest
+        {
+            Devices = [new QemuFsDevice { SocketPath = "/a.sock", Tag = "a" }, new QemuFsDevice { SocketPath = "/b.sock", Tag = "b", QueueSize = 1024 }],
+            MemoryBytes = 1UL << 30,
+        });
+        Assert.Equal(new[]
+        {
+            "-object", "memory-backend-memfd,id=pc.ram,share=on,size=1073741824",
+            "-machine", "memory-backend=pc.ram",
+            "-chardev", "socket,id=chr-vu-fs0,path=/a.sock",
+            "-device", "vhost-user-fs-pci,id=fs0,chardev=chr-vu-fs0,tag=a",
+            "-chardev", "socket,id=chr-vu-fs1,path=/b.sock",
+            "-device", "vhost-user-fs-pci,id=fs1,chardev=chr-vu-fs1,queue-size=1024,tag=b",
+        }, args);
+    }
+
+    [Theory]
+    [InlineData("/a.sock", "a", "TagExists")]
+    [InlineData("/b.sock", "a", "TagExists")]
+    [InlineData("/a.sock", "b", "SocketPathInUse")]
+    public void A_tag_or_socket_used_twice_is_refused(string socket, string tag, string id)
+    {
+        var e = Assert.Throws<VirtioFsException>(() => QemuArgumentBuilder.Build(new QemuArgumentRequest
+        {
+            Devices = [new QemuFsDevice { SocketPath = "/a.sock", Tag = "a" }, new QemuFsDevice { SocketPath = socket, Tag = tag }],
+            MemoryBytes = 1UL << 30,
+        }));
+        Assert.Equal(id, e.ErrorId);
     }
 
     [Theory]
@@ -66,7 +99,7 @@ public class QemuArgumentBuilderTests
     public void Bad_queue_sizes_are_refused(int q)
     {
         var e = Assert.Throws<VirtioFsException>(() => QemuArgumentBuilder.Build(
-            new QemuArgumentRequest { SocketPath = "/s", Tag = "t", MemoryBytes = 1UL << 30, QueueSize = q }));
+            new QemuArgumentRequest { Devices = [new QemuFsDevice { SocketPath = "/s", Tag = "t", QueueSize = q }], MemoryBytes = 1UL << 30 }));
         Assert.Equal("InvalidQueueSize", e.ErrorId);
     }
 }

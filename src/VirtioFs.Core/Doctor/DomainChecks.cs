@@ -115,6 +115,12 @@ internal static class DomainChecks
         list.Pass("NumaMemAccess", "Every NUMA cell is shared.", evidence);
     }
 
+    /// <summary>
+    /// The pools the domain draws from, with the same per-cell, per-node rules as
+    /// Get-VirtioFsHugePage -Domain (HugePageRequirements): a domain with 1 GiB pages for one cell and
+    /// 2 MiB for another needs each cell's memory in its own size, and a cell bound to a host node by
+    /// &lt;numatune&gt; needs the pages free on that node, not just somewhere on the host.
+    /// </summary>
     private static void HugePagePool(DomainDocument doc, VirtioFsSharedMemory memory, DomainCheckInput input, CheckList list)
     {
         if (memory.Backing != SharedMemoryBacking.HugePages)
@@ -128,37 +134,54 @@ internal static class DomainChecks
             return;
         }
         var sysfs = new HugePageSysfs(input.Root);
-        ulong memKiB = doc.MemoryKiB ?? 0;
-        foreach (var request in memory.HugePageSizes.DistinctBy(r => r.SizeKiB))
+        HugePageNeeds needs;
+        try
         {
-            long size = request.SizeKiB is ulong s ? (long)s : sysfs.DefaultPageSizeKiB();
-            string name = PageSize.Format(size);
-            if (!sysfs.IsOffered(size))
-            {
-                list.Fail("HugePagePool", $"The domain asks for {name} pages, which this kernel does not offer.",
-                    $"Use a size the kernel offers (Get-VirtioFsHugePage), e.g. Enable-VirtioFsSharedMemory -Domain {doc.Name} -Backing HugePages -HugePageSizeKiB 2048.", $"no /sys/kernel/mm/hugepages/hugepages-{size}kB");
-                continue;
-            }
-            var pool = sysfs.ReadPool(size, -1);
-            long needed = (long)((memKiB + (ulong)size - 1) / (ulong)size);
-            string evidence = $"{name} pool: {pool.Total} total, {pool.Free} free, {pool.Reserved ?? 0} reserved; mounts: {(pool.MountPoint.Length == 0 ? "none" : string.Join(", ", pool.MountPoint))}; domain needs {needed} pages ({memKiB / 1024} MiB)";
+            needs = HugePageRequirements.Compute(doc, sysfs);
+        }
+        catch (Errors.VirtioFsException e)
+        {
+            list.Fail("HugePagePool", e.Message + " libvirt refuses the definition.", e.RecommendedAction ?? "Fix the domain XML (virsh edit).");
+            return;
+        }
+        foreach (var blocker in needs.Blockers)
+        {
+            list.Fail("HugePagePool", blocker,
+                $"Use a size and node the host offers (Get-VirtioFsHugePage), e.g. Enable-VirtioFsSharedMemory -Domain {doc.Name} -Backing HugePages -HugePageSizeKiB 2048.",
+                $"offered sizes: {string.Join(", ", sysfs.OfferedPageSizesKiB().Select(PageSize.Format))}; nodes: {string.Join(", ", sysfs.NumaNodes())}");
+        }
+        // A size the host does not offer is already a blocker above; its pool has nothing to count.
+        var offered = needs.Requirements.Where(r => sysfs.IsOffered(r.PageSizeKiB)).ToList();
+        foreach (var kib in offered.Select(r => r.PageSizeKiB).Distinct())
+        {
+            var pool = sysfs.ReadPool(kib, -1);
             if (pool.MountPoint.Length == 0)
             {
-                list.Fail("HugePagePool", $"No hugetlbfs is mounted for {name} pages: libvirt fails with \"hugetlbfs filesystem is not mounted or disabled by administrator config\".",
-                    $"Mount-VirtioFsHugeTlbFs -PageSize {name}, then restart libvirtd (it reads the mounts only at start).", evidence);
+                list.Fail("HugePagePool", $"No hugetlbfs is mounted for {PageSize.Format(kib)} pages: libvirt fails with \"hugetlbfs filesystem is not mounted or disabled by administrator config\".",
+                    $"Mount-VirtioFsHugeTlbFs -PageSize {PageSize.Format(kib)}, then restart libvirtd (it reads the mounts only at start).",
+                    $"{PageSize.Format(kib)} pool: {pool.Total} total, {pool.Free} free; mounts: none");
             }
-            else if (input.IsActive)
+        }
+        foreach (var r in offered)
+        {
+            string name = r.PageSize;
+            string where = r.NumaNode >= 0 ? $" on host node {r.NumaNode}" : r.HostNodeset is not null ? $" on host nodes {r.HostNodeset}" : string.Empty;
+            string cells = r.GuestCells.Length == 0 ? "the domain" : $"guest cell(s) {string.Join(",", r.GuestCells)}";
+            string evidence = $"{cells}: {r.MemoryKiB / 1024} MiB in {name} pages{where} = {r.PagesNeeded} pages; {r.PagesFree} available";
+            if (input.IsActive)
             {
-                list.Pass("HugePagePool", $"The domain is running, so its {needed} {name} pages are already allocated.", evidence);
+                list.Pass("HugePagePool", $"The domain is running, so its {r.PagesNeeded} {name} pages{where} are already allocated.", evidence);
             }
-            else if (pool.Available < needed)
+            else if (r.ShortBy > 0)
             {
-                list.Fail("HugePagePool", $"The {name} pool has {pool.Available} pages available but the domain needs {needed}: QEMU fails with \"unable to map backing store for guest RAM: Cannot allocate memory\".",
-                    $"Set-VirtioFsHugePage -PageSize {name} -Add {needed - pool.Available} (Get-VirtioFsHugePage shows the pool), or use memfd: Enable-VirtioFsSharedMemory -Domain {doc.Name} -Backing Memfd.", evidence);
+                int node = r.NumaNode >= 0 ? r.NumaNode : r.HostNodeset is not null ? Nodeset.Parse(r.HostNodeset, "nodeset").Min : -1;
+                string nodeArg = node >= 0 ? $" -NumaNode {node}" : string.Empty;
+                list.Fail("HugePagePool", $"The {name} pool{where} has {r.PagesFree} pages available but {cells} needs {r.PagesNeeded}: QEMU fails with \"unable to map backing store for guest RAM: Cannot allocate memory\".",
+                    $"Set-VirtioFsHugePage -PageSize {name}{nodeArg} -Add {r.ShortBy} (Get-VirtioFsHugePage -Path or -Domain lists every pool the domain needs), or use memfd: Enable-VirtioFsSharedMemory -Domain {doc.Name} -Backing Memfd.", evidence);
             }
             else
             {
-                list.Pass("HugePagePool", $"The {name} pool has {pool.Available} pages available; the domain needs {needed}.", evidence);
+                list.Pass("HugePagePool", $"The {name} pool{where} has {r.PagesFree} pages available; {cells} needs {r.PagesNeeded}.", evidence);
             }
         }
     }

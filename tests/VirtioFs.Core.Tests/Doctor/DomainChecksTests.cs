@@ -144,6 +144,45 @@ public sealed class DomainChecksTests : IDisposable
     }
 
     [Fact]
+    public void HugePagePoolCountsEachGuestCellInItsOwnPageSize()
+    {
+        // Cell 0 (1 GiB) in 1 GiB pages, cell 1 (256 MiB) in 2 MiB pages: 1 of 2 free 1 GiB pages and
+        // 128 of 240 available 2 MiB pages. Counting all 1.25 GiB in each size would ask 640 x 2 MiB.
+        var huge = "<memoryBacking><hugepages><page size='1' unit='G' nodeset='0'/><page size='2' unit='M' nodeset='1'/></hugepages><access mode='shared'/></memoryBacking>";
+        var numa = "<cpu><numa><cell id='0' cpus='0' memory='1024' unit='MiB'/><cell id='1' cpus='1' memory='256' unit='MiB'/></numa></cpu>";
+        var results = Run(Dom(huge, Fs(), numa, mib: 1280), Input()).Where(x => x.Name == "HugePagePool").ToList();
+        Assert.Equal(2, results.Count);
+        Assert.All(results, r => Assert.Equal(VirtioFsCheckStatus.Pass, r.Status));
+        Assert.Contains(results, r => r.Message.Contains("1GiB pool has 2 pages available; guest cell(s) 0 needs 1", StringComparison.Ordinal));
+        Assert.Contains(results, r => r.Message.Contains("2MiB pool has 240 pages available; guest cell(s) 1 needs 128", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void HugePagePoolChecksTheHostNodeACellIsBoundTo()
+    {
+        // 300 MiB = 150 x 2 MiB pages: enough host-wide (240 available) but not on node 1 (125 free).
+        var huge = "<memoryBacking><hugepages><page size='2' unit='M'/></hugepages><access mode='shared'/></memoryBacking>";
+        var extra = "<cpu><numa><cell id='0' cpus='0' memory='300' unit='MiB'/></numa></cpu>" +
+                    "<numatune><memory mode='strict' nodeset='0-1'/><memnode cellid='0' mode='strict' nodeset='1'/></numatune>";
+        var r = Run(Dom(huge, Fs(), extra, mib: 300), Input()).Single(x => x.Name == "HugePagePool");
+        Assert.Equal(VirtioFsCheckStatus.Fail, r.Status);
+        Assert.Contains("on host node 1 has 125 pages available", r.Message, StringComparison.Ordinal);
+        Assert.Contains("Set-VirtioFsHugePage -PageSize 2MiB -NumaNode 1 -Add 25", r.Fix, StringComparison.Ordinal);
+        var preferred = extra.Replace("<memnode cellid='0' mode='strict'", "<memnode cellid='0' mode='preferred'", StringComparison.Ordinal)
+                             .Replace("<memory mode='strict' nodeset='0-1'/>", string.Empty, StringComparison.Ordinal);
+        Assert.Equal(VirtioFsCheckStatus.Pass, Status(Run(Dom(huge, Fs(), preferred, mib: 300), Input()), "HugePagePool"));
+    }
+
+    [Fact]
+    public void HugePagePoolFailsForAHostNodeThatDoesNotExist()
+    {
+        var huge = "<memoryBacking><hugepages><page size='2' unit='M'/></hugepages><access mode='shared'/></memoryBacking>";
+        var r = Run(Dom(huge, Fs(), "<numatune><memory mode='strict' nodeset='3'/></numatune>", mib: 64), Input())
+            .Where(x => x.Name == "HugePagePool").ToList();
+        Assert.Contains(r, x => x.Status == VirtioFsCheckStatus.Fail && x.Message.Contains("host NUMA node 3", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void ReadOnlyAndNewOptionsFailOnOldLibvirt()
     {
         var d = Dom(Memfd, Fs(binary: "<binary><thread_pool size='4'/></binary>", tail: "<readonly/>"));

@@ -136,6 +136,18 @@ public sealed class ShareCmdletTests : System.IDisposable
     }
 
     [Fact]
+    public void Id_maps_bind_from_strings_and_hashtables()
+    {
+        string file = _files.PathOf("pc-minimal.xml");
+        var result = _host.Run($"New-VirtioFsShare -Path '{file}' -Tag ids -Source '{_files.SourceDir}' -UidMap @{{ Start = 0; Target = 100000; Count = 65536 }}, '65536:300000:10' -GidMap @{{ start = 0; target = 100000; count = 65536 }}", out var errors);
+        Assert.Empty(errors);
+        var share = (VirtioFsShare)Assert.Single(result).BaseObject;
+        Assert.Equal(new[] { "0:100000:65536", "65536:300000:10" }, share.UidMap.Select(m => m.ToString()));
+        Assert.Equal("0:100000:65536", Assert.Single(share.GidMap).ToString());
+        Assert.Contains("<uid start='65536' target='300000' count='10'/>", File.ReadAllText(file), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Set_changes_options_and_resets_others()
     {
         string file = _files.PathOf("several-filesystems.xml");

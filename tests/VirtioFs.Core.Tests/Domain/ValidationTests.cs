@@ -177,4 +177,22 @@ public class ValidationTests
     [InlineData("0:1:0")]
     public void Malformed_id_maps(string text) =>
         Assert.Equal("InvalidIdMap", Assert.Throws<VirtioFsException>(() => VirtioFsIdMapEntry.Parse(text)).ErrorId);
+
+    [Fact]
+    public void Id_maps_come_from_dictionaries_too()
+    {
+        var entry = new VirtioFsIdMapEntry(new System.Collections.Hashtable(System.StringComparer.OrdinalIgnoreCase) { ["start"] = 0, ["Target"] = "100000", ["COUNT"] = 65536L });
+        Assert.Equal(new VirtioFsIdMapEntry(0, 100000, 65536), entry);
+        foreach (var bad in new System.Collections.Hashtable[]
+        {
+            new() { ["Start"] = 0, ["Target"] = 1 },
+            new() { ["Start"] = 0, ["Target"] = 1, ["Count"] = 0 },
+            new() { ["Start"] = -1, ["Target"] = 1, ["Count"] = 1 },
+            new() { ["Start"] = 0, ["Target"] = 1, ["Count"] = 1, ["Extra"] = 1 },
+            new() { ["Start"] = "x", ["Target"] = 1, ["Count"] = 1 },
+        })
+        {
+            Assert.Equal("InvalidIdMap", Assert.Throws<VirtioFsException>(() => new VirtioFsIdMapEntry(bad)).ErrorId);
+        }
+    }
 }

@@ -125,6 +125,11 @@ Describe 'virtio-fs shares on a libvirt domain' {
         $s.ThreadPoolSize | Should -Be 4
     }
 
+    It 'completes -Tag from the shares of the libvirt domain on the command line' {
+        $line = "Set-VirtioFsShare -Domain vfs-pester-a -ConnectionUri $Uri -Tag d"
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('data')
+    }
+
     It 'gives NUMA cells memAccess=shared and libvirt accepts it' {
         New-TestDomain 'numa-cells.xml' 'vfs-pester-numa'
         New-VirtioFsShare -Domain 'vfs-pester-numa' -Tag data -Source $Source | Out-Null

@@ -13,6 +13,7 @@ public sealed class GetVirtioFsShareCommand : DomainReaderCmdlet
     /// <summary>Only shares whose tag matches (wildcards allowed).</summary>
     [Parameter]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(ShareTagCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? Tag { get; set; }
 

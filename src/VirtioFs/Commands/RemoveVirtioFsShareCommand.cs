@@ -13,6 +13,7 @@ public sealed class RemoveVirtioFsShareCommand : DomainEditCmdlet
 {
     [Parameter(Mandatory = true, ParameterSetName = PathSet, Position = 1)]
     [Parameter(Mandatory = true, ParameterSetName = DomainSet, Position = 1)]
+    [ArgumentCompleter(typeof(ShareTagCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Tag { get; set; } = System.Array.Empty<string>();
 

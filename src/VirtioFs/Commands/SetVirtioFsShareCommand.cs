@@ -18,6 +18,7 @@ public sealed class SetVirtioFsShareCommand : ShareOptionsCmdlet
 
     [Parameter(Mandatory = true, ParameterSetName = PathSet, Position = 1)]
     [Parameter(Mandatory = true, ParameterSetName = DomainSet, Position = 1)]
+    [ArgumentCompleter(typeof(ShareTagCompleter))]
     [ValidateNotNullOrEmpty]
     public string Tag { get; set; } = string.Empty;
 

@@ -32,7 +32,7 @@ public sealed class DomainNameCompleter : IArgumentCompleter
             .Select(n => new CompletionResult(Quote(n), n, CompletionResultType.ParameterValue, n)).ToList();
     }
 
-    private static string Quote(string name) =>
+    internal static string Quote(string name) =>
         name.IndexOfAny(new[] { ' ', '\'', '"', '$', '`', '(', ')', ';', ',', '&', '|', '{', '}', '@', '#' }) >= 0
             ? "'" + name.Replace("'", "''") + "'"
             : name;

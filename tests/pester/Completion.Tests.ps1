@@ -35,3 +35,15 @@ Describe 'Share tag completion' {
         Complete "Set-VirtioFsShare -Path '$Work/absent.xml' -Tag " | Should -BeNullOrEmpty
     }
 }
+
+Describe 'qemu.conf key completion' {
+    It 'offers the keys the -Path file documents, filtered by what is typed' {
+        $conf = Join-Path $Work 'qemu.conf'
+        Copy-Item -LiteralPath (Get-VirtioFsFixturePath 'qemu.conf.debian12') -Destination $conf
+        $r = (Complete "Get-VirtioFsQemuConfig -Path '$conf' -Name hugetlb").CompletionText
+        $r | Should -Contain 'hugetlbfs_mount'
+        $r | Where-Object { $_ -notlike 'hugetlb*' } | Should -BeNullOrEmpty
+        # A stock key no module default lists: it comes from the file's commented defaults.
+        (Complete "Get-VirtioFsQemuConfig -Path '$conf' -Name vnc_li").CompletionText | Should -Contain 'vnc_listen'
+    }
+}

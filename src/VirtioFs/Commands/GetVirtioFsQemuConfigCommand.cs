@@ -15,6 +15,7 @@ public sealed class GetVirtioFsQemuConfigCommand : VirtioFsCmdlet
     /// <summary>Keys to show (wildcards allowed); default: memory_backing_dir, hugetlbfs_mount, virtiofsd_debug.</summary>
     [Parameter(Position = 0)]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(QemuConfigKeyCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Name { get; set; } = [];
 

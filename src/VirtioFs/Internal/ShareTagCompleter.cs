@@ -40,10 +40,7 @@ public sealed class ShareTagCompleter : IArgumentCompleter
         DomainDocument doc;
         if (First(bound["Path"]) is { Length: > 0 } path)
         {
-            // Relative to the PowerShell location, as the cmdlet itself resolves it, not the process's directory.
-            string? here = FileSystemLocation();
-            string full = here is null ? Path.GetFullPath(path) : Path.GetFullPath(path, here);
-            doc = new FileDomainTarget(full, checkHostPaths: false).Load();
+            doc = new FileDomainTarget(ResolveAgainstLocation(path), checkHostPaths: false).Load();
         }
         else if (First(bound["Domain"]) is { Length: > 0 } domain)
         {
@@ -55,6 +52,13 @@ public sealed class ShareTagCompleter : IArgumentCompleter
             return [];
         }
         return doc.VirtioFsFilesystems.Select(FilesystemElement.TagOf).OfType<string>().ToList();
+    }
+
+    /// <summary>A path as the cmdlets resolve it: relative to the PowerShell location, not the process's directory.</summary>
+    internal static string ResolveAgainstLocation(string path)
+    {
+        string? here = FileSystemLocation();
+        return here is null ? Path.GetFullPath(path) : Path.GetFullPath(path, here);
     }
 
     /// <summary>

@@ -56,6 +56,59 @@ public sealed class HugePageRequirementTests : IDisposable
         Assert.All(needs.Requirements, r => Assert.Equal("hugenuma01", r.Domain));
     }
 
+    private static string WithDimms(string memoryBacking, string cells, string dimms, string numatune = "") => $"""
+        <domain type='kvm'>
+          <name>inline</name>
+          <maxMemory slots='4' unit='GiB'>16</maxMemory>
+          <memory unit='MiB'>1536</memory>
+          <memoryBacking>{memoryBacking}</memoryBacking>
+          {numatune}
+          <os><type arch='x86_64' machine='q35'>hvm</type></os>
+          {(cells.Length == 0 ? string.Empty : $"<cpu><numa>{cells}</numa></cpu>")}
+          <devices>{dimms}</devices>
+        </domain>
+        """;
+
+    private const string TwoCells = "<cell id='0' cpus='0' memory='512' unit='MiB'/><cell id='1' cpus='1' memory='512' unit='MiB'/>";
+
+    [Fact]
+    public void MemoryDimmsPresentAtStartNeedPagesToo()
+    {
+        // 2 x 512 MiB cells + a 512 MiB DIMM on cell 1: 768 pages of 2 MiB, not the cells' 512.
+        var dimm = "<memory model='dimm' access='shared'><target><size unit='MiB'>512</size><node>1</node></target></memory>";
+        var r = Assert.Single(NeedsOf(WithDimms("<hugepages/><access mode='shared'/>", TwoCells, dimm)).Requirements);
+        Assert.Equal((2048L, 768L, 1536L * 1024), (r.PageSizeKiB, r.PagesNeeded, r.MemoryKiB));
+        Assert.Equal(new[] { 0, 1 }, r.GuestCells);
+    }
+
+    [Fact]
+    public void ADimmUsesItsOwnPageSizeAndNodemaskOrElseItsCells()
+    {
+        // Cell 1 is bound to host node 1 and gets 2 MiB pages; one DIMM takes its cell's rules, the
+        // other asks for 1 GiB pages on host node 0 with <source>.
+        var dimms = "<memory model='dimm'><target><size unit='MiB'>256</size><node>1</node></target></memory>" +
+                    "<memory model='dimm'><source><pagesize unit='GiB'>1</pagesize><nodemask>0</nodemask></source><target><size unit='GiB'>1</size><node>1</node></target></memory>" +
+                    "<memory model='nvdimm'><source><path>/tmp/nv</path></source><target><size unit='GiB'>4</size><node>0</node></target></memory>";
+        var needs = NeedsOf(WithDimms("<hugepages><page size='2' unit='M'/></hugepages>", TwoCells, dimms,
+            "<numatune><memnode cellid='1' mode='strict' nodeset='1'/></numatune>"));
+        var byKey = needs.Requirements.ToDictionary(r => (r.PageSizeKiB, r.NumaNode));
+        Assert.Equal(3, byKey.Count);
+        Assert.Equal(256L, byKey[(2048, -1)].PagesNeeded);               // cell 0, unbound
+        Assert.Equal(256L + 128, byKey[(2048, 1)].PagesNeeded);          // cell 1 + its plain DIMM, on node 1
+        Assert.Equal(1L, byKey[(1048576, 0)].PagesNeeded);               // the DIMM with its own size and nodemask
+        Assert.Contains(needs.Notes, n => n.StartsWith("Guest DIMM on cell 1: 1 GiB in 1GiB pages", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void WithoutCellsMemoryAlreadyCountsTheDimms()
+    {
+        // libvirt's <memory> includes DIMMs: 1536 MiB - 512 MiB DIMM = 1024 MiB base + the DIMM = 768 pages, not 1024.
+        var dimm = "<memory model='dimm'><target><size unit='MiB'>512</size><node>0</node></target></memory>";
+        var r = Assert.Single(NeedsOf(WithDimms("<hugepages/>", string.Empty, dimm)).Requirements);
+        Assert.Equal(768L, r.PagesNeeded);
+        Assert.Empty(r.GuestCells);
+    }
+
     [Fact]
     public void BareHugepagesUseTheHostDefaultSizeAndRoundUpToWholePages()
     {

@@ -37,15 +37,20 @@ internal sealed class HugePageNeeds
 /// <item>host node: &lt;numatune&gt;&lt;memnode cellid&gt; for the cell, else &lt;numatune&gt;&lt;memory&gt;; mode
 /// 'preferred' and placement 'auto' do not bind, so those cells count host-wide;</item>
 /// <item>a guest without NUMA cells is one cell 0 holding &lt;memory&gt;;</item>
-/// <item>each cell's memory is rounded up to whole pages (QEMU maps whole pages).</item>
+/// <item>each cell's memory is rounded up to whole pages (QEMU maps whole pages);</item>
+/// <item>a memory DIMM present at start (&lt;devices&gt;&lt;memory model='dimm'&gt;) is a backend of its
+/// own: its &lt;source&gt;&lt;pagesize&gt; or else the &lt;page&gt; rule of its target cell, and its
+/// &lt;source&gt;&lt;nodemask&gt; or else the binding of its target cell. libvirt's &lt;memory&gt; counts DIMMs
+/// in, so a guest without cells gets &lt;memory&gt; minus the DIMMs. Other models are left out: nvdimm
+/// and virtio-pmem are backed by their own file, virtio-mem takes pages only as the guest plugs blocks.</item>
 /// </list>
-/// Memory hot-plug DIMMs (&lt;devices&gt;&lt;memory&gt;) are not counted.
 /// </summary>
 internal static class HugePageRequirements
 {
     private sealed record PageRule(long? SizeKiB, SortedSet<int>? GuestNodes);
 
-    private sealed record Cell(int Id, long MemoryKiB);
+    /// <summary>One memory backend QEMU maps: a guest cell, or a DIMM with its own page size or host nodes.</summary>
+    private sealed record Backend(string Label, int CellId, long MemoryKiB, long? PageKiB, SortedSet<int>? HostNodes, bool IsDimm);
 
     public static HugePageNeeds Compute(DomainDocument domain, IHugePageHost host)
     {
@@ -66,41 +71,77 @@ internal static class HugePageRequirements
             rules.Add(new PageRule(null, null)); // <hugepages/>: all memory, default size
         }
 
-        var numa = domain.Root.Element("cpu")?.Element("numa");
-        var hasCells = numa?.Elements("cell").Any() == true;
-        var cells = hasCells
-            ? numa!.Elements("cell").Select((c, i) => new Cell(
-                MemoryUnits.ParseInt((string?)c.Attribute("id")) ?? i,
-                (long)(MemoryUnits.ToKiB(c, "memory") ?? 0))).ToList()
-            : [new Cell(0, (long)(domain.MemoryKiB ?? 0))];
-
         var numatune = domain.Root.Element("numatune");
         var globalBinding = Binding(numatune?.Element("memory"));
+        SortedSet<int>? CellBinding(int cell) =>
+            numatune?.Elements("memnode").FirstOrDefault(m => MemoryUnits.ParseInt((string?)m.Attribute("cellid")) == cell) is { } memnode
+                ? Binding(memnode)
+                : globalBinding;
+
+        var dimms = (domain.Devices?.Elements("memory") ?? [])
+            .Where(m => (string?)m.Attribute("model") == "dimm")
+            .Select(m => new Backend(
+                $"DIMM{((string?)m.Element("alias")?.Attribute("name") is { } alias ? $" '{alias}'" : string.Empty)} on cell {MemoryUnits.ParseInt((string?)m.Element("target")?.Element("node")) ?? 0}",
+                MemoryUnits.ParseInt((string?)m.Element("target")?.Element("node")) ?? 0,
+                (long)(MemoryUnits.ToKiB(m.Element("target")?.Element("size")) ?? 0),
+                (long?)MemoryUnits.ToKiB(m.Element("source")?.Element("pagesize")),
+                m.Element("source")?.Element("nodemask") is { } mask ? Nodeset.Parse(mask.Value, "memory device nodemask") : null,
+                IsDimm: true))
+            .ToList();
+
+        var numa = domain.Root.Element("cpu")?.Element("numa");
+        var hasCells = numa?.Elements("cell").Any() == true;
+        var backends = hasCells
+            ? numa!.Elements("cell").Select((c, i) =>
+            {
+                int id = MemoryUnits.ParseInt((string?)c.Attribute("id")) ?? i;
+                return new Backend($"NUMA cell {id}", id, (long)(MemoryUnits.ToKiB(c, "memory") ?? 0), null, null, IsDimm: false);
+            }).ToList()
+            : [new Backend("memory", 0, Math.Max(0, (long)(domain.MemoryKiB ?? 0) - dimms.Sum(d => d.MemoryKiB)), null, null, IsDimm: false)];
+        backends.AddRange(dimms);
 
         var defaultKiB = new Lazy<long>(host.DefaultPageSizeKiB);
         var groups = new Dictionary<(long Kib, string Nodes), (List<int> Cells, long Memory, long Pages, SortedSet<int>? HostNodes)>();
-        foreach (var cell in cells)
+        foreach (var backend in backends)
         {
-            var rule = rules.FirstOrDefault(r => r.GuestNodes?.Contains(cell.Id) == true)
-                       ?? rules.FirstOrDefault(r => r.GuestNodes is null);
-            if (rule is null)
+            long kib;
+            string sizeNote = string.Empty;
+            if (backend.PageKiB is long own)
             {
-                needs.Notes.Add($"Guest NUMA cell {cell.Id} matches no <page> nodeset and there is no <page> without one: it uses normal memory.");
-                continue;
+                // A DIMM's own <pagesize>; the system page size means plain memory.
+                if (own <= 4)
+                {
+                    needs.Notes.Add($"Guest {backend.Label}: {MemoryUnits.Describe((ulong)backend.MemoryKiB)} in normal pages (its <pagesize>).");
+                    continue;
+                }
+                kib = own;
             }
-            long kib = rule.SizeKiB ?? defaultKiB.Value;
-            var memnode = numatune?.Elements("memnode").FirstOrDefault(m => MemoryUnits.ParseInt((string?)m.Attribute("cellid")) == cell.Id);
-            var hostNodes = memnode is not null ? Binding(memnode) : globalBinding;
-            long pages = (cell.MemoryKiB + kib - 1) / kib;
+            else
+            {
+                var rule = rules.FirstOrDefault(r => r.GuestNodes?.Contains(backend.CellId) == true)
+                           ?? rules.FirstOrDefault(r => r.GuestNodes is null);
+                if (rule is null)
+                {
+                    needs.Notes.Add($"Guest {backend.Label} matches no <page> nodeset and there is no <page> without one: it uses normal memory.");
+                    continue;
+                }
+                kib = rule.SizeKiB ?? defaultKiB.Value;
+                sizeNote = rule.SizeKiB is null ? " (host default size)" : string.Empty;
+            }
+            var hostNodes = backend.HostNodes ?? CellBinding(backend.CellId);
+            long pages = (backend.MemoryKiB + kib - 1) / kib;
             var key = (kib, hostNodes is null ? string.Empty : Nodeset.Format(hostNodes));
             if (!groups.TryGetValue(key, out var g))
             {
                 g = ([], 0, 0, hostNodes);
             }
-            g.Cells.Add(cell.Id);
-            groups[key] = (g.Cells, g.Memory + cell.MemoryKiB, g.Pages + pages, hostNodes);
-            needs.Notes.Add($"Guest {(hasCells ? $"NUMA cell {cell.Id}" : "memory")}: {MemoryUnits.Describe((ulong)cell.MemoryKiB)} in {PageSize.Format(kib)} pages" +
-                            $"{(rule.SizeKiB is null ? " (host default size)" : string.Empty)} = {pages} pages, " +
+            if (hasCells && !g.Cells.Contains(backend.CellId))
+            {
+                g.Cells.Add(backend.CellId);
+            }
+            groups[key] = (g.Cells, g.Memory + backend.MemoryKiB, g.Pages + pages, hostNodes);
+            needs.Notes.Add($"Guest {backend.Label}: {MemoryUnits.Describe((ulong)backend.MemoryKiB)} in {PageSize.Format(kib)} pages" +
+                            $"{sizeNote} = {pages} pages, " +
                             $"{(hostNodes is null ? "host-wide" : $"host node(s) {Nodeset.Format(hostNodes)}")}.");
         }
 

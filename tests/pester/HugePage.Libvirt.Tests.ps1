@@ -138,6 +138,44 @@ Describe 'Get-VirtioFsHugePage -Path/-Domain' {
         ($r | Format-Table | Out-String) | Should -Match "vfs-hp-need-$Suffix\s+2MiB\s+host\s+-\s+32"
     }
 
+    It 'counts a memory DIMM: QEMU cannot start the domain one page short of the figure, and starts with it' {
+        $name = "vfs-hp-dimm-$Suffix"
+        $file = Join-Path $Work "$name.xml"
+        Set-Content -LiteralPath $file -Value @"
+<domain type='qemu'>
+  <name>$name</name>
+  <maxMemory slots='2' unit='MiB'>1024</maxMemory>
+  <memory unit='MiB'>256</memory>
+  <memoryBacking><hugepages/><access mode='shared'/></memoryBacking>
+  <vcpu>2</vcpu>
+  <cpu><numa><cell id='0' cpus='0' memory='64' unit='MiB'/><cell id='1' cpus='1' memory='64' unit='MiB'/></numa></cpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <features><acpi/></features>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <memory model='dimm'><target><size unit='MiB'>128</size><node>1</node></target></memory>
+  </devices>
+</domain>
+"@
+        & virsh -c $Uri define $file *> $null
+        if ($LASTEXITCODE -ne 0) { throw "virsh define $file failed" }
+        $Defined.Add($name)
+        $need = Get-VirtioFsHugePage -Domain $name -ConnectionUri $Uri
+        $need.PagesNeeded | Should -Be 128 -Because 'two 64 MiB cells and a 128 MiB DIMM are 256 MiB of 2 MiB pages'
+        $used = (Get-Sys nr_hugepages) - (Get-Sys free_hugepages)
+        try {
+            Set-Nr ($used + $need.PagesNeeded - 1)
+            $out = & virsh -c $Uri start $name 2>&1
+            $LASTEXITCODE | Should -Not -Be 0
+            "$out" | Should -Match 'unable to map backing store for guest RAM'
+            Set-Nr ($used + $need.PagesNeeded)
+            (Get-VirtioFsHugePage -Domain $name -ConnectionUri $Uri).Ready | Should -BeTrue
+            $out = & virsh -c $Uri start $name 2>&1
+            $LASTEXITCODE | Should -Be 0 -Because "$out"
+        }
+        finally { & virsh -c $Uri destroy $name *> $null }
+    }
+
     It 'reads a domain file, and a domain without hugepages gives nothing and a warning' {
         $file = Get-VirtioFsFixturePath 'domains/hugepages-numa-two-sizes.xml'
         $rows = @(Get-VirtioFsHugePage -Path $file -WarningAction SilentlyContinue)

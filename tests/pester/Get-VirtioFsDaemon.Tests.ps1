@@ -61,6 +61,32 @@ Describe 'Get-VirtioFsDaemon' {
         Get-ZombieDaemon | Should -BeNullOrEmpty
     }
 
+    It 'tells whether a guest is connected, and the open files against the limit' {
+        if (-not (Get-Command qemu-system-x86_64 -ErrorAction Ignore)) { throw 'QEMU is missing: apt-get install qemu-system-x86' }
+        $dir = New-Item -ItemType Directory -Path (Join-Path $Root 'conn')
+        $d = Start-VirtioFsDaemon -SharedDirectory $dir.FullName -Name conn -RlimitNofile 4096
+        $waiting = Get-VirtioFsDaemon -Name conn
+        $waiting.GuestConnected | Should -BeFalse
+        $waiting.OpenFiles | Should -BeGreaterThan 0
+        # A paused QEMU (-S) connects to the vhost-user socket while it realizes the device; no guest has to boot.
+        $psi = [Diagnostics.ProcessStartInfo]::new('qemu-system-x86_64')
+        foreach ($a in @('-machine', 'q35,accel=tcg', '-m', '64M', '-display', 'none', '-nodefaults', '-S') +
+            ($d | ConvertTo-VirtioFsQemuArgument -Tag conn -MemorySize 64M)) { $psi.ArgumentList.Add($a) }
+        $psi.RedirectStandardError = $true
+        $qemu = [Diagnostics.Process]::Start($psi)
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(20)
+            do { Start-Sleep -Milliseconds 100; $now = Get-VirtioFsDaemon -Name conn } until ($now.GuestConnected -or $qemu.HasExited -or [DateTime]::UtcNow -gt $deadline)
+            $now.GuestConnected | Should -BeTrue -Because "QEMU connected (QEMU stderr: $(if ($qemu.HasExited) { $qemu.StandardError.ReadToEnd() }))"
+            $now.OpenFilesLimit | Should -Be 4096 -Because 'the C virtiofsd applies --rlimit-nofile once a guest connects'
+            $now.OpenFiles | Should -BeGreaterThan 0
+            $now.OpenFiles | Should -BeLessThan $now.OpenFilesLimit
+        }
+        finally { if (-not $qemu.HasExited) { $qemu.Kill(); $qemu.WaitForExit() } }
+        $d | Stop-VirtioFsDaemon
+        Get-ZombieDaemon | Should -BeNullOrEmpty
+    }
+
     It 'formats with its view' {
         (Get-VirtioFsDaemon -Name listed | Format-Table | Out-String) | Should -Match 'ManagedBy'
     }
@@ -114,6 +140,9 @@ Describe 'Get-VirtioFsDaemon and Stop-VirtioFsDaemon with a daemon libvirt start
         $d.SocketPath | Should -BeLike "/var/lib/libvirt/qemu/domain-*-$Dom/fs0-fs.sock"
         $d.LogPath | Should -Be "/var/log/libvirt/qemu/$Dom-fs0-virtiofsd.log"
         $d.Dialect | Should -Be 'C'
+        $d.GuestConnected | Should -BeTrue -Because 'QEMU connected when libvirt started the domain'
+        $d.OpenFiles | Should -BeGreaterThan 0
+        $d.OpenFilesLimit | Should -BeGreaterThan $d.OpenFiles
     }
 
     It 'refuses to stop it without -Force, with a clear message' {

@@ -310,17 +310,34 @@ internal sealed partial class DaemonSupervisor
         var dialect = probe?.Dialect is { } pd && pd != VirtioFsDaemonDialect.Unknown ? pd : cl.Dialect;
         var manager = lv is not null ? VirtioFsDaemonManager.Libvirt : VirtioFsDaemonManager.Other;
         var name = lv is not null ? $"{lv.Domain}-{lv.Alias}" : $"virtiofsd-{p.Pid}";
-        return new VirtioFsDaemon(name, p.Pid, VirtioFsDaemonState.Running, cl.SharedDirectory, socket, cl.BinaryPath, dialect,
+        return WithHealth(new VirtioFsDaemon(name, p.Pid, VirtioFsDaemonState.Running, cl.SharedDirectory, socket, cl.BinaryPath, dialect,
             probe?.Version?.ToString(), cl.Arguments, lv?.LogPath, _proc.StartTime(p.StartTicks), manager, lv?.Domain,
-            cl.FileDescriptor, null);
+            cl.FileDescriptor, null));
+    }
+
+    /// <summary>What an admin watches on a running daemon: is a guest attached, and how close it is to its file limit.</summary>
+    private VirtioFsDaemon WithHealth(VirtioFsDaemon d)
+    {
+        if (d.State != VirtioFsDaemonState.Running)
+        {
+            return d;
+        }
+        int worker = _proc.WorkerPid(d.ProcessId);
+        d.OpenFiles = _proc.OpenFileCount(worker);
+        d.OpenFilesLimit = _proc.OpenFileLimit(worker);
+        if (d.SocketPath is { } socket)
+        {
+            d.GuestConnected = _proc.IsConnected(worker, socket) || (worker != d.ProcessId && _proc.IsConnected(d.ProcessId, socket));
+        }
+        return d;
     }
 
     private VirtioFsDaemon ToDaemon(DaemonRecord r, string statePath)
     {
         var running = IsOurProcessAlive(r);
-        return new VirtioFsDaemon(r.Name, r.ProcessId, running ? VirtioFsDaemonState.Running : VirtioFsDaemonState.Exited,
+        return WithHealth(new VirtioFsDaemon(r.Name, r.ProcessId, running ? VirtioFsDaemonState.Running : VirtioFsDaemonState.Exited,
             r.SharedDirectory, r.SocketPath, r.BinaryPath, r.Dialect, r.Version, r.Arguments, r.LogPath, r.StartTime,
-            VirtioFsDaemonManager.VirtioFs, null, null, statePath);
+            VirtioFsDaemonManager.VirtioFs, null, null, statePath));
     }
 
     private bool IsOurProcessAlive(DaemonRecord r)

@@ -221,6 +221,83 @@ internal sealed class ProcessTable
         return false;
     }
 
+    /// <summary>
+    /// True when the process holds an accepted connection on <paramref name="socketPath"/>: a vhost-user
+    /// front-end (QEMU) is attached. /proc/net/unix lists the server side of a connection under the
+    /// listening socket's path, without the listening flag.
+    /// </summary>
+    public bool IsConnected(int pid, string socketPath)
+    {
+        var held = SocketInodes(pid);
+        return UnixSocketsSeenBy(pid).Any(s => !s.Listening && s.Path == socketPath && held.Contains(s.Inode));
+    }
+
+    /// <summary>How many file descriptors the process holds; null when /proc does not let us count them.</summary>
+    public int? OpenFileCount(int pid)
+    {
+        try
+        {
+            return Directory.EnumerateFileSystemEntries(Path.Combine(Proc, pid.ToString(CultureInfo.InvariantCulture), "fd")).Count();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The soft RLIMIT_NOFILE ("Max open files" in /proc/&lt;pid&gt;/limits); null when unreadable or unlimited.</summary>
+    public long? OpenFileLimit(int pid)
+    {
+        const string label = "Max open files";
+        try
+        {
+            foreach (var line in File.ReadLines(Path.Combine(Proc, pid.ToString(CultureInfo.InvariantCulture), "limits")))
+            {
+                if (line.StartsWith(label, StringComparison.Ordinal))
+                {
+                    var soft = line[label.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+                    return long.TryParse(soft, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The process that serves the guest: the C virtiofsd's namespace sandbox forks, once QEMU has
+    /// connected, a child with the same argv that does the work and holds the files, while the parent
+    /// only waits for it. Without such a child, the process itself.
+    /// </summary>
+    public int WorkerPid(int pid)
+    {
+        var parent = Read(pid);
+        if (parent is null)
+        {
+            return pid;
+        }
+        string children;
+        try
+        {
+            children = File.ReadAllText(Path.Combine(Proc, pid.ToString(CultureInfo.InvariantCulture), "task", pid.ToString(CultureInfo.InvariantCulture), "children"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return pid;
+        }
+        foreach (var token in children.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var child)
+                && Read(child) is { IsAlive: true } c && c.Argv.SequenceEqual(parent.Argv))
+            {
+                return child;
+            }
+        }
+        return pid;
+    }
+
     /// <summary>Process start as wall-clock time: boot time (btime) plus the start ticks.</summary>
     public DateTime? StartTime(long startTicks)
     {

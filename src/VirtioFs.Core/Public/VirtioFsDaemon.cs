@@ -68,6 +68,22 @@ public sealed class VirtioFsDaemon
     /// <summary>Our JSON state file, for daemons this module started.</summary>
     public string? StatePath { get; }
 
+    /// <summary>
+    /// True when QEMU is connected to the daemon's socket (the share is in use), false when the daemon
+    /// waits for a guest; null when the daemon is not running or its socket is unknown.
+    /// </summary>
+    public bool? GuestConnected { get; internal set; }
+
+    /// <summary>File descriptors the daemon holds now (its sandboxed worker, once a guest is connected); null when not running.</summary>
+    public int? OpenFiles { get; internal set; }
+
+    /// <summary>
+    /// The daemon's soft limit on open files. A share of a large tree fails with EMFILE ("Too many open
+    /// files") near it; raise it with Start-VirtioFsDaemon -RlimitNofile. The C virtiofsd applies its
+    /// --rlimit-nofile only once a guest connects, so before that this is the limit it inherited.
+    /// </summary>
+    public long? OpenFilesLimit { get; internal set; }
+
     /// <summary>The same daemon in another state (what Stop -PassThru reports after stopping it).</summary>
     internal VirtioFsDaemon WithState(VirtioFsDaemonState state) =>
         new(Name, ProcessId, state, SharedDirectory, SocketPath, BinaryPath, Dialect, Version, Arguments, LogPath,

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+using System.IO;
 using System.Linq;
 using VirtioFs.Daemon;
 using Xunit;
@@ -48,6 +49,45 @@ public sealed class ProcessTableTests
         Assert.Equal(VirtioFsDaemonManager.Libvirt, d.ManagedBy);
         Assert.Equal("vfsd-t4", d.Domain);
         Assert.Equal("vfsd-t4-fs0", d.Name);
+    }
+
+    [Fact]
+    public void HealthComesFromTheSandboxWorkerOnceAGuestIsConnected()
+    {
+        using var t = new FakeHostTree();
+        // The C namespace sandbox after QEMU connected: the parent only waits; its child (same argv)
+        // holds the accepted connection, the shared directory's files and the raised file limit.
+        string[] argv = ["/usr/lib/qemu/virtiofsd", "--fd=31", "-o", "source=/srv/big"];
+        const string sock = "/var/lib/libvirt/qemu/domain-2-vm2/fs0-fs.sock";
+        // fork() copied the accepted connection (fd 3) into the child; both hold it.
+        t.AddProcess(4200, 1, argv, (3, 190001, sock, false));
+        t.AddProcess(4201, 4200, argv, (3, 190001, sock, false), (4, 190002, null, false));
+        for (int fd = 10; fd < 15; fd++)
+        {
+            File.CreateSymbolicLink(t.P($"/proc/4201/fd/{fd}"), $"/srv/big/file{fd}");
+        }
+        t.Write("/proc/4200/task/4200/children", "4201 ");
+        t.Write("/proc/4200/limits", "Limit                     Soft Limit           Hard Limit           Units     \nMax open files            1024                 524288               files     \n");
+        t.Write("/proc/4201/limits", "Limit                     Soft Limit           Hard Limit           Units     \nMax cpu time              unlimited            unlimited            seconds   \nMax open files            1000000              1000000              files     \n");
+
+        var d = Assert.Single(Supervisor(t).List());
+        Assert.Equal(4200, d.ProcessId);
+        Assert.Equal(sock, d.SocketPath);
+        Assert.True(d.GuestConnected);
+        Assert.Equal(7, d.OpenFiles);
+        Assert.Equal(1000000L, d.OpenFilesLimit);
+    }
+
+    [Fact]
+    public void ADaemonWaitingForItsGuestIsNotConnected()
+    {
+        using var t = new FakeHostTree();
+        t.AddProcess(4300, 1, ["/usr/lib/qemu/virtiofsd", "--socket-path=/run/vfs/a.sock", "-o", "source=/srv/a"],
+            (9, 191001, "/run/vfs/a.sock", true));
+        var d = Assert.Single(Supervisor(t).List());
+        Assert.False(d.GuestConnected);
+        Assert.Equal(1, d.OpenFiles);
+        Assert.Null(d.OpenFilesLimit); // no limits file in this tree: unknown, not guessed
     }
 
     [Fact]

@@ -65,6 +65,7 @@ $SystemPackages = @(
     'cpio'
     'procps'
     'systemd'                # systemd-analyze, which checks the units Register-VirtioFsDaemon writes (no running systemd needed)
+    'patchelf'               # points Debian 13's Rust virtiofsd at trixie's glibc (tests/tools/get-rust-virtiofsd.sh)
 )
 
 function Invoke-Native {

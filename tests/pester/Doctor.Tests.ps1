@@ -194,6 +194,29 @@ Describe 'Broken domains: the doctor predicts what libvirt really says' {
         Remove-DocDomain 'vfs-doc-huge'
     }
 
+    It '<lock> with the real Rust virtiofsd: predicted as Locking; libvirt 9.0 starts it, the daemon exits and QEMU cannot connect' {
+        $repo = [IO.Path]::GetFullPath([IO.Path]::Combine($PSScriptRoot, '..', '..'))
+        $rustDir = [IO.Path]::Combine($repo, 'output', 'rust-virtiofsd')
+        $log = & bash ([IO.Path]::Combine($repo, 'tests', 'tools', 'get-rust-virtiofsd.sh')) $rustDir 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "tests/tools/get-rust-virtiofsd.sh failed (it needs deb.debian.org and apt-get install patchelf): $($log -join "`n")" }
+        $rust = Join-Path $rustDir 'bin/virtiofsd'
+        $file = New-DocXml -Name 'vfs-doc-rustlock' -Filesystems (Fs -Binary "<binary path='$rust'><lock posix='on' flock='on'/></binary>")
+
+        $fail = Test-VirtioFsDomain -Path $file | Where-Object { $_.Name -eq 'Locking' -and $_.Status -eq 'Fail' }
+        $fail | Should -Not -BeNullOrEmpty -Because 'the doctor must see that the Rust daemon has no lock options'
+        $fail.Fix | Should -Match 'Reset PosixLock,Flock'
+
+        $real = Invoke-Libvirt 'vfs-doc-rustlock' $file
+        $real.Stage | Should -Be 'start' -Because "libvirt said: $($real.Error)"
+        $real.Error | Should -Match 'Connection refused'
+        $daemonLog = Get-Content -LiteralPath '/var/log/libvirt/qemu/vfs-doc-rustlock-fs0-virtiofsd.log' -Raw
+        $daemonLog | Should -Match "Invalid compat argument '-o (posix_lock|flock)'"
+        $line = ($daemonLog -split "`n" | Where-Object { $_ -match 'Invalid compat argument' } | Select-Object -Last 1)
+        (Resolve-VirtioFsError -Message $line).Id | Should -Contain 'LockingUnsupported'
+        Remove-DocDomain 'vfs-doc-rustlock'
+        Remove-Item -LiteralPath '/var/log/libvirt/qemu/vfs-doc-rustlock-fs0-virtiofsd.log' -ErrorAction Ignore
+    }
+
     It 'a self-run daemon''s root-only socket: predicted as Socket, QEMU gets Permission denied' {
         $dir = Join-Path $Work 'ext'
         New-Item -ItemType Directory -Path $dir -Force | Out-Null

@@ -52,6 +52,15 @@ function New-E2EShareDir([string] $Name) {
     [pscustomobject]@{ Path = $dir; HostToken = $hostToken }
 }
 
+function Get-E2ERustVirtiofsd {
+    # The real Rust virtiofsd (Debian 13's package beside trixie's glibc), fetched once and cached.
+    $repo = [IO.Path]::GetFullPath([IO.Path]::Combine($PSScriptRoot, '..', '..'))
+    $dir = [IO.Path]::Combine($repo, 'output', 'rust-virtiofsd')
+    $log = & bash ([IO.Path]::Combine($repo, 'tests', 'tools', 'get-rust-virtiofsd.sh')) $dir 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "tests/tools/get-rust-virtiofsd.sh failed (it needs deb.debian.org and apt-get install patchelf): $($log -join "`n")" }
+    [IO.Path]::Combine($dir, 'bin', 'virtiofsd')
+}
+
 function New-E2EDomain {
     # Defines a small q35 TCG domain that boots our kernel and powers itself off. No memoryBacking,
     # no filesystem: the module's cmdlets must add what virtio-fs needs.

@@ -3,7 +3,8 @@
 # module's cmdlets. A case passes only when the guest mounted the share, wrote a file the host reads
 # back with this boot's token, and read a file the host wrote (see Assert-E2EGuest). Needs root,
 # libvirtd on qemu:///system (tests/tools/start-libvirt.sh, which mounts hugetlbfs first) and network
-# access once, for the kernel package (cached in output/guest/).
+# access once, for the kernel package (cached in output/guest/) and Debian 13's Rust virtiofsd
+# (cached in output/rust-virtiofsd/, tests/tools/get-rust-virtiofsd.sh).
 
 BeforeAll {
     . $PSScriptRoot/common.ps1
@@ -144,6 +145,37 @@ Describe 'virtio-fs in a real guest' -Tag 'E2E' {
         $console | Should -Match 'fstabtag /mnt/from-fstab virtiofs'
         Assert-E2EGuest -Share $share -Token $token -Console $dom.Console
         Add-E2ETiming '7 fstab' $CaseTime.Elapsed
+    }
+
+    It '9: the real Rust virtiofsd started by Start-VirtioFsDaemon, for plain QEMU' {
+        $rust = Get-E2ERustVirtiofsd
+        $share = New-E2EShareDir 'share9'; $token = New-E2EToken
+
+        $d = Start-VirtioFsDaemon -SharedDirectory $share.Path -SocketPath "$E2EWork/d9.sock" -Name "$E2ERun-d9" -BinaryPath $rust -Cache Auto -Xattr
+        $d.Dialect | Should -Be 'Rust'
+        $qemuArgs = $d | ConvertTo-VirtioFsQemuArgument -Tag rusty -MemorySize 256M
+
+        $run = Invoke-E2EQemu -Case rustqemu -Argument $qemuArgs -Cmdline "e2e.tag=rusty e2e.token=$token"
+        Assert-E2EGuest -Share $share -Token $token -Console $run.Console
+        (Get-Content -LiteralPath $d.LogPath -Raw) | Should -Match 'Client connected, servicing requests'
+        Add-E2ETiming '9 rust own' $CaseTime.Elapsed
+    }
+
+    It '10: libvirt runs the real Rust virtiofsd named by New-VirtioFsShare -BinaryPath' {
+        $rust = Get-E2ERustVirtiofsd
+        $share = New-E2EShareDir 'share10'; $token = New-E2EToken
+        $dom = New-E2EDomain -Case rustlv -Cmdline "e2e.tag=rustlv e2e.token=$token"
+
+        New-VirtioFsShare -Domain $dom.Name -ConnectionUri $Uri -Tag rustlv -Source $share.Path -BinaryPath $rust -Cache Always -Xattr | Out-Null
+
+        (Test-VirtioFsDomain -Domain $dom.Name -ConnectionUri $Uri | Where-Object Name -EQ Daemon).Message | Should -Match 'Rust dialect'
+        Start-E2EDomain $dom; Wait-E2EDomainOff $dom
+        Assert-E2EGuest -Share $share -Token $token -Console $dom.Console
+        # libvirt 9.0 hands the Rust daemon its compat '-o' options; the log says which binary served the guest.
+        $log = Get-Content -LiteralPath "/var/log/libvirt/qemu/$($dom.Name)-fs0-virtiofsd.log" -Raw
+        $log | Should -Match 'Client connected, servicing requests'
+        $log | Should -Match 'deprecated option format'
+        Add-E2ETiming '10 rust libvirt' $CaseTime.Elapsed
     }
 
     It '8a: a domain without shared memory is refused with -SharedMemory Keep, before libvirt sees it' {

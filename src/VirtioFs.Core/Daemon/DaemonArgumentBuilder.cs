@@ -150,6 +150,14 @@ internal static class DaemonArgumentBuilder
 
     private static IReadOnlyList<string> BuildRust(DaemonOptions o, VirtioFsDaemonBinary b)
     {
+        // Seen on the real virtiofsd 1.13: "the argument '--posix-acl' cannot be used with --translate-uid",
+        // and it exits before listening. Say so before starting it.
+        if (o.PosixAcl == true && (o.TranslateUid.Count > 0 || o.TranslateGid.Count > 0))
+        {
+            throw new VirtioFsException(DaemonErrorIds.OptionConflict, ErrorKind.InvalidArgument,
+                $"-PosixAcl cannot be combined with -TranslateUid/-TranslateGid: '{b.Path}' refuses --posix-acl together with in-daemon ID translation.",
+                "-PosixAcl", "Drop -PosixAcl, or map IDs with a user namespace instead (libvirt's <idmap>, virtiofsd --uid-map/--gid-map through -ExtraArgument).");
+        }
         var argv = new List<string>();
         // '--flag=value' keeps a value that starts with '-' from being read as another flag.
         void Flag(string name, string? value, string what, string? since = null)

@@ -8,6 +8,7 @@ internal static class DaemonErrorIds
     public const string ProbeFailed = "DaemonProbeFailed";
     public const string OptionUnsupported = "DaemonOptionUnsupported";
     public const string OptionInvalid = "DaemonOptionInvalid";
+    public const string OptionConflict = "DaemonOptionConflict";
     public const string SharedDirectoryNotFound = "DaemonSharedDirectoryNotFound";
     public const string SocketDirectoryNotFound = "DaemonSocketDirectoryNotFound";
     public const string SocketPathTooLong = "DaemonSocketPathTooLong";

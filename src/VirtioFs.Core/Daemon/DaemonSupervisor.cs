@@ -232,7 +232,9 @@ internal sealed partial class DaemonSupervisor
                     $"virtiofsd '{r.Name}' exited before its socket was ready. Last lines of {r.LogPath}:{Environment.NewLine}{LogTail(r.LogPath, 15)}",
                     r.SharedDirectory, "Read the log lines above; Get-VirtioFsDaemonBinary shows what the binary supports.");
             }
-            if (_proc.IsListening(r.ProcessId, r.SocketPath))
+            // The Rust virtiofsd's namespace sandbox forks first and binds the socket in the child,
+            // so the listener may belong to the worker rather than the process we started.
+            if (_proc.IsListening(r.ProcessId, r.SocketPath) || _proc.IsListening(_proc.WorkerPid(r.ProcessId), r.SocketPath))
             {
                 return;
             }

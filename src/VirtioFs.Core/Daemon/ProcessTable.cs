@@ -267,9 +267,10 @@ internal sealed class ProcessTable
     }
 
     /// <summary>
-    /// The process that serves the guest: the C virtiofsd's namespace sandbox forks, once QEMU has
-    /// connected, a child with the same argv that does the work and holds the files, while the parent
-    /// only waits for it. Without such a child, the process itself.
+    /// The process that serves the guest: a namespace sandbox forks a child with the same argv that
+    /// does the work and holds the files, while the parent only waits for it (the C virtiofsd once
+    /// QEMU has connected, the Rust virtiofsd at start, before it binds its socket). Without such a
+    /// child, the process itself.
     /// </summary>
     public int WorkerPid(int pid)
     {

@@ -378,19 +378,19 @@ internal static class DomainChecks
         {
             list.Fail("CacheMode", $"<cache mode='{cache}'> is not a libvirt value (only none and always): libvirt refuses the XML (\"Invalid value for attribute 'mode' in element 'cache'\")." +
                 (cache == "never" ? " 'never' is the Rust daemon's spelling; libvirt writes it for 'none'." : ""),
-                $"Set-VirtioFsShare -Tag '{share.Tag}' -Cache None (libvirt passes --cache never to the Rust daemon); for auto/metadata run Start-VirtioFsDaemon -Cache {(cache == "metadata" ? "Metadata" : "Auto")} | New-VirtioFsShare.",
+                $"Set-VirtioFsShare -Tag '{share.Tag}' -Cache None (the Rust daemon takes it as 'never'); for auto/metadata run Start-VirtioFsDaemon -Cache {(cache == "metadata" ? "Metadata" : "Auto")} | New-VirtioFsShare.",
                 $"<cache mode='{cache}'>", target);
         }
         else if (cache is not null)
         {
-            list.Pass("CacheMode", $"Cache mode '{cache}' is valid" + (daemon?.Dialect == VirtioFsDaemonDialect.Rust && cache == "none" ? " (libvirt passes --cache never to the Rust daemon)." : "."), $"<cache mode='{cache}'>", target);
+            list.Pass("CacheMode", $"Cache mode '{cache}' is valid" + (daemon?.Dialect == VirtioFsDaemonDialect.Rust && cache == "none" ? " (the Rust daemon takes libvirt's '-o cache=none' as its 'never')." : "."), $"<cache mode='{cache}'>", target);
         }
         bool rust = daemon is not null && (daemon.Dialect == VirtioFsDaemonDialect.Rust || daemon.Features.Contains("separate-options"));
         if (share.PosixLock is not null || share.Flock is not null)
         {
             if (rust)
             {
-                list.Fail("Locking", $"<lock> is set but {daemon!.Path} is the Rust virtiofsd: libvirt refuses it (\"locking options are not supported by this virtiofsd\").",
+                list.Fail("Locking", $"<lock> is set but {daemon!.Path} is the Rust virtiofsd, which has no lock options: newer libvirt refuses the share (\"locking options are not supported by this virtiofsd\"); libvirt 9.0 passes '-o flock' anyway, the daemon exits (\"Invalid compat argument\") and the domain fails to start (\"Connection refused\").",
                     $"Set-VirtioFsShare -Tag '{share.Tag}' -Reset PosixLock,Flock (the Rust daemon handles locks itself).", $"{daemon.Path}: {daemon.Dialect}, features [{string.Join(", ", daemon.Features)}]", target);
             }
             else

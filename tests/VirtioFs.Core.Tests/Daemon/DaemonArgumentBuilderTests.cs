@@ -46,6 +46,7 @@ public sealed class DaemonArgumentBuilderTests
     {
         var o = Everything();
         o.Cache = VirtiofsdCacheMode.Metadata;
+        o.PosixAcl = false; // the real 1.13 refuses it next to --translate-uid (PosixAclWithTranslationIsRefusedBeforeStart)
         o.Sandbox = VirtiofsdSandboxMode.None;
         o.InodeFileHandles = VirtioFsInodeFileHandles.Prefer;
         o.AnnounceSubmounts = false;
@@ -59,11 +60,22 @@ public sealed class DaemonArgumentBuilderTests
         Assert.Equal(
         [
             "--shared-dir=/srv/a,b c", "--socket-path=/run/virtiofs/data.sock", "--socket-group=kvm", "--cache=metadata",
-            "--xattr", "--posix-acl", "--sandbox=none", "--thread-pool-size=4", "--inode-file-handles=prefer",
+            "--xattr", "--sandbox=none", "--thread-pool-size=4", "--inode-file-handles=prefer",
             "--no-announce-submounts", "--readonly", "--allow-direct-io", "--writeback", "--xattrmap=:map::user.virtiofs.:",
             "--translate-uid=map:1000:0:1", "--translate-uid=forbid-guest:0:1", "--translate-gid=squash-host:0:1000:1",
             "--rlimit-nofile=65536", "--log-level=trace", "--seccomp=log",
         ], argv);
+    }
+
+    [Fact]
+    public void PosixAclWithTranslationIsRefusedBeforeStart()
+    {
+        var o = Everything();
+        o.TranslateGid = ["guest:0:1000:1"];
+        var e = Assert.Throws<VirtioFsException>(() => DaemonArgumentBuilder.Build(o, DaemonTestBinaries.Rust()));
+        Assert.Equal("DaemonOptionConflict", e.ErrorId);
+        Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+        Assert.Equal("-PosixAcl", e.Target);
     }
 
     [Fact]

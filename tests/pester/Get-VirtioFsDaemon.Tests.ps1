@@ -56,8 +56,13 @@ Describe 'Get-VirtioFsDaemon' {
         $deadline = [DateTime]::UtcNow.AddSeconds(10)
         do { Start-Sleep -Milliseconds 100; $now = Get-VirtioFsDaemon -Name $d.Name } until ($now.State -eq 'Exited' -or [DateTime]::UtcNow -gt $deadline)
         $now.State | Should -Be 'Exited'
+        # The doctor says so, and how to bring the share back.
+        $warn = Test-VirtioFsHost | Where-Object { $_.Name -eq 'Daemons' -and $_.Target -eq $d.Name }
+        $warn.Status | Should -Be 'Warn'
+        $warn.Fix | Should -Match "Restart-VirtioFsDaemon -Name '$($d.Name)'"
         $d | Stop-VirtioFsDaemon
         Get-VirtioFsDaemon -Name $d.Name -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Test-VirtioFsHost | Where-Object { $_.Name -eq 'Daemons' -and $_.Target -eq $d.Name } | Should -BeNullOrEmpty
         Get-ZombieDaemon | Should -BeNullOrEmpty
     }
 

@@ -28,6 +28,8 @@ internal sealed class HostCheckInput
     public Func<string, string[], ProgramResult?> Run { get; init; } = (p, a) => ProgramRunner.Run(p, a, TimeSpan.FromSeconds(10));
     /// <summary>The QEMU binary; null means the one libvirt's domain capabilities name, else /usr/bin/qemu-system-x86_64.</summary>
     public string? Emulator { get; init; }
+    /// <summary>The virtiofsd processes running or recorded on the host (Get-VirtioFsDaemon's list).</summary>
+    public IReadOnlyList<VirtioFsDaemon> RunningDaemons { get; init; } = [];
 
     public string P(string absolute) => Root == "/" ? absolute : Path.Combine(Root, absolute.TrimStart('/'));
 }
@@ -46,6 +48,7 @@ internal static partial class HostChecks
         LibvirtDaemon(input, list, uriTarget);
         var emulator = Qemu(input, list);
         Virtiofsd(input, list);
+        DaemonHealthCheck.Run(input.RunningDaemons, list);
         Privileges(input, list);
         HugePages(input, list);
         DevShm(input, list);

@@ -44,6 +44,7 @@ public sealed class TestVirtioFsHostCommand : VirtioFsCmdlet
                 daemonError ??= e.Message;
             }
         }
+        var running = DaemonCmdletSupport.Supervisor().List().ToList();
         WriteProgress(new ProgressRecord(1, "Test-VirtioFsHost", "Running QEMU and reading the host") { PercentComplete = 60 });
         var results = HostChecks.Run(new HostCheckInput
         {
@@ -52,6 +53,7 @@ public sealed class TestVirtioFsHostCommand : VirtioFsCmdlet
             Libvirt = libvirt,
             Daemons = daemons,
             DaemonError = daemonError,
+            RunningDaemons = running,
             Run = (path, args) => ProgramRunner.Run(path, args, TimeSpan.FromSeconds(10), CancelToken),
         });
         WriteProgress(new ProgressRecord(1, "Test-VirtioFsHost", "Done") { RecordType = ProgressRecordType.Completed });

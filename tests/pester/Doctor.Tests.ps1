@@ -20,7 +20,7 @@ BeforeAll {
     $script:Memfd = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"
 
     function script:New-DocXml {
-        param([string] $Name, [string] $Memory = $Memfd, [string] $Filesystems, [string] $Extra = '', [int] $MiB = 128)
+        param([string] $Name, [string] $Memory = $Memfd, [string] $Filesystems, [string] $Extra = '', [int] $MiB = 128, [string] $OsExtra = '')
         $file = Join-Path $Work "$Name.xml"
         Set-Content -LiteralPath $file -Value @"
 <domain type='qemu'>
@@ -29,7 +29,7 @@ BeforeAll {
   $Memory
   <vcpu>1</vcpu>
   $Extra
-  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <os><type arch='x86_64' machine='q35'>hvm</type>$OsExtra</os>
   <on_poweroff>destroy</on_poweroff>
   <devices>
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
@@ -138,6 +138,11 @@ Describe 'Broken domains: the doctor predicts what libvirt really says' {
             @{ Case = 'queue size 2048'; Name = 'vfs-doc-q2048'; Driver = "queue='2048'"; Check = 'QueueSize'; Stage = 'start'; Id = 'QueueSizeInvalid'; Text = '1024 or smaller' }
             @{ Case = 'a missing source directory'; Name = 'vfs-doc-nosrc'; Missing = $true; Check = 'Source'; Stage = 'start'; Id = 'SourceDirectoryMissing'; Text = 'does not exist' }
             @{ Case = 'a missing virtiofsd binary'; Name = 'vfs-doc-badbin'; Binary = "<binary path='/nonexistent/virtiofsd'/>"; Check = 'Daemon'; Stage = 'start'; Id = 'DaemonBinaryNotExecutable'; Text = 'is not executable' }
+            @{ Case = 'a binary that is not a virtiofsd'; Name = 'vfs-doc-notvfsd'; Binary = "<binary path='/bin/true'/>"; Check = 'Daemon'; Stage = 'start'; Id = 'VhostSocketMissing'; Text = 'Connection refused' }
+            @{ Case = 'a boot order next to os/boot'; Name = 'vfs-doc-boot'; Tail = "<boot order='1'/>"; OsExtra = "<boot dev='hd'/>"; Check = 'BootOrder'; Stage = 'define'; Id = 'BootOrderConflict'; Text = 'per-device boot elements' }
+            @{ Case = 'a boot order used twice'; Name = 'vfs-doc-boot2'; Tail = "<boot order='1'/>"; Second = "<filesystem type='mount' accessmode='passthrough'><driver type='virtiofs'/><source dir='/tmp'/><target dir='other'/><boot order='1'/></filesystem>"; Check = 'BootOrder'; Stage = 'define'; Id = 'BootOrderConflict'; Text = 'used for more than one device' }
+            @{ Case = 'an alias used twice'; Name = 'vfs-doc-alias'; Tail = "<alias name='ua-same'/>"; Second = "<filesystem type='mount' accessmode='passthrough'><driver type='virtiofs'/><source dir='/tmp'/><target dir='other'/><alias name='ua-same'/></filesystem>"; Check = 'Alias'; Stage = 'define'; Id = 'AliasNotUnique'; Text = 'non unique alias' }
+            @{ Case = 'a sandbox mode libvirt lacks'; Name = 'vfs-doc-sandbox'; Binary = "<binary><sandbox mode='none'/></binary>"; Check = 'SandboxMode'; Stage = 'define'; Id = 'SandboxModeInvalid'; Text = "element 'sandbox'" }
         )
     }
 
@@ -151,8 +156,9 @@ Describe 'Broken domains: the doctor predicts what libvirt really says' {
         if ($Missing) { $fsArgs.Source = "dir='$Work/no-such-dir'" }
         $fs = Fs @fsArgs
         if ($Twice) { $fs += Fs @fsArgs }
+        if ($Second) { $fs += $Second }
         $memory = if ($null -ne $Memory) { $Memory } else { $Memfd }
-        $file = New-DocXml -Name $Name -Memory $memory -Filesystems $fs -Extra "$Extra"
+        $file = New-DocXml -Name $Name -Memory $memory -Filesystems $fs -Extra "$Extra" -OsExtra "$OsExtra"
 
         # 1. The doctor, before libvirt sees it.
         $before = @(Test-VirtioFsDomain -Path $file)
@@ -243,6 +249,7 @@ Describe 'Working domains: no false alarms' {
     It '<Case> defines and starts, and the doctor finds no Fail before or while it runs' -ForEach @(
         @{ Case = 'memfd, queue 1024'; Name = 'vfs-doc-ok'; Memory = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"; Extra = ''; Driver = "queue='1024'" }
         @{ Case = 'a shared NUMA cell'; Name = 'vfs-doc-numa'; Memory = ''; Extra = "<cpu><numa><cell id='0' cpus='0' memory='128' unit='MiB' memAccess='shared'/></numa></cpu>"; Driver = '' }
+        @{ Case = 'queue 0, which libvirt drops'; Name = 'vfs-doc-q0'; Memory = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"; Extra = ''; Driver = "queue='0'" }
         @{ Case = 'C-daemon options (cache, xattr, lock, sandbox, thread pool)'; Name = 'vfs-doc-opts'; Memory = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"; Extra = ''; Driver = ''; Binary = "<binary path='/usr/lib/qemu/virtiofsd' xattr='on'><cache mode='always'/><sandbox mode='chroot'/><lock posix='on' flock='on'/><thread_pool size='2'/></binary>" }
     ) {
         $fsArgs = @{ Driver = $Driver }

@@ -59,6 +59,7 @@ internal static class DomainChecks
             AccessMode(share, list, target);
             Tag(share, tags, list, target);
             QueueSize(share, list, target);
+            DeviceIdentityChecks.Run(doc, fs, share, list, target);
             if (share.SocketPath is not null)
             {
                 Socket(share, input, list, target);
@@ -266,6 +267,12 @@ internal static class DomainChecks
             list.Pass("QueueSize", "Queue size is QEMU's default (128).", null, target);
             return;
         }
+        if (q == 0)
+        {
+            // Seen on libvirt 9.0: queue='0' is dropped at define and QEMU starts with its default.
+            list.Pass("QueueSize", "queue='0' means no queue size: libvirt drops it and QEMU uses its default (128).", "<driver queue='0'>", target);
+            return;
+        }
         if (q < 1 || q > ShareValidator.MaxQueueSize || !MemoryUnits.IsPowerOfTwo(q))
         {
             string qemu = q > ShareValidator.MaxQueueSize ? "queue-size property must be 1024 or smaller" : "queue-size property must be a power of 2";
@@ -352,6 +359,13 @@ internal static class DomainChecks
                     $"Set-VirtioFsShare -Tag '{share.Tag}' -BinaryPath <a virtiofsd from Get-VirtioFsDaemonBinary>, or -Reset BinaryPath.", path, target);
                 return null;
             }
+            if (probed.Dialect == VirtioFsDaemonDialect.Unknown)
+            {
+                // Seen on libvirt 9.0 with /bin/true: libvirt starts it, it exits, QEMU gets "Connection refused".
+                list.Fail("Daemon", $"<binary path='{path}'> does not answer like a virtiofsd (neither --print-capabilities nor a known --help): libvirt starts it, it exits, and the domain fails (\"Failed to connect to ...fs0-fs.sock: Connection refused\").",
+                    $"Set-VirtioFsShare -Tag '{share.Tag}' -BinaryPath <a virtiofsd from Get-VirtioFsDaemonBinary>, or -Reset BinaryPath.", path, target);
+                return null;
+            }
             list.Pass("Daemon", $"virtiofsd {path}: {probed.Dialect} dialect, version {probed.Version?.ToString() ?? "unknown"}.", probed.VersionText, target);
             return probed;
         }
@@ -373,6 +387,12 @@ internal static class DomainChecks
 
     private static void DaemonOptions(XElement fs, VirtioFsShare share, VirtioFsDaemonBinary? daemon, CheckList list, string target)
     {
+        if ((string?)fs.Element("binary")?.Element("sandbox")?.Attribute("mode") is { } sandbox && sandbox is not "namespace" and not "chroot")
+        {
+            list.Fail("SandboxMode", $"<sandbox mode='{sandbox}'> is not a libvirt value (namespace or chroot): libvirt refuses the XML (\"Invalid value for attribute 'mode' in element 'sandbox'\").",
+                $"Set-VirtioFsShare -Tag '{share.Tag}' -Sandbox Chroot (or Namespace); for no sandbox at all run the daemon yourself: Start-VirtioFsDaemon -Sandbox None | New-VirtioFsShare.",
+                $"<sandbox mode='{sandbox}'>", target);
+        }
         string? cache = (string?)fs.Element("binary")?.Element("cache")?.Attribute("mode");
         if (cache is not null and not "none" and not "always" and not "default")
         {

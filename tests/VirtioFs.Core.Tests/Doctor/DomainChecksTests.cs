@@ -45,7 +45,13 @@ public sealed class DomainChecksTests : IDisposable
         LibvirtVersion = libvirt ?? new Version(9, 0, 0),
         DefaultDaemon = daemon ?? C,
         IsActive = active,
-        ProbeBinary = p => p == "/usr/libexec/virtiofsd" ? Rust : null,
+        ProbeBinary = p => p switch
+        {
+            "/usr/libexec/virtiofsd" => Rust,
+            // What probing /bin/true gives: no version, no capabilities, no help.
+            "/bin/true" => DaemonBinaryProbe.FromOutputs(new DaemonBinaryCandidate("/bin/true", "Explicit", null), "", "", ""),
+            _ => null,
+        },
         Qemu = qemu,
     };
 
@@ -180,6 +186,68 @@ public sealed class DomainChecksTests : IDisposable
         var r = Run(Dom(huge, Fs(), "<numatune><memory mode='strict' nodeset='3'/></numatune>", mib: 64), Input())
             .Where(x => x.Name == "HugePagePool").ToList();
         Assert.Contains(r, x => x.Status == VirtioFsCheckStatus.Fail && x.Message.Contains("host NUMA node 3", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void BootOrderNextToOsBootOrUsedTwiceFails()
+    {
+        var withOsBoot = DomainDocument.Parse($"""
+            <domain type='qemu'><name>vm1</name><memory unit='MiB'>512</memory>{Memfd}
+            <os><type arch='x86_64' machine='q35'>hvm</type><boot dev='hd'/></os>
+            <devices>{Fs(tail: "<boot order='1'/>")}</devices></domain>
+            """, "test");
+        var r = Run(withOsBoot, Input()).Single(x => x.Name == "BootOrder");
+        Assert.Equal(VirtioFsCheckStatus.Fail, r.Status);
+        Assert.Contains("per-device boot elements cannot be used together with os/boot elements", r.Message, StringComparison.Ordinal);
+        var twice = Dom(Memfd, Fs(tail: "<boot order='2'/>"), devices: "<disk type='file' device='disk'><source file='/x.img'/><target dev='vda' bus='virtio'/><boot order='2'/></disk>");
+        Assert.Contains("used for more than one device", Run(twice, Input()).Single(x => x.Name == "BootOrder").Message, StringComparison.Ordinal);
+        Assert.Equal(VirtioFsCheckStatus.Pass, Status(Run(Dom(Memfd, Fs(tail: "<boot order='3'/>")), Input()), "BootOrder"));
+        Assert.DoesNotContain(Run(Dom(Memfd, Fs()), Input()), x => x.Name == "BootOrder");
+    }
+
+    [Fact]
+    public void AliasUsedTwiceFailsAndOneWithoutUaPrefixWarns()
+    {
+        var twice = Dom(Memfd, Fs(tail: "<alias name='ua-x'/>") + Fs(tag: "other", tail: "<alias name='ua-x'/>"));
+        Assert.All(Run(twice, Input()).Where(x => x.Name == "Alias"), r => Assert.Equal(VirtioFsCheckStatus.Fail, r.Status));
+        var plain = Run(Dom(Memfd, Fs(tail: "<alias name='myfs'/>")), Input()).Single(x => x.Name == "Alias");
+        Assert.Equal(VirtioFsCheckStatus.Warn, plain.Status);
+        Assert.Contains("-Alias ua-myfs", plain.Fix, StringComparison.Ordinal);
+        Assert.Equal(VirtioFsCheckStatus.Pass, Status(Run(Dom(Memfd, Fs(tail: "<alias name='ua-fs'/>")), Input()), "Alias"));
+    }
+
+    [Theory]
+    [InlineData("none", VirtioFsCheckStatus.Fail)]
+    [InlineData("weird", VirtioFsCheckStatus.Fail)]
+    [InlineData("chroot", null)]
+    [InlineData("namespace", null)]
+    public void SandboxModesLibvirtLacksFail(string mode, VirtioFsCheckStatus? expected)
+    {
+        var results = Run(Dom(Memfd, Fs(binary: $"<binary><sandbox mode='{mode}'/></binary>")), Input());
+        if (expected is null)
+        {
+            Assert.DoesNotContain(results, x => x.Name == "SandboxMode");
+        }
+        else
+        {
+            Assert.Equal(expected, results.Single(x => x.Name == "SandboxMode").Status);
+        }
+    }
+
+    [Fact]
+    public void QueueZeroIsLibvirtsDefaultNotAnError()
+    {
+        var r = Run(Dom(Memfd, Fs(driver: "queue='0'")), Input()).Single(x => x.Name == "QueueSize");
+        Assert.Equal(VirtioFsCheckStatus.Pass, r.Status);
+        Assert.Contains("libvirt drops it", r.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ABinaryThatIsNotAVirtiofsdFails()
+    {
+        var r = Run(Dom(Memfd, Fs(binary: "<binary path='/bin/true'/>")), Input()).Single(x => x.Name == "Daemon");
+        Assert.Equal(VirtioFsCheckStatus.Fail, r.Status);
+        Assert.Contains("does not answer like a virtiofsd", r.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -57,6 +57,26 @@ Describe 'virtio-fs in a real guest' -Tag 'E2E' {
         Add-E2ETiming '2 numa' $CaseTime.Elapsed
     }
 
+    It '2b: NUMA form with file-backed memory in memory_backing_dir, as libvirt''s procedure shows it' {
+        $share = New-E2EShareDir 'share2b'; $token = New-E2EToken
+        $dom = New-E2EDomain -Case numafile -Numa -Cmdline "e2e.tag=numafile e2e.token=$token"
+
+        Enable-VirtioFsSharedMemory -Domain $dom.Name -ConnectionUri $Uri -Backing File
+        New-VirtioFsShare -Domain $dom.Name -ConnectionUri $Uri -Tag numafile -Source $share.Path -SharedMemory Keep | Out-Null
+
+        $mem = Get-VirtioFsSharedMemory -Domain $dom.Name -ConnectionUri $Uri
+        $mem.Backing | Should -Be 'File'
+        $mem.NumaCells.MemAccess | Should -Be 'shared'
+        $dir = (Get-VirtioFsQemuConfig -Name memory_backing_dir).Value
+        Start-E2EDomain $dom; Wait-E2EDomainOff $dom
+        # QEMU got a shared file backend per cell under qemu.conf's memory_backing_dir (libvirt's default when unset).
+        $qemuLog = Get-Content -LiteralPath "/var/log/libvirt/qemu/$($dom.Name).log" -Raw
+        $qemuLog | Should -Match ('"qom-type":"memory-backend-file","id":"ram-node0","mem-path":"' + [regex]::Escape($dir))
+        $qemuLog | Should -Match '"id":"ram-node0"[^}]*"share":true'
+        Assert-E2EGuest -Share $share -Token $token -Console $dom.Console
+        Add-E2ETiming '2b numa file' $CaseTime.Elapsed
+    }
+
     It '3: hugepage-backed memory, pages allocated with Set-VirtioFsHugePage and released after' {
         & mountpoint -q /dev/hugepages
         if ($LASTEXITCODE -ne 0) {

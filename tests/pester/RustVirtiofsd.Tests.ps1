@@ -86,6 +86,18 @@ Describe 'The real Rust virtiofsd' {
         "$out" | Should -Match "'--posix-acl' cannot be used with"
     }
 
+    It 'makes New-VirtioFsShare refuse <lock> for it, leaving the domain file as it was' {
+        $dir = New-Item -ItemType Directory -Path (Join-Path $Root 'lockshare')
+        $file = Join-Path $Root 'lock.xml'
+        Copy-Item -LiteralPath (Join-Path $PSScriptRoot '..' 'fixtures' 'domains' 'pc-minimal.xml') -Destination $file
+        $before = [IO.File]::ReadAllBytes($file)
+        { New-VirtioFsShare -Path $file -Tag t -Source $dir.FullName -BinaryPath $Rust -PosixLock -ErrorAction Stop } |
+            Should -Throw -ErrorId 'LockNeedsCVirtiofsd,VirtioFs.Commands.NewVirtioFsShareCommand'
+        [IO.File]::ReadAllBytes($file) | Should -Be $before
+        # The legacy C daemon takes the same lock options.
+        (New-VirtioFsShare -Path $file -Tag t -Source $dir.FullName -BinaryPath /usr/lib/qemu/virtiofsd -PosixLock).PosixLock | Should -BeTrue
+    }
+
     It 'takes each -Cache value the cmdlet offers' -ForEach @(@{ Cache = 'Never' }, @{ Cache = 'Auto' }, @{ Cache = 'Always' }, @{ Cache = 'Metadata' }) {
         $dir = New-Item -ItemType Directory -Path (Join-Path $Root "cache-$Cache") -Force
         $d = Start-VirtioFsDaemon -SharedDirectory $dir.FullName -Name "cache$Cache" -BinaryPath $Rust -Cache $Cache

@@ -1,24 +1,54 @@
 // SPDX-License-Identifier: MIT
 using System;
+using System.Linq;
+using System.Threading;
+using VirtioFs.Daemon;
+using VirtioFs.Errors;
 
 namespace VirtioFs.Domain;
 
 /// <summary>
 /// What validation may assume about the host the domain runs on: whether host paths can be
-/// checked here, and which libvirt version will read the XML (null when unknown, e.g. a file).
+/// checked here, which libvirt version will read the XML (null when unknown, e.g. a file), and
+/// which virtiofsd libvirt would run for a share.
 /// </summary>
 internal sealed class HostContext
 {
     public static readonly HostContext OfflineFile = new(checkHostPaths: true, libvirtVersion: null);
 
-    public HostContext(bool checkHostPaths, Version? libvirtVersion)
+    private readonly Func<string?, VirtioFsDaemonBinary?> _daemonFor;
+
+    public HostContext(bool checkHostPaths, Version? libvirtVersion, Func<string?, VirtioFsDaemonBinary?>? daemonFor = null)
     {
         CheckHostPaths = checkHostPaths;
         LibvirtVersion = libvirtVersion;
+        _daemonFor = daemonFor ?? ProbeOnThisHost;
     }
 
     /// <summary>True when the domain lives on this host, so a source directory must exist here.</summary>
     public bool CheckHostPaths { get; }
 
     public Version? LibvirtVersion { get; }
+
+    /// <summary>
+    /// The virtiofsd libvirt would run on this host for a share with this &lt;binary path&gt; (null: the
+    /// first vhost-user descriptor's binary, as libvirt picks it); null when unknown or not on this host.
+    /// </summary>
+    public VirtioFsDaemonBinary? DaemonFor(string? binaryPath) => CheckHostPaths ? _daemonFor(binaryPath) : null;
+
+    private static VirtioFsDaemonBinary? ProbeOnThisHost(string? binaryPath)
+    {
+        try
+        {
+            var candidate = binaryPath is not null
+                ? new DaemonBinaryCandidate(binaryPath, "Explicit", null)
+                : new DaemonBinaryLocator(new DaemonHost()).Find().FirstOrDefault(c => c.DescriptorPath is not null);
+            return candidate is null ? null : DaemonBinaryProbe.Probe(candidate, CancellationToken.None);
+        }
+        catch (VirtioFsException)
+        {
+            // A binary that cannot be probed is reported elsewhere (BinaryNotFound, the doctor); here it is just unknown.
+            return null;
+        }
+    }
 }

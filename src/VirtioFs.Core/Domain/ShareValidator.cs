@@ -84,9 +84,32 @@ internal static class ShareValidator
                 "Install virtiofsd (Debian 12: qemu-system-common ships /usr/lib/qemu/virtiofsd) or fix -BinaryPath.");
         }
 
+        ValidateLockForDaemon(merged, asked, host);
         ValidateBoot(domain, merged, self);
         ValidateAlias(domain, merged, self);
         ValidateLibvirtVersion(merged, host);
+    }
+
+    /// <summary>
+    /// &lt;lock&gt; works only with the legacy C virtiofsd. With the Rust one, libvirt 9.0 starts the daemon
+    /// and it exits on "Invalid compat argument '-o flock'" (the guest then fails to start), and newer
+    /// libvirt refuses the share. Checked when the change touches locks or the binary, on this host.
+    /// </summary>
+    private static void ValidateLockForDaemon(VirtioFsShare merged, ShareSettings asked, HostContext host)
+    {
+        if ((merged.PosixLock is null && merged.Flock is null) || merged.SocketPath is not null
+            || (asked.PosixLock is null && asked.Flock is null && asked.BinaryPath is null))
+        {
+            return;
+        }
+        if (host.DaemonFor(merged.BinaryPath) is { } daemon
+            && (daemon.Dialect == VirtioFsDaemonDialect.Rust || daemon.Features.Contains("separate-options")))
+        {
+            throw new VirtioFsException("LockNeedsCVirtiofsd", ErrorKind.InvalidArgument,
+                $"-PosixLock/-Flock (<lock>) work only with the legacy C virtiofsd, and libvirt would run {daemon.Path}, the Rust one, which has no lock options: the guest would fail to start.",
+                asked.PosixLock is not null ? "-PosixLock" : asked.Flock is not null ? "-Flock" : daemon.Path,
+                "Leave out -PosixLock/-Flock (the Rust daemon handles POSIX and flock locks itself), or remove them with Set-VirtioFsShare -Reset PosixLock,Flock.");
+        }
     }
 
     public static void ValidateTag(string? tag)

@@ -195,4 +195,27 @@ public class ValidationTests
             Assert.Equal("InvalidIdMap", Assert.Throws<VirtioFsException>(() => new VirtioFsIdMapEntry(bad)).ErrorId);
         }
     }
+
+    [Theory]
+    [InlineData(true, null, "LockNeedsCVirtiofsd")]       // -PosixLock with the Rust daemon libvirt would pick
+    [InlineData(null, false, "LockNeedsCVirtiofsd")]      // -Flock:$false is a <lock> too
+    public void Locks_with_the_Rust_virtiofsd_are_refused(bool? posix, bool? flock, string id)
+    {
+        var dir = Directory.CreateTempSubdirectory("vfs-lock-").FullName;
+        try
+        {
+            var rust = new HostContext(checkHostPaths: true, libvirtVersion: null, daemonFor: _ => VirtioFs.Tests.Core.Daemon.DaemonTestBinaries.Rust());
+            var e = AddFails("pc-minimal.xml", new ShareSettings { Tag = "t", Source = dir, PosixLock = posix, Flock = flock }, rust);
+            Assert.Equal(id, e.ErrorId);
+            Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+            // The same request is fine when libvirt would run the C virtiofsd, or when no lock is asked for.
+            var c = new HostContext(checkHostPaths: true, libvirtVersion: null, daemonFor: _ => VirtioFs.Tests.Core.Daemon.DaemonTestBinaries.C72());
+            _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), new ShareSettings { Tag = "t", Source = dir, PosixLock = posix, Flock = flock }, "passthrough", SharedMemoryChoice.Auto, null, c);
+            _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), new ShareSettings { Tag = "t", Source = dir }, "passthrough", SharedMemoryChoice.Auto, null, rust);
+        }
+        finally
+        {
+            Directory.Delete(dir);
+        }
+    }
 }

@@ -148,6 +148,9 @@ Describe 'Get-VirtioFsDaemon and Stop-VirtioFsDaemon with a daemon libvirt start
         $d.GuestConnected | Should -BeTrue -Because 'QEMU connected when libvirt started the domain'
         $d.OpenFiles | Should -BeGreaterThan 0
         $d.OpenFilesLimit | Should -BeGreaterThan $d.OpenFiles
+        $live = Test-VirtioFsDomain -Domain $Dom | Where-Object Name -EQ 'LiveDaemon'
+        $live.Status | Should -Be 'Pass'
+        $live.Message | Should -Match ([regex]::Escape("$Dom-fs0"))
     }
 
     It 'refuses to stop it without -Force, with a clear message' {
@@ -166,5 +169,9 @@ Describe 'Get-VirtioFsDaemon and Stop-VirtioFsDaemon with a daemon libvirt start
         if ($stat) { $stat.Substring($stat.LastIndexOf(')') + 2, 1) | Should -Be 'Z' }
         Get-VirtioFsDaemon -SharedDirectory $LvShare | Should -BeNullOrEmpty
         Test-Path -LiteralPath $d.SocketPath | Should -BeTrue
+        # The guest still runs with a dead share: the doctor says so, and how to recover.
+        $dead = Test-VirtioFsDomain -Domain $Dom | Where-Object Name -EQ 'LiveDaemon'
+        $dead.Status | Should -Be 'Fail'
+        $dead.Fix | Should -Match 'Shut the guest down and start it again'
     }
 }

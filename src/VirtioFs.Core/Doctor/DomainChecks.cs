@@ -23,6 +23,8 @@ internal sealed class DomainCheckInput
     /// <summary>Probes a &lt;binary path&gt;; null when it is missing or not executable.</summary>
     public Func<string, VirtioFsDaemonBinary?> ProbeBinary { get; init; } = _ => null;
     public QemuAccount? Qemu { get; init; }
+    /// <summary>The virtiofsd processes on this host, for a running domain here; null when not looked at.</summary>
+    public IReadOnlyList<VirtioFsDaemon>? Daemons { get; init; }
     public string P(string absolute) => Root == "/" ? absolute : Path.Combine(Root, absolute.TrimStart('/'));
 }
 
@@ -71,6 +73,10 @@ internal static class DomainChecks
                 DaemonOptions(fs, share, daemon, list, target);
             }
             LibvirtOptions(share, input, list, target);
+            if (input.IsActive && input.Daemons is { } daemons)
+            {
+                LiveShareCheck.Run(doc, share, daemons, list, target);
+            }
         }
         Migration(doc, shares, input, list);
         WindowsGuest(doc, shares, list);

@@ -110,6 +110,8 @@ public sealed class TestVirtioFsDomainCommand : DomainCmdlet
             DefaultDaemon = checkHost ? _defaultDaemon : null,
             ProbeBinary = ProbePath,
             Qemu = _qemu,
+            // Only a guest running on this host has daemons here to look at.
+            Daemons = checkHost && isActive ? DaemonCmdletSupport.Supervisor().List().ToList() : null,
         };
     }
 

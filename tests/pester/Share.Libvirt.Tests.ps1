@@ -175,5 +175,7 @@ Describe 'virtio-fs shares on a libvirt domain' {
         "$w" | Should -Match 'next boot'
         ((& virsh -c $Uri dumpxml 'vfs-pester-cold') -join "`n") | Should -Not -Match "<target dir='later'/>"
         Get-InactiveXml 'vfs-pester-cold' | Should -Match "<target dir='later'/>"
+        # The doctor knows the share is pending, not dead.
+        (Test-VirtioFsDomain -Domain 'vfs-pester-cold' | Where-Object Name -EQ 'LiveDaemon').Status | Should -Be 'Skip'
     }
 }

@@ -25,6 +25,15 @@ internal sealed class DomainCheckInput
     public QemuAccount? Qemu { get; init; }
     /// <summary>The virtiofsd processes on this host, for a running domain here; null when not looked at.</summary>
     public IReadOnlyList<VirtioFsDaemon>? Daemons { get; init; }
+    /// <summary>Tags of the shares the running guest has (its live XML); null when unknown (then all are checked).</summary>
+    public IReadOnlySet<string>? LiveTags { get; init; }
+
+    public DomainCheckInput WithLiveTags(IEnumerable<string> tags) => new()
+    {
+        Root = Root, CheckHostPaths = CheckHostPaths, LibvirtVersion = LibvirtVersion, IsActive = IsActive,
+        DefaultDaemon = DefaultDaemon, ProbeBinary = ProbeBinary, Qemu = Qemu, Daemons = Daemons,
+        LiveTags = new HashSet<string>(tags, StringComparer.Ordinal),
+    };
     public string P(string absolute) => Root == "/" ? absolute : Path.Combine(Root, absolute.TrimStart('/'));
 }
 
@@ -75,7 +84,14 @@ internal static class DomainChecks
             LibvirtOptions(share, input, list, target);
             if (input.IsActive && input.Daemons is { } daemons)
             {
-                LiveShareCheck.Run(doc, share, daemons, list, target);
+                if (input.LiveTags is { } live && !live.Contains(share.Tag))
+                {
+                    list.Skip("LiveDaemon", "The running guest does not have this share yet: it applies at the next boot.", null, target);
+                }
+                else
+                {
+                    LiveShareCheck.Run(doc, share, daemons, list, target);
+                }
             }
         }
         Migration(doc, shares, input, list);

@@ -83,7 +83,14 @@ public sealed class TestVirtioFsDomainCommand : DomainCmdlet
                 {
                     using var dom = conn.LookupDomain(name);
                     var doc = DomainDocument.Parse(dom.GetInactiveXml(), $"domain '{name}' on {conn.Uri}");
-                    Emit(doc, Input(!SkipHostCheck && conn.IsLocal, conn.LibraryVersion, dom.IsActive), r => r.ConnectionUri = conn.Uri);
+                    var input = Input(!SkipHostCheck && conn.IsLocal, conn.LibraryVersion, dom.IsActive);
+                    if (dom.IsActive && input.Daemons is not null)
+                    {
+                        // Only shares the running guest has can have lost their daemon; others wait for the next boot.
+                        var live = DomainDocument.Parse(dom.GetLiveXml(), $"running domain '{name}' on {conn.Uri}");
+                        input = input.WithLiveTags(live.VirtioFsFilesystems.Select(FilesystemElement.TagOf).OfType<string>());
+                    }
+                    Emit(doc, input, r => r.ConnectionUri = conn.Uri);
                 });
             }
         });

@@ -58,4 +58,13 @@ public sealed class LiveShareCheckTests
 
     [Fact]
     public void AShutOffGuestIsNotChecked() => Assert.Empty(Run(false));
+
+    [Fact]
+    public void AShareTheRunningGuestDoesNotHaveYetIsSkipped()
+    {
+        var input = new DomainCheckInput { CheckHostPaths = false, IsActive = true, Daemons = [] }.WithLiveTags(["data"]);
+        var r = DomainChecks.Run(Doc, input).Where(x => x.Name == "LiveDaemon").ToArray();
+        Assert.Equal(VirtioFsCheckStatus.Fail, r.Single(x => x.Target!.Contains("'data'", System.StringComparison.Ordinal)).Status);
+        Assert.Equal(VirtioFsCheckStatus.Skip, r.Single(x => x.Target!.Contains("'own'", System.StringComparison.Ordinal)).Status);
+    }
 }

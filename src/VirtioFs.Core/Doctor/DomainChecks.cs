@@ -27,13 +27,6 @@ internal sealed class DomainCheckInput
     public IReadOnlyList<VirtioFsDaemon>? Daemons { get; init; }
     /// <summary>Tags of the shares the running guest has (its live XML); null when unknown (then all are checked).</summary>
     public IReadOnlySet<string>? LiveTags { get; init; }
-
-    public DomainCheckInput WithLiveTags(IEnumerable<string> tags) => new()
-    {
-        Root = Root, CheckHostPaths = CheckHostPaths, LibvirtVersion = LibvirtVersion, IsActive = IsActive,
-        DefaultDaemon = DefaultDaemon, ProbeBinary = ProbeBinary, Qemu = Qemu, Daemons = Daemons,
-        LiveTags = new HashSet<string>(tags, StringComparer.Ordinal),
-    };
     public string P(string absolute) => Root == "/" ? absolute : Path.Combine(Root, absolute.TrimStart('/'));
 }
 

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 using System;
-using System.Linq;
 using System.Threading;
 using VirtioFs.Daemon;
 using VirtioFs.Errors;
@@ -32,7 +31,7 @@ internal sealed class HostContext
 
     /// <summary>
     /// The virtiofsd libvirt would run on this host for a share with this &lt;binary path&gt; (null: the
-    /// first vhost-user descriptor's binary, as libvirt picks it); null when unknown or not on this host.
+    /// one libvirt picks, as Start-VirtioFsDaemon resolves it); null when unknown or not on this host.
     /// </summary>
     public VirtioFsDaemonBinary? DaemonFor(string? binaryPath) => CheckHostPaths ? _daemonFor(binaryPath) : null;
 
@@ -40,14 +39,11 @@ internal sealed class HostContext
     {
         try
         {
-            var candidate = binaryPath is not null
-                ? new DaemonBinaryCandidate(binaryPath, "Explicit", null)
-                : new DaemonBinaryLocator(new DaemonHost()).Find().FirstOrDefault(c => c.DescriptorPath is not null);
-            return candidate is null ? null : DaemonBinaryProbe.Probe(candidate, CancellationToken.None);
+            return new DaemonSupervisor(new DaemonHost()).ResolveBinary(binaryPath, CancellationToken.None);
         }
         catch (VirtioFsException)
         {
-            // A binary that cannot be probed is reported elsewhere (BinaryNotFound, the doctor); here it is just unknown.
+            // A binary that cannot be found or probed is reported elsewhere (BinaryNotFound, the doctor); here it is just unknown.
             return null;
         }
     }

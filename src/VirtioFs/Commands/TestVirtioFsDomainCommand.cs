@@ -3,7 +3,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using VirtioFs.Daemon;
 using VirtioFs.Doctor;
 using VirtioFs.Domain;
 using VirtioFs.Errors;
@@ -69,7 +68,7 @@ public sealed class TestVirtioFsDomainCommand : DomainCmdlet
                 {
                     var target = (FileDomainTarget)FileTarget(p, SkipHostCheck);
                     var doc = target.Load();
-                    Emit(doc, Input(!SkipHostCheck, local, isActive: false), r => r.Path = target.FullPath);
+                    Emit(doc, Input(!SkipHostCheck, local, isActive: false, liveTags: null), r => r.Path = target.FullPath);
                 });
             }
             return;
@@ -83,26 +82,25 @@ public sealed class TestVirtioFsDomainCommand : DomainCmdlet
                 {
                     using var dom = conn.LookupDomain(name);
                     var doc = DomainDocument.Parse(dom.GetInactiveXml(), $"domain '{name}' on {conn.Uri}");
-                    var input = Input(!SkipHostCheck && conn.IsLocal, conn.LibraryVersion, dom.IsActive);
-                    if (dom.IsActive && input.Daemons is not null)
-                    {
-                        // Only shares the running guest has can have lost their daemon; others wait for the next boot.
-                        var live = DomainDocument.Parse(dom.GetLiveXml(), $"running domain '{name}' on {conn.Uri}");
-                        input = input.WithLiveTags(live.VirtioFsFilesystems.Select(FilesystemElement.TagOf).OfType<string>());
-                    }
-                    Emit(doc, input, r => r.ConnectionUri = conn.Uri);
+                    bool checkHost = !SkipHostCheck && conn.IsLocal;
+                    // Only shares the running guest has can have lost their daemon; others wait for the next boot.
+                    var liveTags = checkHost && dom.IsActive
+                        ? DomainDocument.Parse(dom.GetLiveXml(), $"running domain '{name}' on {conn.Uri}").VirtioFsFilesystems
+                            .Select(FilesystemElement.TagOf).OfType<string>().ToHashSet(StringComparer.Ordinal)
+                        : null;
+                    Emit(doc, Input(checkHost, conn.LibraryVersion, dom.IsActive, liveTags), r => r.ConnectionUri = conn.Uri);
                 });
             }
         });
     }
 
-    private DomainCheckInput Input(bool checkHost, Version? libvirt, bool isActive)
+    /// <param name="liveTags">The shares of a guest running on this host; its daemons are then looked at too.</param>
+    private DomainCheckInput Input(bool checkHost, Version? libvirt, bool isActive, IReadOnlySet<string>? liveTags)
     {
         if (checkHost && !_daemonSearched)
         {
             _daemonSearched = true;
-            var first = new DaemonBinaryLocator(new DaemonHost()).Find().FirstOrDefault();
-            _defaultDaemon = first is null ? null : TryProbe(first);
+            _defaultDaemon = TryResolve(null);
         }
         if (checkHost && !_qemuResolved)
         {
@@ -117,8 +115,8 @@ public sealed class TestVirtioFsDomainCommand : DomainCmdlet
             DefaultDaemon = checkHost ? _defaultDaemon : null,
             ProbeBinary = ProbePath,
             Qemu = _qemu,
-            // Only a guest running on this host has daemons here to look at.
-            Daemons = checkHost && isActive ? DaemonCmdletSupport.Supervisor().List().ToList() : null,
+            Daemons = liveTags is null ? null : DaemonCmdletSupport.Supervisor().List().ToList(),
+            LiveTags = liveTags,
         };
     }
 
@@ -126,17 +124,18 @@ public sealed class TestVirtioFsDomainCommand : DomainCmdlet
     {
         if (!_probed.TryGetValue(path, out var result))
         {
-            result = DaemonBinaryLocator.IsExecutableFile(path) ? TryProbe(new DaemonBinaryCandidate(path, "Explicit", null)) : null;
+            result = TryResolve(path);
             _probed[path] = result;
         }
         return result;
     }
 
-    private VirtioFsDaemonBinary? TryProbe(DaemonBinaryCandidate candidate)
+    /// <summary>The binary as Start-VirtioFsDaemon resolves it (null: the one libvirt would pick); null when none works.</summary>
+    private VirtioFsDaemonBinary? TryResolve(string? path)
     {
         try
         {
-            return DaemonBinaryProbe.Probe(candidate, CancelToken);
+            return DaemonCmdletSupport.Supervisor().ResolveBinary(path, CancelToken);
         }
         catch (VirtioFsException e)
         {

@@ -62,7 +62,7 @@ public sealed class LiveShareCheckTests
     [Fact]
     public void AShareTheRunningGuestDoesNotHaveYetIsSkipped()
     {
-        var input = new DomainCheckInput { CheckHostPaths = false, IsActive = true, Daemons = [] }.WithLiveTags(["data"]);
+        var input = new DomainCheckInput { CheckHostPaths = false, IsActive = true, Daemons = [], LiveTags = new System.Collections.Generic.HashSet<string> { "data" } };
         var r = DomainChecks.Run(Doc, input).Where(x => x.Name == "LiveDaemon").ToArray();
         Assert.Equal(VirtioFsCheckStatus.Fail, r.Single(x => x.Target!.Contains("'data'", System.StringComparison.Ordinal)).Status);
         Assert.Equal(VirtioFsCheckStatus.Skip, r.Single(x => x.Target!.Contains("'own'", System.StringComparison.Ordinal)).Status);

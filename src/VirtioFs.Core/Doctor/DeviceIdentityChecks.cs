@@ -14,8 +14,6 @@ namespace VirtioFs.Doctor;
 /// </summary>
 internal static class DeviceIdentityChecks
 {
-    private static readonly Regex s_userAlias = new("^ua-[A-Za-z0-9_-]+$", RegexOptions.CultureInvariant);
-
     public static void Run(DomainDocument doc, XElement fs, VirtioFsShare share, CheckList list, string target)
     {
         BootOrder(doc, fs, share, list, target);
@@ -60,7 +58,7 @@ internal static class DeviceIdentityChecks
             list.Fail("Alias", $"The alias '{alias}' is used by another device too: libvirt refuses the definition (\"non unique alias detected: {alias}\").",
                 $"Set-VirtioFsShare -Tag '{share.Tag}' -Alias ua-<unique name>, or -Reset Alias.", evidence, target);
         }
-        else if (!s_userAlias.IsMatch(alias))
+        else if (!ShareValidator.IsUserAlias(alias))
         {
             list.Warn("Alias", $"The alias '{alias}' does not start with 'ua-': libvirt drops it from the definition, so nothing can find the device by it.",
                 $"Set-VirtioFsShare -Tag '{share.Tag}' -Alias ua-{Regex.Replace(alias, "[^A-Za-z0-9_-]", "-")}.", evidence, target);

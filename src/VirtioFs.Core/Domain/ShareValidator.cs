@@ -27,6 +27,9 @@ internal static class ShareValidator
 
     private static readonly Regex s_userAlias = new("^ua-[A-Za-z0-9_-]+$", RegexOptions.CultureInvariant);
 
+    /// <summary>True for an alias libvirt keeps in the persistent definition: ua- then letters, digits, '_' and '-'.</summary>
+    public static bool IsUserAlias(string alias) => s_userAlias.IsMatch(alias);
+
     /// <summary>Validates the final state of a share being created or changed.</summary>
     /// <param name="domain">The domain as it will be written, minus this share.</param>
     /// <param name="merged">The share's complete settings after the change.</param>

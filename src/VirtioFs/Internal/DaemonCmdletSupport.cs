@@ -47,28 +47,3 @@ internal static class DaemonCmdletSupport
         s.List().FirstOrDefault(x => x.Name == d.Name && (x.ManagedBy == VirtioFsDaemonManager.VirtioFs || x.ProcessId == d.ProcessId))
         ?? throw NotFound(d.Name);
 }
-
-/// <summary>Completes -Name from the daemons on this host.</summary>
-public sealed class DaemonNameCompleter : IArgumentCompleter
-{
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-        System.Management.Automation.Language.CommandAst commandAst, System.Collections.IDictionary fakeBoundParameters)
-    {
-        var pattern = WildcardPattern.Get((wordToComplete ?? "").Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
-        IEnumerable<VirtioFsDaemon> daemons;
-        try
-        {
-            daemons = DaemonCmdletSupport.Supervisor().List().ToList();
-        }
-        catch (Exception)
-        {
-            yield break; // completion must never throw at the user
-        }
-        foreach (var d in daemons.Where(d => pattern.IsMatch(d.Name)).OrderBy(d => d.Name, StringComparer.Ordinal))
-        {
-            var text = d.Name.Any(c => char.IsWhiteSpace(c) || c is '\'' or '$' or '`') ? "'" + d.Name.Replace("'", "''") + "'" : d.Name;
-            yield return new CompletionResult(text, d.Name, CompletionResultType.ParameterValue,
-                $"{d.Name}: pid {d.ProcessId}, {d.State}, {d.SharedDirectory}");
-        }
-    }
-}

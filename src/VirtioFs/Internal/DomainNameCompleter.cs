@@ -16,7 +16,7 @@ public sealed class DomainNameCompleter : IArgumentCompleter
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         string? uri = fakeBoundParameters["ConnectionUri"] as string;
-        var pattern = new WildcardPattern((wordToComplete ?? string.Empty).Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
+        var pattern = CompletionSupport.Pattern(wordToComplete);
         List<string> names;
         try
         {
@@ -28,12 +28,6 @@ public sealed class DomainNameCompleter : IArgumentCompleter
             // Completion must never throw at the user; no libvirt simply means no suggestions.
             return Array.Empty<CompletionResult>();
         }
-        return names.Where(pattern.IsMatch).OrderBy(n => n, StringComparer.Ordinal)
-            .Select(n => new CompletionResult(Quote(n), n, CompletionResultType.ParameterValue, n)).ToList();
+        return names.Where(pattern.IsMatch).OrderBy(n => n, StringComparer.Ordinal).Select(CompletionSupport.Result).ToList();
     }
-
-    internal static string Quote(string name) =>
-        name.IndexOfAny(new[] { ' ', '\'', '"', '$', '`', '(', ')', ';', ',', '&', '|', '{', '}', '@', '#' }) >= 0
-            ? "'" + name.Replace("'", "''") + "'"
-            : name;
 }

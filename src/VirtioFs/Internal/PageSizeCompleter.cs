@@ -14,7 +14,7 @@ public sealed class PageSizeCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        var pattern = new WildcardPattern((wordToComplete ?? string.Empty).Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
+        var pattern = CompletionSupport.Pattern(wordToComplete);
         return new HugePageSysfs().OfferedPageSizesKiB()
             .Select(PageSize.FormatKernel)
             .Where(s => pattern.IsMatch(s))

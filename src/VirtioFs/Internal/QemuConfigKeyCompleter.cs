@@ -18,12 +18,12 @@ public sealed class QemuConfigKeyCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        var pattern = new WildcardPattern((wordToComplete ?? string.Empty).Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
+        var pattern = CompletionSupport.Pattern(wordToComplete);
         var names = new SortedSet<string>(QemuConfigKeys.Known.Select(k => k.Name), StringComparer.Ordinal);
         try
         {
             string path = fakeBoundParameters["Path"] as string ?? QemuConfigFile.DefaultPath;
-            names.UnionWith(new QemuConfigFile(ShareTagCompleter.ResolveAgainstLocation(path)).Names());
+            names.UnionWith(new QemuConfigFile(CompletionSupport.ResolveAgainstLocation(path)).Names());
         }
         catch (Exception)
         {

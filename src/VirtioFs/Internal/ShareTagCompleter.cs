@@ -2,7 +2,6 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
@@ -20,7 +19,7 @@ public sealed class ShareTagCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        var pattern = new WildcardPattern((wordToComplete ?? string.Empty).Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
+        var pattern = CompletionSupport.Pattern(wordToComplete);
         List<string> tags;
         try
         {
@@ -32,7 +31,7 @@ public sealed class ShareTagCompleter : IArgumentCompleter
             return Array.Empty<CompletionResult>();
         }
         return tags.Where(pattern.IsMatch).Distinct(StringComparer.Ordinal).OrderBy(t => t, StringComparer.Ordinal)
-            .Select(t => new CompletionResult(DomainNameCompleter.Quote(t), t, CompletionResultType.ParameterValue, t)).ToList();
+            .Select(CompletionSupport.Result).ToList();
     }
 
     private static List<string> ReadTags(IDictionary bound)
@@ -40,7 +39,7 @@ public sealed class ShareTagCompleter : IArgumentCompleter
         DomainDocument doc;
         if (First(bound["Path"]) is { Length: > 0 } path)
         {
-            doc = new FileDomainTarget(ResolveAgainstLocation(path), checkHostPaths: false).Load();
+            doc = new FileDomainTarget(CompletionSupport.ResolveAgainstLocation(path), checkHostPaths: false).Load();
         }
         else if (First(bound["Domain"]) is { Length: > 0 } domain)
         {
@@ -52,24 +51,6 @@ public sealed class ShareTagCompleter : IArgumentCompleter
             return [];
         }
         return doc.VirtioFsFilesystems.Select(FilesystemElement.TagOf).OfType<string>().ToList();
-    }
-
-    /// <summary>A path as the cmdlets resolve it: relative to the PowerShell location, not the process's directory.</summary>
-    internal static string ResolveAgainstLocation(string path)
-    {
-        string? here = FileSystemLocation();
-        return here is null ? Path.GetFullPath(path) : Path.GetFullPath(path, here);
-    }
-
-    /// <summary>
-    /// The session's file-system location. Completion runs inside a pipeline, where the runspace's
-    /// SessionStateProxy refuses calls, so ask through a nested command on the same runspace.
-    /// </summary>
-    private static string? FileSystemLocation()
-    {
-        using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);
-        ps.AddCommand("Microsoft.PowerShell.Management\\Get-Location").AddParameter("PSProvider", "FileSystem");
-        return ps.Invoke().Select(o => (o.BaseObject as PathInfo)?.ProviderPath).FirstOrDefault();
     }
 
     /// <summary>-Path and -Domain are arrays on the readers; completion uses the first one given.</summary>

@@ -195,18 +195,7 @@ internal sealed class ProcessTable
     }
 
     /// <summary>True when <paramref name="pid"/> holds a listening socket bound to <paramref name="socketPath"/>.</summary>
-    public bool IsListening(int pid, string socketPath)
-    {
-        var held = SocketInodes(pid);
-        foreach (var (inode, path, listening) in UnixSocketsSeenBy(pid))
-        {
-            if (listening && path == socketPath && held.Contains(inode))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    public bool IsListening(int pid, string socketPath) => HoldsSocket(pid, socketPath, listening: true);
 
     /// <summary>True when any process listens on <paramref name="socketPath"/> (a stale socket file has no entry).</summary>
     public bool AnyoneListening(string socketPath)
@@ -226,10 +215,12 @@ internal sealed class ProcessTable
     /// front-end (QEMU) is attached. /proc/net/unix lists the server side of a connection under the
     /// listening socket's path, without the listening flag.
     /// </summary>
-    public bool IsConnected(int pid, string socketPath)
+    public bool IsConnected(int pid, string socketPath) => HoldsSocket(pid, socketPath, listening: false);
+
+    private bool HoldsSocket(int pid, string socketPath, bool listening)
     {
         var held = SocketInodes(pid);
-        return UnixSocketsSeenBy(pid).Any(s => !s.Listening && s.Path == socketPath && held.Contains(s.Inode));
+        return UnixSocketsSeenBy(pid).Any(s => s.Listening == listening && s.Path == socketPath && held.Contains(s.Inode));
     }
 
     /// <summary>How many file descriptors the process holds; null when /proc does not let us count them.</summary>

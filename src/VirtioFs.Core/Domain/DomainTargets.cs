@@ -110,10 +110,7 @@ internal sealed class FileDomainTarget : IDomainTarget
                 "Run the command again.");
         }
         // The byte-order mark is part of what we do not own: keep it when the file had one.
-        var body = StrictUtf8.GetBytes(edit.NewXml);
-        var bytes = _loadedBytes is not null && HasBom(_loadedBytes) ? [.. Utf8Bom, .. body] : body;
-        var backup = File.Exists(FullPath) ? FullPath + ".bak" : null;
-        AtomicFile.Replace(FullPath, bytes, backup);
+        var backup = AtomicFile.Replace(FullPath, edit.NewXml, keepBackup: true, byteOrderMark: _loadedBytes is not null && HasBom(_loadedBytes));
         result.Messages.Add(backup is null ? $"Wrote {FullPath}." : $"Wrote {FullPath}; the previous version is in {backup}.");
         return result;
     }

@@ -27,12 +27,16 @@ internal static partial class AtomicFile
     public const UnixFileMode DefaultMode =
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
-    /// <summary>Writes <paramref name="content"/> as UTF-8 without BOM; returns the backup's path (<c>&lt;file&gt;.bak</c>) when one was kept.</summary>
-    public static string? Replace(string path, string content, bool keepBackup)
+    /// <summary>
+    /// Writes <paramref name="content"/> as UTF-8, with a byte-order mark only when asked (to keep a file's own);
+    /// returns the backup's path (<c>&lt;file&gt;.bak</c>) when one was kept.
+    /// </summary>
+    public static string? Replace(string path, string content, bool keepBackup, bool byteOrderMark = false)
     {
         var full = Path.GetFullPath(path);
         var backup = keepBackup && File.Exists(full) ? full + ".bak" : null;
-        Replace(full, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(content), backup);
+        var encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: byteOrderMark);
+        Replace(full, [.. encoding.GetPreamble(), .. encoding.GetBytes(content)], backup);
         return backup;
     }
 

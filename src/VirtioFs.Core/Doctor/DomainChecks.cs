@@ -190,8 +190,7 @@ internal static class DomainChecks
             }
             else if (r.ShortBy > 0)
             {
-                int node = r.NumaNode >= 0 ? r.NumaNode : r.HostNodeset is not null ? Nodeset.Parse(r.HostNodeset, "nodeset").Min : -1;
-                string nodeArg = node >= 0 ? $" -NumaNode {node}" : string.Empty;
+                string nodeArg = r.AllocationNode >= 0 ? $" -NumaNode {r.AllocationNode}" : string.Empty;
                 list.Fail("HugePagePool", $"The {name} pool{where} has {r.PagesFree} pages available but {cells} needs {r.PagesNeeded}: QEMU fails with \"unable to map backing store for guest RAM: Cannot allocate memory\".",
                     $"Set-VirtioFsHugePage -PageSize {name}{nodeArg} -Add {r.ShortBy} (Get-VirtioFsHugePage -Path or -Domain lists every pool the domain needs), or use memfd: Enable-VirtioFsSharedMemory -Domain {doc.Name} -Backing Memfd.", evidence);
             }

@@ -210,9 +210,7 @@ internal static class HugePageRequirements
         var adds = new Dictionary<(long Kib, int Node), long>();
         foreach (var r in requirements.Where(r => r.ShortBy > 0))
         {
-            int node = r.NumaNode >= 0 ? r.NumaNode
-                : r.HostNodeset is not null ? Nodeset.Parse(r.HostNodeset, "nodeset").Min
-                : -1;
+            int node = r.AllocationNode;
             adds[(r.PageSizeKiB, node)] = adds.GetValueOrDefault((r.PageSizeKiB, node)) + r.ShortBy;
         }
         return adds.Select(a => new HugePageRequest(a.Key.Kib, a.Key.Node, host.ReadCount(a.Key.Kib, a.Key.Node) + a.Value)).ToList();

@@ -62,6 +62,12 @@ public sealed class VirtioFsHugePageRequirement
     /// <summary>True when the free pages cover the need.</summary>
     public bool Ready => PagesFree >= PagesNeeded;
 
+    /// <summary>
+    /// The pool to grow when short: the bound node, else the first of several bound nodes (a host-wide
+    /// request would spread over every node and may miss the binding), else -1 for host-wide.
+    /// </summary>
+    internal int AllocationNode => NumaNode >= 0 ? NumaNode : HostNodeset is not null ? HugePages.Nodeset.Parse(HostNodeset, "nodeset").Min : -1;
+
     /// <summary>Pages missing (0 when ready): what Set-VirtioFsHugePage -Add or Enable-VirtioFsSharedMemory -AllocateHugePages adds.</summary>
     public long ShortBy => Math.Max(0, PagesNeeded - PagesFree);
 

@@ -12,4 +12,7 @@ for d in /sys/fs/cgroup/*/machine /sys/fs/cgroup/machine; do
 done
 if [ -f "$state/mounted-hugetlbfs" ]; then umount /dev/hugepages 2>/dev/null; rm -f "$state/mounted-hugetlbfs"; fi
 if [ -f "$state/created-hugepages-dir" ]; then rmdir /dev/hugepages 2>/dev/null; rm -f "$state/created-hugepages-dir"; fi
+if [ -f "$state/kvm-was" ] && [ -c /dev/kvm ]; then
+  read -r owner mode < "$state/kvm-was"; chown "$owner" /dev/kvm; chmod "$mode" /dev/kvm; rm -f "$state/kvm-was"
+fi
 exit 0

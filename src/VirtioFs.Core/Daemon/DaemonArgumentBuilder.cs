@@ -17,7 +17,7 @@ internal static class DaemonArgumentBuilder
     {
         VirtioFsDaemonDialect.C => BuildC(o, binary),
         VirtioFsDaemonDialect.Rust => BuildRust(o, binary),
-        _ => throw new VirtioFsException(DaemonErrorIds.ProbeFailed, ErrorKind.InvalidResult,
+        _ => throw new VirtioFsException(ErrorIds.DaemonProbeFailed, ErrorKind.InvalidResult,
             $"Cannot tell whether '{binary.Path}' is the C or the Rust virtiofsd: it answered neither --print-capabilities nor --help in a known way.",
             binary.Path, "Pass -BinaryPath with a working virtiofsd."),
     };
@@ -154,7 +154,7 @@ internal static class DaemonArgumentBuilder
         // and it exits before listening. Say so before starting it.
         if (o.PosixAcl == true && (o.TranslateUid.Count > 0 || o.TranslateGid.Count > 0))
         {
-            throw new VirtioFsException(DaemonErrorIds.OptionConflict, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.DaemonOptionConflict, ErrorKind.InvalidArgument,
                 $"-PosixAcl cannot be combined with -TranslateUid/-TranslateGid: '{b.Path}' refuses --posix-acl together with in-daemon ID translation.",
                 "-PosixAcl", "Drop -PosixAcl, or map IDs with a user namespace instead (libvirt's <idmap>, virtiofsd --uid-map/--gid-map through -ExtraArgument).");
         }
@@ -256,7 +256,7 @@ internal static class DaemonArgumentBuilder
     }
 
     private static VirtioFsException Unsupported(VirtioFsDaemonBinary b, string what, string why, string action) =>
-        new(DaemonErrorIds.OptionUnsupported, ErrorKind.InvalidArgument,
+        new(ErrorIds.DaemonOptionUnsupported, ErrorKind.InvalidArgument,
             $"{what} is not supported by {b.Path} ({b.Dialect} virtiofsd {b.Version?.ToString() ?? "of unknown version"}): {why}.",
             what, action);
 }

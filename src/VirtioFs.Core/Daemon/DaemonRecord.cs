@@ -98,7 +98,7 @@ internal sealed class DaemonStateStore
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new VirtioFsException(DaemonErrorIds.StateWriteFailed, ErrorKind.WriteError,
+            throw new VirtioFsException(ErrorIds.DaemonStateWriteFailed, ErrorKind.WriteError,
                 $"Cannot write the daemon state file '{path}': {e.Message}", path,
                 "Check that the runtime directory is writable (set VIRTIOFS_RUNTIME_DIR to choose another).", e);
         }

@@ -9,6 +9,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading;
 using VirtioFs.Errors;
+using VirtioFs.Platform;
 
 namespace VirtioFs.Daemon;
 
@@ -23,7 +24,6 @@ internal sealed record DaemonLaunchPlan(string Name, VirtioFsDaemonBinary Binary
 /// </summary>
 internal sealed partial class DaemonSupervisor
 {
-    private const int MaxSocketPath = 107; // sizeof(sun_path) - 1
     private static readonly ConcurrentDictionary<string, VirtioFsDaemonBinary?> s_probeCache = new(StringComparer.Ordinal);
     private readonly DaemonHost _host;
     private readonly ProcessTable _proc;
@@ -47,14 +47,14 @@ internal sealed partial class DaemonSupervisor
         {
             if (!DaemonBinaryLocator.IsExecutableFile(explicitPath))
             {
-                throw new VirtioFsException(DaemonErrorIds.BinaryNotFound, ErrorKind.ObjectNotFound,
+                throw new VirtioFsException(ErrorIds.DaemonBinaryNotFound, ErrorKind.ObjectNotFound,
                     $"The virtiofsd binary '{explicitPath}' does not exist or is not executable.", explicitPath,
                     "Give the path of an executable virtiofsd, or omit -BinaryPath to use the one libvirt would use.");
             }
             return DaemonBinaryProbe.Probe(new DaemonBinaryCandidate(explicitPath, "Explicit", null), ct);
         }
         var first = new DaemonBinaryLocator(_host).Find().FirstOrDefault()
-            ?? throw new VirtioFsException(DaemonErrorIds.BinaryNotFound, ErrorKind.NotInstalled,
+            ?? throw new VirtioFsException(ErrorIds.DaemonBinaryNotFound, ErrorKind.NotInstalled,
                 "No virtiofsd found: no vhost-user descriptor of type 'fs' in /usr/share/qemu/vhost-user or /etc/qemu/vhost-user, "
                 + $"none at {string.Join(", ", DaemonBinaryLocator.WellKnownPaths)}, and none on PATH.",
                 "virtiofsd", "Install virtiofsd (Debian 12: apt-get install qemu-system-x86; later: apt-get install virtiofsd), or pass -BinaryPath.");
@@ -94,7 +94,7 @@ internal sealed partial class DaemonSupervisor
         var dir = options.SharedDirectory;
         if (!Directory.Exists(dir))
         {
-            throw new VirtioFsException(DaemonErrorIds.SharedDirectoryNotFound, ErrorKind.ObjectNotFound,
+            throw new VirtioFsException(ErrorIds.DaemonSharedDirectoryNotFound, ErrorKind.ObjectNotFound,
                 $"The shared directory '{dir}' does not exist (or is not a directory).", dir,
                 "Create the directory first, or correct -SharedDirectory.");
         }
@@ -103,13 +103,13 @@ internal sealed partial class DaemonSupervisor
         {
             if (!NameRegex().IsMatch(name))
             {
-                throw new VirtioFsException(DaemonErrorIds.NameInvalid, ErrorKind.InvalidArgument,
+                throw new VirtioFsException(ErrorIds.DaemonNameInvalid, ErrorKind.InvalidArgument,
                     $"The daemon name '{name}' is not valid: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.",
                     name, "Choose a name such as 'data' or 'vm1-share'; it names the state, log, socket and unit files.");
             }
             if (existing.Any(d => d.Name == name && d.ManagedBy == VirtioFsDaemonManager.VirtioFs && d.State == VirtioFsDaemonState.Running))
             {
-                throw new VirtioFsException(DaemonErrorIds.NameInUse, ErrorKind.ResourceExists,
+                throw new VirtioFsException(ErrorIds.DaemonNameInUse, ErrorKind.ResourceExists,
                     $"A daemon named '{name}' is already running.", name,
                     $"Choose another -Name, or stop it first: Stop-VirtioFsDaemon -Name {name}.");
             }
@@ -124,25 +124,21 @@ internal sealed partial class DaemonSupervisor
         var generated = string.IsNullOrEmpty(options.SocketPath);
         if (!generated && !Directory.Exists(socketDir))
         {
-            throw new VirtioFsException(DaemonErrorIds.SocketDirectoryNotFound, ErrorKind.ObjectNotFound,
+            throw new VirtioFsException(ErrorIds.DaemonSocketDirectoryNotFound, ErrorKind.ObjectNotFound,
                 $"The directory of the socket path '{socket}' does not exist; virtiofsd would fail with 'vhost socket bind: No such file or directory'.",
                 socket, $"Create '{socketDir}' first, or omit -SocketPath to use a generated socket under {_store.Directory}.");
         }
-        if (Encoding.UTF8.GetByteCount(socket) > MaxSocketPath)
-        {
-            throw new VirtioFsException(DaemonErrorIds.SocketPathTooLong, ErrorKind.InvalidArgument,
-                $"The socket path '{socket}' is {Encoding.UTF8.GetByteCount(socket)} bytes; a unix socket path may have at most {MaxSocketPath}.",
-                socket, "Use a shorter -SocketPath (or a shorter -Name / VIRTIOFS_RUNTIME_DIR).");
-        }
+        UnixSocketPath.EnsureFits(socket, ", so virtiofsd could not listen on it",
+            "Use a shorter -SocketPath (or a shorter -Name / VIRTIOFS_RUNTIME_DIR).");
         if (_proc.AnyoneListening(socket))
         {
-            throw new VirtioFsException(DaemonErrorIds.SocketInUse, ErrorKind.ResourceExists,
+            throw new VirtioFsException(ErrorIds.DaemonSocketInUse, ErrorKind.ResourceExists,
                 $"Something already listens on the socket '{socket}'.", socket,
                 "Choose another -SocketPath, or stop the daemon using it (Get-VirtioFsDaemon -SocketPath ...).");
         }
         if (!string.IsNullOrEmpty(options.SocketGroup) && !HostAccounts.GroupExists(_host, options.SocketGroup))
         {
-            throw new VirtioFsException(DaemonErrorIds.SocketGroupNotFound, ErrorKind.ObjectNotFound,
+            throw new VirtioFsException(ErrorIds.DaemonSocketGroupNotFound, ErrorKind.ObjectNotFound,
                 $"The socket group '{options.SocketGroup}' does not exist.", options.SocketGroup,
                 "Give an existing group (the one QEMU runs as, 'kvm' under Debian's libvirt), or -SocketGroup '' for a root-only socket.");
         }
@@ -193,7 +189,7 @@ internal sealed partial class DaemonSupervisor
         }
         catch (InvalidOperationException e)
         {
-            throw new VirtioFsException(DaemonErrorIds.SpawnFailed, ErrorKind.InvalidResult,
+            throw new VirtioFsException(ErrorIds.DaemonSpawnFailed, ErrorKind.InvalidResult,
                 $"Cannot start '{plan.Binary.Path}': {e.Message}", plan.Binary.Path, "Check the binary and its permissions.", e);
         }
         var started = _proc.Read(pid);
@@ -228,7 +224,7 @@ internal sealed partial class DaemonSupervisor
             ct.ThrowIfCancellationRequested();
             if (IsGone(r.ProcessId))
             {
-                throw new VirtioFsException(DaemonErrorIds.Exited, ErrorKind.InvalidResult,
+                throw new VirtioFsException(ErrorIds.DaemonExited, ErrorKind.InvalidResult,
                     $"virtiofsd '{r.Name}' exited before its socket was ready. Last lines of {r.LogPath}:{Environment.NewLine}{LogTail(r.LogPath, 15)}",
                     r.SharedDirectory, "Read the log lines above; Get-VirtioFsDaemonBinary shows what the binary supports.");
             }
@@ -240,7 +236,7 @@ internal sealed partial class DaemonSupervisor
             }
             if (DateTime.UtcNow >= deadline)
             {
-                throw new VirtioFsException(DaemonErrorIds.SocketTimeout, ErrorKind.OperationTimeout,
+                throw new VirtioFsException(ErrorIds.DaemonSocketTimeout, ErrorKind.OperationTimeout,
                     $"virtiofsd '{r.Name}' (pid {r.ProcessId}) did not listen on '{r.SocketPath}' within {timeout.TotalSeconds:0.#} s; it was killed. Last lines of {r.LogPath}:{Environment.NewLine}{LogTail(r.LogPath, 15)}",
                     r.SocketPath, "Raise -TimeoutSec on a busy host, or read the log.");
             }
@@ -359,7 +355,7 @@ internal sealed partial class DaemonSupervisor
     {
         if (d.ManagedBy == VirtioFsDaemonManager.Libvirt && !force)
         {
-            throw new VirtioFsException(DaemonErrorIds.ManagedByLibvirt, ErrorKind.InvalidOperation,
+            throw new VirtioFsException(ErrorIds.DaemonManagedByLibvirt, ErrorKind.InvalidOperation,
                 $"virtiofsd '{d.Name}' (pid {d.ProcessId}) belongs to libvirt domain '{d.Domain}'; stopping it breaks the running guest's share.",
                 d.Name, $"Shut the domain down (virsh shutdown {d.Domain}) or detach the filesystem; add -Force only if you mean to cut the share.");
         }
@@ -374,14 +370,14 @@ internal sealed partial class DaemonSupervisor
             {
                 if (!force)
                 {
-                    throw new VirtioFsException(DaemonErrorIds.StopTimeout, ErrorKind.OperationTimeout,
+                    throw new VirtioFsException(ErrorIds.DaemonStopTimeout, ErrorKind.OperationTimeout,
                         $"virtiofsd '{d.Name}' (pid {d.ProcessId}) did not exit within {timeout.TotalSeconds:0.#} s of SIGTERM.",
                         d.Name, "Repeat with -Force to kill it (SIGKILL).");
                 }
                 Native.Signal(d.ProcessId, Native.SIGKILL);
                 if (!WaitGone(d.ProcessId, TimeSpan.FromSeconds(5), ct))
                 {
-                    throw new VirtioFsException(DaemonErrorIds.StopFailed, ErrorKind.InvalidResult,
+                    throw new VirtioFsException(ErrorIds.DaemonStopFailed, ErrorKind.InvalidResult,
                         $"virtiofsd '{d.Name}' (pid {d.ProcessId}) survived SIGKILL (uninterruptible I/O?).", d.Name,
                         "Look at /proc/<pid>/stack and the shared directory's file system.");
                 }
@@ -417,7 +413,7 @@ internal sealed partial class DaemonSupervisor
     {
         if (d.ManagedBy == VirtioFsDaemonManager.Libvirt || d.FileDescriptor is not null || d.SocketPath is null)
         {
-            throw new VirtioFsException(DaemonErrorIds.RestartUnsupported, ErrorKind.InvalidOperation,
+            throw new VirtioFsException(ErrorIds.DaemonRestartUnsupported, ErrorKind.InvalidOperation,
                 $"virtiofsd '{d.Name}' was handed its socket as --fd by {(d.ManagedBy == VirtioFsDaemonManager.Libvirt ? "libvirt" : "its parent")}; only that parent can start it again.",
                 d.Name, d.Domain is not null ? $"Restart the domain: virsh shutdown {d.Domain}; virsh start {d.Domain}." : "Restart it the way it was started.");
         }

@@ -7,6 +7,7 @@ using System.Text;
 using System.Xml.Linq;
 using VirtioFs.Domain;
 using VirtioFs.HugePages;
+using VirtioFs.Platform;
 
 namespace VirtioFs.Doctor;
 
@@ -328,11 +329,11 @@ internal static class DomainChecks
     private static void Socket(VirtioFsShare share, DomainCheckInput input, CheckList list, string target)
     {
         string socket = share.SocketPath!;
-        int bytes = Encoding.UTF8.GetByteCount(socket);
+        int bytes = UnixSocketPath.ByteCount(socket);
         string evidence = $"{socket} ({bytes} bytes)";
-        if (bytes > ShareValidator.MaxSocketPathBytes)
+        if (!UnixSocketPath.Fits(socket))
         {
-            list.Fail("Socket", $"The socket path is {bytes} bytes; a Unix socket path holds at most {ShareValidator.MaxSocketPathBytes}, so QEMU cannot connect.",
+            list.Fail("Socket", $"The socket path is {bytes} bytes; a Unix socket path holds at most {UnixSocketPath.MaxBytes}, so QEMU cannot connect.",
                 "Start the daemon with a short socket (Start-VirtioFsDaemon uses /run/virtiofs/<name>.sock) and Set-VirtioFsShare -SocketPath to it.", evidence, target);
             return;
         }

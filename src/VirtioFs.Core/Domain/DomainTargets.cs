@@ -73,12 +73,12 @@ internal sealed class FileDomainTarget : IDomainTarget
     {
         if (Directory.Exists(FullPath))
         {
-            throw new VirtioFsException("DomainFileIsDirectory", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.DomainFileIsDirectory, ErrorKind.InvalidArgument,
                 $"'{FullPath}' is a directory, not a domain XML file.", FullPath);
         }
         if (!File.Exists(FullPath))
         {
-            throw new VirtioFsException("DomainFileNotFound", ErrorKind.ObjectNotFound,
+            throw new VirtioFsException(ErrorIds.DomainFileNotFound, ErrorKind.ObjectNotFound,
                 $"The domain XML file '{FullPath}' does not exist.", FullPath,
                 "Export a domain with 'virsh dumpxml --inactive NAME > FILE', or use -Domain for a libvirt domain.");
         }
@@ -92,7 +92,7 @@ internal sealed class FileDomainTarget : IDomainTarget
         }
         catch (DecoderFallbackException e)
         {
-            throw new VirtioFsException("DomainFileNotUtf8", ErrorKind.InvalidData,
+            throw new VirtioFsException(ErrorIds.DomainFileNotUtf8, ErrorKind.InvalidData,
                 $"'{FullPath}' is not UTF-8 text, as libvirt writes domain XML; it was left as it is.", FullPath,
                 "Convert it (iconv -t UTF-8 FILE) or export it again with 'virsh dumpxml --inactive NAME > FILE'.", e);
         }
@@ -105,7 +105,7 @@ internal sealed class FileDomainTarget : IDomainTarget
         // An editor or another script may have written the file since we read it: do not undo their work.
         if (_loadedBytes is not null && !(File.Exists(FullPath) && File.ReadAllBytes(FullPath).AsSpan().SequenceEqual(_loadedBytes)))
         {
-            throw new VirtioFsException("DomainChangedConcurrently", ErrorKind.InvalidOperation,
+            throw new VirtioFsException(ErrorIds.DomainChangedConcurrently, ErrorKind.InvalidOperation,
                 $"'{FullPath}' changed while we were editing it; nothing was written.", FullPath,
                 "Run the command again.");
         }
@@ -158,7 +158,7 @@ internal sealed class LibvirtDomainTarget : IDomainTarget
         // Someone else (virsh edit, virt-manager) may have changed it since we read it: do not undo their work.
         if (_loadedXml is not null && dom.GetInactiveXml() != _loadedXml)
         {
-            throw new VirtioFsException("DomainChangedConcurrently", ErrorKind.InvalidOperation,
+            throw new VirtioFsException(ErrorIds.DomainChangedConcurrently, ErrorKind.InvalidOperation,
                 $"Domain '{dom.Name}' changed in libvirt while we were editing it; nothing was written.", dom.Name,
                 "Run the command again.");
         }

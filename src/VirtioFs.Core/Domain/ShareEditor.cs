@@ -157,13 +157,13 @@ internal static class ShareEditor
         var match = doc.Filesystems.FirstOrDefault(fs => FilesystemElement.TagOf(fs) == tag);
         if (match is null)
         {
-            throw new VirtioFsException("ShareNotFound", ErrorKind.ObjectNotFound,
+            throw new VirtioFsException(ErrorIds.ShareNotFound, ErrorKind.ObjectNotFound,
                 $"Domain '{doc.Name}' has no virtio-fs share with tag '{tag}'.", tag,
                 $"List the shares with Get-VirtioFsShare; tags are case-sensitive.");
         }
         if ((string?)match.Element("driver")?.Attribute("type") != "virtiofs")
         {
-            throw new VirtioFsException("NotVirtioFs", ErrorKind.InvalidOperation,
+            throw new VirtioFsException(ErrorIds.NotVirtioFs, ErrorKind.InvalidOperation,
                 $"The filesystem with tag '{tag}' in domain '{doc.Name}' is not virtio-fs (driver '{(string?)match.Element("driver")?.Attribute("type") ?? "9p default"}').",
                 tag, "VirtioFs manages virtio-fs shares only; edit other filesystems with virsh edit.");
         }

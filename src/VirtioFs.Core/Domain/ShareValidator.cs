@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using VirtioFs.Errors;
+using VirtioFs.Platform;
 
 namespace VirtioFs.Domain;
 
@@ -19,9 +20,6 @@ internal static class ShareValidator
 {
     /// <summary>QEMU's vhost-user-fs limit (VIRTIO_FS tag field).</summary>
     public const int MaxTagBytes = 36;
-
-    /// <summary>sizeof(sockaddr_un.sun_path) - 1 on Linux.</summary>
-    public const int MaxSocketPathBytes = 107;
 
     public const int MaxQueueSize = 1024;
 
@@ -42,7 +40,7 @@ internal static class ShareValidator
         {
             if (string.Equals(FilesystemElement.TagOf(other), merged.Tag, StringComparison.Ordinal))
             {
-                throw new VirtioFsException("TagExists", ErrorKind.ResourceExists,
+                throw new VirtioFsException(ErrorIds.TagExists, ErrorKind.ResourceExists,
                     $"Domain '{domain.Name}' already has a filesystem with tag '{merged.Tag}'; the guest could not tell them apart.",
                     merged.Tag, "Choose another -Tag, or change the existing share with Set-VirtioFsShare.");
             }
@@ -50,14 +48,14 @@ internal static class ShareValidator
 
         if (merged.AccessMode != "passthrough")
         {
-            throw new VirtioFsException("UnsupportedAccessMode", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.UnsupportedAccessMode, ErrorKind.InvalidArgument,
                 $"virtio-fs supports only accessmode 'passthrough', not '{merged.AccessMode}'.", merged.AccessMode,
                 "Use -AccessMode passthrough (the default); ID mapping is done with -UidMap/-GidMap.");
         }
 
         if (merged.QueueSize is int q && (q < 1 || q > MaxQueueSize || !MemoryUnits.IsPowerOfTwo(q)))
         {
-            throw new VirtioFsException("InvalidQueueSize", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.InvalidQueueSize, ErrorKind.InvalidArgument,
                 $"Queue size {q} is invalid: QEMU needs a power of two from 1 to {MaxQueueSize}.", q,
                 "Use 128 (QEMU's default), 256, 512 or 1024 (recommended for Windows guests).");
         }
@@ -66,23 +64,23 @@ internal static class ShareValidator
 
         if (merged.ThreadPoolSize is < 0)
         {
-            throw new VirtioFsException("InvalidThreadPoolSize", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.InvalidThreadPoolSize, ErrorKind.InvalidArgument,
                 $"Thread pool size {merged.ThreadPoolSize} is invalid: use 0 (no pool) or more.", merged.ThreadPoolSize);
         }
         if (merged.OpenFilesMax is <= 0)
         {
-            throw new VirtioFsException("InvalidOpenFilesMax", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.InvalidOpenFilesMax, ErrorKind.InvalidArgument,
                 $"Open files limit {merged.OpenFilesMax} is invalid: it must be positive.", merged.OpenFilesMax);
         }
         if (merged.BinaryPath is { } bin && !Path.IsPathRooted(bin))
         {
-            throw new VirtioFsException("BinaryPathNotAbsolute", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.BinaryPathNotAbsolute, ErrorKind.InvalidArgument,
                 $"The virtiofsd path '{bin}' is not absolute; libvirt needs an absolute path.", bin,
                 "Give the full path, e.g. /usr/lib/qemu/virtiofsd or /usr/libexec/virtiofsd.");
         }
         if (merged.BinaryPath is { } b && host.CheckHostPaths && asked.BinaryPath is not null && !File.Exists(b))
         {
-            throw new VirtioFsException("BinaryNotFound", ErrorKind.ObjectNotFound,
+            throw new VirtioFsException(ErrorIds.BinaryNotFound, ErrorKind.ObjectNotFound,
                 $"The virtiofsd binary '{b}' does not exist on this host.", b,
                 "Install virtiofsd (Debian 12: qemu-system-common ships /usr/lib/qemu/virtiofsd) or fix -BinaryPath.");
         }
@@ -108,7 +106,7 @@ internal static class ShareValidator
         if (host.DaemonFor(merged.BinaryPath) is { } daemon
             && (daemon.Dialect == VirtioFsDaemonDialect.Rust || daemon.Features.Contains("separate-options")))
         {
-            throw new VirtioFsException("LockNeedsCVirtiofsd", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.LockNeedsCVirtiofsd, ErrorKind.InvalidArgument,
                 $"-PosixLock/-Flock (<lock>) work only with the legacy C virtiofsd, and libvirt would run {daemon.Path}, the Rust one, which has no lock options: the guest would fail to start.",
                 asked.PosixLock is not null ? "-PosixLock" : asked.Flock is not null ? "-Flock" : daemon.Path,
                 "Leave out -PosixLock/-Flock (the Rust daemon handles POSIX and flock locks itself), or remove them with Set-VirtioFsShare -Reset PosixLock,Flock.");
@@ -119,14 +117,14 @@ internal static class ShareValidator
     {
         if (string.IsNullOrEmpty(tag))
         {
-            throw new VirtioFsException("TagEmpty", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.TagEmpty, ErrorKind.InvalidArgument,
                 "The mount tag is empty; the guest mounts a share by its tag.", tag,
                 "Give -Tag a short name such as 'data' (at most 36 bytes).");
         }
         int bytes = Encoding.UTF8.GetByteCount(tag);
         if (bytes > MaxTagBytes)
         {
-            throw new VirtioFsException("TagTooLong", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.TagTooLong, ErrorKind.InvalidArgument,
                 $"The mount tag '{tag}' is {bytes} bytes in UTF-8; QEMU allows at most {MaxTagBytes} (\"tag property must be 36 bytes or less\").",
                 tag, "Choose a tag of at most 36 bytes.");
         }
@@ -136,13 +134,13 @@ internal static class ShareValidator
     {
         if (merged.Source is not null && merged.SocketPath is not null)
         {
-            throw new VirtioFsException("SourceAndSocket", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.SourceAndSocket, ErrorKind.InvalidArgument,
                 "A share has either a source directory (libvirt runs virtiofsd) or a socket (you run virtiofsd), not both.",
                 merged.SocketPath, "Give -Source or -SocketPath, not both.");
         }
         if (merged.Source is null && merged.SocketPath is null)
         {
-            throw new VirtioFsException("SourceMissing", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.SourceMissing, ErrorKind.InvalidArgument,
                 "The share needs a host directory (-Source) or the socket of a virtiofsd you run (-SocketPath).", merged.Tag,
                 "Give -Source /host/dir, or pipe Start-VirtioFsDaemon into New-VirtioFsShare.");
         }
@@ -150,20 +148,14 @@ internal static class ShareValidator
         {
             if (!socket.StartsWith('/'))
             {
-                throw new VirtioFsException("SocketPathNotAbsolute", ErrorKind.InvalidArgument,
+                throw new VirtioFsException(ErrorIds.SocketPathNotAbsolute, ErrorKind.InvalidArgument,
                     $"The socket path '{socket}' is not absolute.", socket, "Give the full path of the daemon's socket.");
             }
-            int bytes = Encoding.UTF8.GetByteCount(socket);
-            if (bytes > MaxSocketPathBytes)
-            {
-                throw new VirtioFsException("SocketPathTooLong", ErrorKind.InvalidArgument,
-                    $"The socket path '{socket}' is {bytes} bytes; a Unix socket path holds at most {MaxSocketPathBytes}.",
-                    socket, "Use a shorter path, e.g. under /run/virtiofs/.");
-            }
+            UnixSocketPath.EnsureFits(socket, ", so QEMU could not connect", "Use a shorter path, e.g. under /run/virtiofs/.");
             var daemonOptions = asked.DaemonOptionsGiven().ToList();
             if (daemonOptions.Count > 0)
             {
-                throw new VirtioFsException("DaemonOptionsWithSocket", ErrorKind.InvalidArgument,
+                throw new VirtioFsException(ErrorIds.DaemonOptionsWithSocket, ErrorKind.InvalidArgument,
                     $"{string.Join(", ", daemonOptions.Select(o => "-" + o))} configure the virtiofsd libvirt starts; with -SocketPath you run the daemon yourself and libvirt ignores them.",
                     socket, "Pass these options to Start-VirtioFsDaemon instead, or use -Source so libvirt runs virtiofsd.");
             }
@@ -172,7 +164,7 @@ internal static class ShareValidator
         string source = merged.Source!;
         if (!source.StartsWith('/'))
         {
-            throw new VirtioFsException("SourceNotAbsolute", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.SourceNotAbsolute, ErrorKind.InvalidArgument,
                 $"The source '{source}' is not an absolute path; libvirt needs one.", source,
                 "Give the full path of the host directory, e.g. /srv/share.");
         }
@@ -180,12 +172,12 @@ internal static class ShareValidator
         {
             if (File.Exists(source))
             {
-                throw new VirtioFsException("SourceNotDirectory", ErrorKind.InvalidArgument,
+                throw new VirtioFsException(ErrorIds.SourceNotDirectory, ErrorKind.InvalidArgument,
                     $"The source '{source}' is a file; virtio-fs shares a directory.", source, "Give a directory.");
             }
             if (!Directory.Exists(source))
             {
-                throw new VirtioFsException("SourceNotFound", ErrorKind.ObjectNotFound,
+                throw new VirtioFsException(ErrorIds.SourceNotFound, ErrorKind.ObjectNotFound,
                     $"The source directory '{source}' does not exist on this host; the guest would fail to start.", source,
                     "Create it (New-Item -ItemType Directory), or use -SkipSourceCheck for XML meant for another host.");
             }
@@ -200,12 +192,12 @@ internal static class ShareValidator
         }
         if (order < 1)
         {
-            throw new VirtioFsException("InvalidBootOrder", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.InvalidBootOrder, ErrorKind.InvalidArgument,
                 $"Boot order {order} is invalid: it starts at 1.", order);
         }
         if (domain.Root.Element("os")?.Element("boot") is not null)
         {
-            throw new VirtioFsException("BootOrderConflict", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.BootOrderConflict, ErrorKind.InvalidArgument,
                 $"Domain '{domain.Name}' boots by <os><boot dev=…/>; libvirt refuses per-device boot order together with it.",
                 order, "Remove the <boot dev> elements from <os> and give every boot device an order, or omit -BootOrder.");
         }
@@ -222,7 +214,7 @@ internal static class ShareValidator
             }
             if (MemoryUnits.ParseInt((string?)boot.Attribute("order")) == order)
             {
-                throw new VirtioFsException("BootOrderInUse", ErrorKind.ResourceExists,
+                throw new VirtioFsException(ErrorIds.BootOrderInUse, ErrorKind.ResourceExists,
                     $"Boot order {order} is already used by a <{boot.Parent?.Name.LocalName}> device of domain '{domain.Name}'.",
                     order, "Choose an unused boot order.");
             }
@@ -238,7 +230,7 @@ internal static class ShareValidator
         bool unchanged = self is not null && (string?)self.Element("alias")?.Attribute("name") == alias;
         if (!unchanged && !s_userAlias.IsMatch(alias))
         {
-            throw new VirtioFsException("InvalidAlias", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.InvalidAlias, ErrorKind.InvalidArgument,
                 $"The alias '{alias}' is not a user alias: libvirt keeps only aliases starting with 'ua-' and made of letters, digits, '_' and '-'.",
                 alias, "Use e.g. ua-share0.");
         }
@@ -246,7 +238,7 @@ internal static class ShareValidator
             .Any(a => (string?)a.Attribute("name") == alias && (self is null || !a.Ancestors().Contains(self))) ?? false;
         if (taken)
         {
-            throw new VirtioFsException("AliasInUse", ErrorKind.ResourceExists,
+            throw new VirtioFsException(ErrorIds.AliasInUse, ErrorKind.ResourceExists,
                 $"The alias '{alias}' is already used in domain '{domain.Name}'.", alias, "Choose another alias.");
         }
     }
@@ -272,7 +264,7 @@ internal static class ShareValidator
             if (have < need)
             {
                 string name = option == "virtiofs" ? "virtio-fs" : "-" + option;
-                throw new VirtioFsException("OptionNeedsNewerLibvirt", ErrorKind.NotEnabled,
+                throw new VirtioFsException(ErrorIds.OptionNeedsNewerLibvirt, ErrorKind.NotEnabled,
                     $"{name} needs libvirt {need} or later; the connected libvirt is {have}" +
                     (option == "ReadOnly" ? " (older releases reject read-only virtio-fs)." : " (older releases reject or silently drop it)."),
                     option, $"Upgrade libvirt to {need}+, or leave out {name}" +

@@ -27,7 +27,7 @@ internal static class SharedMemoryEnabler
             case SharedMemoryChoice.Keep:
                 if (!state.VirtioFsReady)
                 {
-                    throw new VirtioFsException("SharedMemoryMissing", ErrorKind.InvalidOperation,
+                    throw new VirtioFsException(ErrorIds.SharedMemoryMissing, ErrorKind.InvalidOperation,
                         $"Domain '{domain.Name}' has no shared memory and -SharedMemory Keep forbids adding it: {state.Reason}",
                         domain.Name, "Run Enable-VirtioFsSharedMemory first, or omit -SharedMemory Keep so the memory is made shared.");
                 }
@@ -61,7 +61,7 @@ internal static class SharedMemoryEnabler
         if (state.Backing == SharedMemoryBacking.HugePages && backing != SharedMemoryBacking.HugePages)
         {
             // Dropping hugepages silently would change the guest's performance profile and pool needs.
-            throw new VirtioFsException("HugePagesInUse", ErrorKind.InvalidOperation,
+            throw new VirtioFsException(ErrorIds.HugePagesInUse, ErrorKind.InvalidOperation,
                 $"Domain '{domain.Name}' is backed by hugepages; refusing to switch it to {backing}.",
                 domain.Name, "Use -Backing HugePages (keeps the pages and makes them shared), or remove <hugepages> first.");
         }

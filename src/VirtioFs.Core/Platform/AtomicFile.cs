@@ -66,7 +66,7 @@ internal static partial class AtomicFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new VirtioFsException("FileWriteFailed",
+            throw new VirtioFsException(ErrorIds.FileWriteFailed,
                 e is UnauthorizedAccessException ? ErrorKind.PermissionDenied : ErrorKind.WriteError,
                 $"Cannot write '{full}': {e.Message}. The file was left as it was.", full,
                 e is UnauthorizedAccessException ? "Run as root, or check the directory's permissions." : "Check the directory's permissions and free space.", e);

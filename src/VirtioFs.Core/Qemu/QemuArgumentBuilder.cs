@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 using System.Collections.Generic;
-using System.Linq;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 using VirtioFs.Domain;
 using VirtioFs.Errors;
+using VirtioFs.Platform;
 
 namespace VirtioFs.Qemu;
 
@@ -90,20 +91,14 @@ internal static class QemuArgumentBuilder
         ShareValidator.ValidateTag(d.Tag);
         if (string.IsNullOrEmpty(d.SocketPath) || !d.SocketPath.StartsWith('/'))
         {
-            throw new VirtioFsException("SocketPathNotAbsolute", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.SocketPathNotAbsolute, ErrorKind.InvalidArgument,
                 $"The socket path '{d.SocketPath}' is not absolute; QEMU resolves a relative one against its own working directory.",
                 d.SocketPath, "Give the full path of the virtiofsd socket, or pipe Start-VirtioFsDaemon into this command.");
         }
-        int bytes = Encoding.UTF8.GetByteCount(d.SocketPath);
-        if (bytes > ShareValidator.MaxSocketPathBytes)
-        {
-            throw new VirtioFsException("SocketPathTooLong", ErrorKind.InvalidArgument,
-                $"The socket path '{d.SocketPath}' is {bytes} bytes; a Unix socket path holds at most {ShareValidator.MaxSocketPathBytes}, so QEMU could not connect.",
-                d.SocketPath, "Use a shorter path, e.g. under /run/virtiofs/.");
-        }
+        UnixSocketPath.EnsureFits(d.SocketPath, ", so QEMU could not connect", "Use a shorter path, e.g. under /run/virtiofs/.");
         if (d.QueueSize is int q && (q < 1 || q > ShareValidator.MaxQueueSize || !MemoryUnits.IsPowerOfTwo(q)))
         {
-            throw new VirtioFsException("InvalidQueueSize", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.InvalidQueueSize, ErrorKind.InvalidArgument,
                 $"Queue size {q} is invalid: QEMU needs a power of two from 1 to {ShareValidator.MaxQueueSize}.", q,
                 "Use 128 (QEMU's default), 256, 512 or 1024 (recommended for Windows guests).");
         }
@@ -120,13 +115,13 @@ internal static class QemuArgumentBuilder
         {
             if (e.Tag == d.Tag)
             {
-                throw new VirtioFsException("TagExists", ErrorKind.ResourceExists,
+                throw new VirtioFsException(ErrorIds.TagExists, ErrorKind.ResourceExists,
                     $"The tag '{d.Tag}' is already used by the device on {e.SocketPath}; the guest could not tell the two shares apart.",
                     d.Tag, "Give each share its own -Tag (or a Tag property on each pipeline input).");
             }
             if (e.SocketPath == d.SocketPath)
             {
-                throw new VirtioFsException("SocketPathInUse", ErrorKind.ResourceExists,
+                throw new VirtioFsException(ErrorIds.SocketPathInUse, ErrorKind.ResourceExists,
                     $"The socket '{d.SocketPath}' already serves the share '{e.Tag}'; a virtiofsd serves one device.",
                     d.SocketPath, "Start one daemon per share (Start-VirtioFsDaemon) and give each its own socket.");
             }
@@ -137,7 +132,7 @@ internal static class QemuArgumentBuilder
     {
         if (r.Devices.Count == 0)
         {
-            throw new VirtioFsException("NoShareGiven", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.NoShareGiven, ErrorKind.InvalidArgument,
                 "No virtio-fs device to write arguments for.", null, "Give -SocketPath and -Tag, or pipe daemons in.");
         }
         for (int i = 0; i < r.Devices.Count; i++)
@@ -147,7 +142,7 @@ internal static class QemuArgumentBuilder
         }
         if (r.NumaNodes < 0 || r.NumaNodes > 128)
         {
-            throw new VirtioFsException("InvalidNumaNodeCount", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.InvalidNumaNodeCount, ErrorKind.InvalidArgument,
                 $"{r.NumaNodes} NUMA nodes is invalid: give 0 (no -numa) or 1 to 128.", r.NumaNodes);
         }
         const ulong pageAlign = 2 * 1024 * 1024;
@@ -155,24 +150,24 @@ internal static class QemuArgumentBuilder
         if (r.MemoryBytes == 0 || r.MemoryBytes % unit != 0)
         {
             string what = r.NumaNodes > 1 ? $"split into {r.NumaNodes} equal NUMA nodes of whole 2 MiB pages" : "a whole number of 2 MiB pages";
-            throw new VirtioFsException("InvalidMemorySize", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.InvalidMemorySize, ErrorKind.InvalidArgument,
                 $"The memory size {r.MemoryBytes} bytes is not {what}; QEMU (and hugetlbfs) would refuse or round it.",
                 r.MemoryBytes, "Use the size you give QEMU's -m, e.g. 512M or 2G.");
         }
         if (r.MemPath is { } path && !path.StartsWith('/'))
         {
-            throw new VirtioFsException("MemPathNotAbsolute", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.MemPathNotAbsolute, ErrorKind.InvalidArgument,
                 $"The memory path '{path}' is not absolute.", path, "Give e.g. /dev/hugepages or /dev/shm.");
         }
         if (r.MemPath is not null && r.Backing == VirtioFsQemuBacking.Memfd)
         {
-            throw new VirtioFsException("MemPathWithMemfd", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.MemPathWithMemfd, ErrorKind.InvalidArgument,
                 "-MemPath applies to -Backing File or HugePages; memfd memory has no path.", r.MemPath,
                 "Leave out -MemPath, or use -Backing HugePages / File.");
         }
         if (r.IdPrefix.Length > 0 && !s_id.IsMatch(r.IdPrefix))
         {
-            throw new VirtioFsException("InvalidIdPrefix", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.InvalidIdPrefix, ErrorKind.InvalidArgument,
                 $"The id prefix '{r.IdPrefix}' is not a QEMU id: start with a letter, then letters, digits, '-', '.' or '_'.",
                 r.IdPrefix, "Use e.g. -Id vm1.");
         }

@@ -81,7 +81,7 @@ internal sealed class ConfValue : IEquatable<ConfValue>
         }
     }
 
-    private static VirtioFsException Unwritable(string t, string what) => new("QemuConfigValueUnwritable",
+    private static VirtioFsException Unwritable(string t, string what) => new(ErrorIds.QemuConfigValueUnwritable,
         ErrorKind.InvalidArgument,
         $"The value '{t}' contains {what}; libvirt's config syntax has no escapes, so it cannot be written.", t,
         "Use a value without quotes or line breaks.");

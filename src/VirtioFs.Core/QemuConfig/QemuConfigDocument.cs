@@ -232,7 +232,7 @@ internal sealed partial class QemuConfigDocument
 
         private char Cur => _i < _t.Length ? _t[_i] : '\0';
 
-        private VirtioFsException Error(string what) => new("QemuConfigSyntaxError", ErrorKind.InvalidData,
+        private VirtioFsException Error(string what) => new(ErrorIds.QemuConfigSyntaxError, ErrorKind.InvalidData,
             $"{_source}:{LineOf(_t, _i)}: {what}", _source, "Fix the line by hand; the file was not changed.");
 
         private void SkipBlanks()

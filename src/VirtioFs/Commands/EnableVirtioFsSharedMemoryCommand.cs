@@ -103,7 +103,7 @@ public sealed class EnableVirtioFsSharedMemoryCommand : DomainCmdlet
     {
         if (Backing != "HugePages")
         {
-            throw new VirtioFsException("AllocateNeedsHugePages", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.AllocateNeedsHugePages, ErrorKind.InvalidArgument,
                 $"-AllocateHugePages allocates hugepages and needs -Backing HugePages (not {Backing}); nothing was changed.",
                 Backing, "Add -Backing HugePages, or leave out -AllocateHugePages.");
         }
@@ -117,7 +117,7 @@ public sealed class EnableVirtioFsSharedMemoryCommand : DomainCmdlet
         }
         if (needs.Blockers.Count > 0)
         {
-            throw new VirtioFsException("HugePagesUnavailable", ErrorKind.InvalidOperation,
+            throw new VirtioFsException(ErrorIds.HugePagesUnavailable, ErrorKind.InvalidOperation,
                 $"Cannot allocate hugepages for {target.Label}: {string.Join(" ", needs.Blockers)} Nothing was changed.",
                 target.Label, "Choose a page size the host offers (-HugePageSizeKiB) or fix the domain's <numatune>.");
         }

@@ -79,7 +79,7 @@ public sealed class GetVirtioFsHugePageCommand : DomainCmdlet
         var offered = host.OfferedPageSizesKiB();
         if (offered.Count == 0)
         {
-            throw new VirtioFsException("HugePagesNotSupported", ErrorKind.NotEnabled,
+            throw new VirtioFsException(ErrorIds.HugePagesNotSupported, ErrorKind.NotEnabled,
                 host.ConnectionUri is null
                     ? "This kernel offers no hugepages (/sys/kernel/mm/hugepages is missing or empty)."
                     : $"The host at {host.ConnectionUri} offers no hugepages (its capabilities list no hugepage size).",
@@ -89,7 +89,7 @@ public sealed class GetVirtioFsHugePageCommand : DomainCmdlet
         var nodes = host.NumaNodes();
         foreach (var n in NumaNode.Where(n => n >= 0 && !nodes.Contains(n)))
         {
-            WriteCoreError(new VirtioFsException("NumaNodeNotFound", ErrorKind.ObjectNotFound,
+            WriteCoreError(new VirtioFsException(ErrorIds.NumaNodeNotFound, ErrorKind.ObjectNotFound,
                 $"NUMA node {n} does not exist or has no hugepages; nodes: {string.Join(", ", nodes)}.", n));
         }
         foreach (var pool in host.ReadPools())

@@ -76,7 +76,7 @@ public sealed class SetVirtioFsHugePageCommand : DomainCmdlet
         // Kept lean: this runs in the allocation's wall time, which should stay close to a bare write.
         if (ConnectionUri is not null && Persist.IsPresent)
         {
-            throw new VirtioFsException("PersistNotRemote", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.PersistNotRemote, ErrorKind.InvalidArgument,
                 $"-Persist writes boot-time files on this host and cannot do so through libvirt ({ConnectionUri}); nothing was changed.",
                 ConnectionUri, "Run Set-VirtioFsHugePage -Persist on that host itself, or leave out -Persist.");
         }
@@ -91,7 +91,7 @@ public sealed class SetVirtioFsHugePageCommand : DomainCmdlet
         }
         if (NumaNode >= 0 && !sysfs.NumaNodes().Contains(NumaNode))
         {
-            throw new VirtioFsException("NumaNodeNotFound", ErrorKind.ObjectNotFound,
+            throw new VirtioFsException(ErrorIds.NumaNodeNotFound, ErrorKind.ObjectNotFound,
                 $"NUMA node {NumaNode} does not exist or has no hugepages; nodes: {string.Join(", ", sysfs.NumaNodes())}.",
                 NumaNode, "See the nodes with Get-VirtioFsHugePage.");
         }
@@ -99,7 +99,7 @@ public sealed class SetVirtioFsHugePageCommand : DomainCmdlet
         long target = ParameterSetName == AddSet ? current + Add : Count;
         if (target < 0)
         {
-            throw new VirtioFsException("NegativePageCount", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.NegativePageCount, ErrorKind.InvalidArgument,
                 $"The pool holds {current} pages; adding {Add} would leave {target}.", Add,
                 $"Use -Add -{current} or more, or -Count 0.");
         }

@@ -36,7 +36,7 @@ public abstract class VirtioFsCmdlet : PSCmdlet, IDisposable
             var paths = GetResolvedProviderPathFromPSPath(path, out provider);
             if (paths.Count != 1)
             {
-                throw new VirtioFsException("PathNotUnique", ErrorKind.InvalidArgument,
+                throw new VirtioFsException(ErrorIds.PathNotUnique, ErrorKind.InvalidArgument,
                     $"The path '{path}' resolves to {paths.Count} items; give exactly one.", path);
             }
             resolved = paths[0];
@@ -47,7 +47,7 @@ public abstract class VirtioFsCmdlet : PSCmdlet, IDisposable
         }
         if (provider.Name != "FileSystem")
         {
-            throw new VirtioFsException("PathNotFileSystem", ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.PathNotFileSystem, ErrorKind.InvalidArgument,
                 $"The path '{path}' is not a file-system path.", path);
         }
         return resolved;

@@ -52,7 +52,9 @@ internal sealed class FakeSysfs : IDisposable
 
     public string Root { get; }
 
-    public HugePageSysfs Sysfs => new(Root);
+    public VirtioFs.Platform.HostRoot Host => new(Root);
+
+    public HugePageSysfs Sysfs => new(Host);
 
     public string Dir(string rel)
     {

@@ -229,7 +229,7 @@ public sealed class HugePagePersistenceTests : IDisposable
     [Fact]
     public void DefaultSizeGoesToSysctlAndIsIdempotent()
     {
-        var p = new HugePagePersistence(_root);
+        var p = new HugePagePersistence(new VirtioFs.Platform.HostRoot(_root));
         var r1 = p.Persist(2048, -1, 512, 2048);
         Assert.Equal(new[] { HugePagePersistence.SysctlFile }, r1.Written);
         var text = File.ReadAllText(Path.Combine(_root, "etc/sysctl.d/80-virtiofs-hugepages.conf"));
@@ -245,7 +245,7 @@ public sealed class HugePagePersistenceTests : IDisposable
     [Fact]
     public void PerNodeOneGigabytePagesGetABootUnitAndKernelAdvice()
     {
-        var p = new HugePagePersistence(_root);
+        var p = new HugePagePersistence(new VirtioFs.Platform.HostRoot(_root));
         var r = p.Persist(1048576, 1, 4, 2048);
         Assert.Equal("hugepagesz=1G hugepages=1:4", r.KernelCommandLine);
         Assert.Equal(2, r.Written.Count);

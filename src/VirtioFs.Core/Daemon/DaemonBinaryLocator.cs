@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using VirtioFs.Platform;
 
 namespace VirtioFs.Daemon;
 
@@ -26,8 +27,8 @@ internal sealed class DaemonBinaryLocator
     /// <summary>Descriptor directories, lowest priority first.</summary>
     public IEnumerable<string> DescriptorDirectories()
     {
-        yield return _host.HostPath("/usr/share/qemu/vhost-user");
-        yield return _host.HostPath("/etc/qemu/vhost-user");
+        yield return _host.Root.Path("/usr/share/qemu/vhost-user");
+        yield return _host.Root.Path("/etc/qemu/vhost-user");
         if (!string.IsNullOrEmpty(_host.XdgConfigHome))
         {
             yield return Path.Combine(_host.XdgConfigHome, "qemu", "vhost-user");
@@ -50,14 +51,14 @@ internal sealed class DaemonBinaryLocator
         foreach (var (descriptor, binary) in ReadDescriptors())
         {
             // libvirt takes the binary as written; a descriptor naming a missing file is skipped, not fatal.
-            if (IsExecutableFile(_host.HostPath(binary)))
+            if (IsExecutableFile(_host.Root.Path(binary)))
             {
                 Add(binary, "Descriptor", descriptor);
             }
         }
         foreach (var path in s_wellKnown)
         {
-            if (IsExecutableFile(_host.HostPath(path)))
+            if (IsExecutableFile(_host.Root.Path(path)))
             {
                 Add(path, "WellKnownPath", null);
             }

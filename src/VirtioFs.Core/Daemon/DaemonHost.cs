@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 using System;
 using System.IO;
+using VirtioFs.Platform;
 
 namespace VirtioFs.Daemon;
 
@@ -10,8 +11,8 @@ namespace VirtioFs.Daemon;
 /// </summary>
 internal sealed class DaemonHost
 {
-    /// <summary>Host root for /usr, /etc, /proc, /run and /var lookups; "/" outside tests.</summary>
-    public string Root { get; init; } = "/";
+    /// <summary>Host root for /usr, /etc, /proc, /run and /var lookups; the real host outside tests.</summary>
+    public HostRoot Root { get; init; } = HostRoot.Real;
 
     /// <summary>$XDG_CONFIG_HOME (or ~/.config); its qemu/vhost-user descriptors override the system ones.</summary>
     public string? XdgConfigHome { get; init; } = DefaultXdgConfigHome();
@@ -21,10 +22,6 @@ internal sealed class DaemonHost
 
     /// <summary>Where our state files, logs and generated sockets live.</summary>
     public string RuntimeDirectory { get; init; } = DefaultRuntimeDirectory();
-
-    /// <summary>A path of the host, under <see cref="Root"/>.</summary>
-    public string HostPath(string absolute) =>
-        Root == "/" ? absolute : Path.Combine(Root, absolute.TrimStart('/'));
 
     public static DaemonHost Default => new();
 
@@ -36,7 +33,7 @@ internal sealed class DaemonHost
         {
             return env;
         }
-        var uid = Native.GetUid();
+        var uid = LibC.GetUid();
         if (uid == 0)
         {
             return "/run/virtiofs";

@@ -2,9 +2,11 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using VirtioFs.Errors;
+using VirtioFs.Platform;
 
 namespace VirtioFs.Daemon;
 
@@ -94,9 +96,9 @@ internal sealed class DaemonStateStore
         var path = StatePath(record.Name);
         try
         {
-            UnixFile.WriteAtomic(path, JsonSerializer.Serialize(record, s_json), FileMode);
+            AtomicFile.Replace(path, Encoding.UTF8.GetBytes(JsonSerializer.Serialize(record, s_json)), newFileMode: FileMode);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (VirtioFsException e) when (e.ErrorId == ErrorIds.FileWriteFailed)
         {
             throw new VirtioFsException(ErrorIds.DaemonStateWriteFailed, ErrorKind.WriteError,
                 $"Cannot write the daemon state file '{path}': {e.Message}", path,

@@ -67,7 +67,7 @@ internal sealed partial class DaemonSupervisor
         string key;
         try
         {
-            key = path + "@" + File.GetLastWriteTimeUtc(_host.HostPath(path)).Ticks.ToString(CultureInfo.InvariantCulture);
+            key = path + "@" + File.GetLastWriteTimeUtc(_host.Root.Path(path)).Ticks.ToString(CultureInfo.InvariantCulture);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -77,7 +77,7 @@ internal sealed partial class DaemonSupervisor
         {
             try
             {
-                return _host.Root == "/" ? DaemonBinaryProbe.Probe(new DaemonBinaryCandidate(path, "Process", null), CancellationToken.None) : null;
+                return _host.Root.IsReal ? DaemonBinaryProbe.Probe(new DaemonBinaryCandidate(path, "Process", null), CancellationToken.None) : null;
             }
             catch (VirtioFsException)
             {
@@ -185,7 +185,7 @@ internal sealed partial class DaemonSupervisor
         int pid;
         try
         {
-            pid = Native.SpawnDetached(plan.Binary.Path, plan.Arguments, plan.LogPath);
+            pid = Processes.SpawnDetached(plan.Binary.Path, plan.Arguments, plan.LogPath);
         }
         catch (InvalidOperationException e)
         {
@@ -362,7 +362,7 @@ internal sealed partial class DaemonSupervisor
         if (d.State == VirtioFsDaemonState.Running)
         {
             var children = _proc.Enumerate().Where(p => p.ParentPid == d.ProcessId).Select(p => p.Pid).ToList();
-            if (!Native.Signal(d.ProcessId, Native.SIGTERM))
+            if (!Processes.Signal(d.ProcessId, LibC.SIGTERM))
             {
                 children.Clear();
             }
@@ -374,7 +374,7 @@ internal sealed partial class DaemonSupervisor
                         $"virtiofsd '{d.Name}' (pid {d.ProcessId}) did not exit within {timeout.TotalSeconds:0.#} s of SIGTERM.",
                         d.Name, "Repeat with -Force to kill it (SIGKILL).");
                 }
-                Native.Signal(d.ProcessId, Native.SIGKILL);
+                Processes.Signal(d.ProcessId, LibC.SIGKILL);
                 if (!WaitGone(d.ProcessId, TimeSpan.FromSeconds(5), ct))
                 {
                     throw new VirtioFsException(ErrorIds.DaemonStopFailed, ErrorKind.InvalidResult,
@@ -387,7 +387,7 @@ internal sealed partial class DaemonSupervisor
             {
                 if (!WaitGone(child, TimeSpan.FromSeconds(2), ct))
                 {
-                    Native.Signal(child, Native.SIGKILL);
+                    Processes.Signal(child, LibC.SIGKILL);
                     WaitGone(child, TimeSpan.FromSeconds(2), ct);
                 }
             }
@@ -459,12 +459,12 @@ internal sealed partial class DaemonSupervisor
             return false;
         }
         // 0: our child, still tearing down its other threads; wait for it so it can be reaped.
-        return Native.TryReap(pid) != 0;
+        return Processes.TryReap(pid) != 0;
     }
 
     private void KillAndReap(int pid)
     {
-        Native.Signal(pid, Native.SIGKILL);
+        Processes.Signal(pid, LibC.SIGKILL);
         WaitGone(pid, TimeSpan.FromSeconds(5), CancellationToken.None);
     }
 
@@ -481,7 +481,7 @@ internal sealed partial class DaemonSupervisor
         TryDelete(socketPath + ".pid");
         if (dialect != VirtioFsDaemonDialect.Rust)
         {
-            TryDelete(_host.HostPath("/run/virtiofsd/" + socketPath.Replace('/', '.') + ".pid"));
+            TryDelete(_host.Root.Path("/run/virtiofsd/" + socketPath.Replace('/', '.') + ".pid"));
         }
     }
 

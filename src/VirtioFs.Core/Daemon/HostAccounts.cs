@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 using System;
-using System.IO;
 using System.Text.RegularExpressions;
 
 namespace VirtioFs.Daemon;
@@ -17,7 +16,7 @@ internal static partial class HostAccounts
         {
             return GroupNameById(host, group.TrimStart('+')) is not null;
         }
-        foreach (var line in ReadLines(host.HostPath("/etc/group")))
+        foreach (var line in host.Root.ReadLines("/etc/group"))
         {
             if (line.Split(':')[0] == group)
             {
@@ -34,12 +33,11 @@ internal static partial class HostAccounts
     /// </summary>
     public static string? LibvirtQemuGroup(DaemonHost host)
     {
-        var conf = host.HostPath("/etc/libvirt/qemu.conf");
-        if (!File.Exists(conf))
+        if (!host.Root.FileExists("/etc/libvirt/qemu.conf"))
         {
             return null;
         }
-        foreach (var line in ReadLines(conf))
+        foreach (var line in host.Root.ReadLines("/etc/libvirt/qemu.conf"))
         {
             var m = GroupSettingRegex().Match(line);
             if (m.Success)
@@ -50,7 +48,7 @@ internal static partial class HostAccounts
         }
         foreach (var user in new[] { "libvirt-qemu", "qemu" })
         {
-            foreach (var line in ReadLines(host.HostPath("/etc/passwd")))
+            foreach (var line in host.Root.ReadLines("/etc/passwd"))
             {
                 var f = line.Split(':');
                 if (f.Length > 3 && f[0] == user && GroupNameById(host, f[3]) is { } name)
@@ -64,7 +62,7 @@ internal static partial class HostAccounts
 
     private static string? GroupNameById(DaemonHost host, string gid)
     {
-        foreach (var line in ReadLines(host.HostPath("/etc/group")))
+        foreach (var line in host.Root.ReadLines("/etc/group"))
         {
             var f = line.Split(':');
             if (f.Length > 2 && f[2] == gid)
@@ -73,18 +71,6 @@ internal static partial class HostAccounts
             }
         }
         return null;
-    }
-
-    private static string[] ReadLines(string path)
-    {
-        try
-        {
-            return File.ReadAllLines(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return [];
-        }
     }
 
     [GeneratedRegex(@"^\s*group\s*=\s*""([^""]+)""")]

@@ -32,7 +32,7 @@ internal static partial class LibvirtDaemonNaming
                 alias = m.Groups[3].Value;
             }
         }
-        var pidDir = host.HostPath("/run/libvirt/qemu");
+        var pidDir = host.Root.Path("/run/libvirt/qemu");
         if (Directory.Exists(pidDir))
         {
             foreach (var file in Directory.EnumerateFiles(pidDir, "*-fs.pid"))
@@ -65,7 +65,7 @@ internal static partial class LibvirtDaemonNaming
         }
         var name = shortName;
         string? log = null;
-        var logDir = host.HostPath("/var/log/libvirt/qemu");
+        var logDir = host.Root.Path("/var/log/libvirt/qemu");
         var suffix = $"-{alias}-virtiofsd.log";
         if (File.Exists(Path.Combine(logDir, shortName + suffix)))
         {

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using VirtioFs.Platform;
 
 namespace VirtioFs.Daemon;
 
@@ -25,7 +26,7 @@ internal sealed class ProcessTable
 
     public ProcessTable(DaemonHost host) => _host = host;
 
-    private string Proc => _host.HostPath("/proc");
+    private string Proc => _host.Root.Path("/proc");
 
     public IEnumerable<ProcessEntry> Enumerate()
     {
@@ -300,7 +301,7 @@ internal sealed class ProcessTable
                 if (line.StartsWith("btime ", StringComparison.Ordinal))
                 {
                     var btime = long.Parse(line.AsSpan(6), CultureInfo.InvariantCulture);
-                    return DateTimeOffset.FromUnixTimeSeconds(btime).AddSeconds((double)startTicks / Native.ClockTicksPerSecond()).LocalDateTime;
+                    return DateTimeOffset.FromUnixTimeSeconds(btime).AddSeconds((double)startTicks / Processes.ClockTicksPerSecond()).LocalDateTime;
                 }
             }
         }

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using VirtioFs.Errors;
+using VirtioFs.Platform;
 
 namespace VirtioFs.Daemon;
 
@@ -93,7 +94,7 @@ internal static class SystemdUnitWriter
         var content = Render(d, domain);
         if (write)
         {
-            UnixFile.WriteAtomic(path, content, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            AtomicFile.Replace(path, Encoding.UTF8.GetBytes(content), newFileMode: AtomicFile.DefaultMode);
         }
         return new VirtioFsDaemonUnit(d.Name, unitName, path, content, write);
     }

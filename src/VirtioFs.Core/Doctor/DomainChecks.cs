@@ -14,7 +14,7 @@ namespace VirtioFs.Doctor;
 /// <summary>What Test-VirtioFsDomain knows about the host that will run the domain.</summary>
 internal sealed class DomainCheckInput
 {
-    public string Root { get; init; } = "/";
+    public HostRoot Host { get; init; } = HostRoot.Real;
     /// <summary>False when the XML is meant for another host: source dirs, sockets, binaries and pools are not checked.</summary>
     public bool CheckHostPaths { get; init; } = true;
     public Version? LibvirtVersion { get; init; }
@@ -28,7 +28,6 @@ internal sealed class DomainCheckInput
     public IReadOnlyList<VirtioFsDaemon>? Daemons { get; init; }
     /// <summary>Tags of the shares the running guest has (its live XML); null when unknown (then all are checked).</summary>
     public IReadOnlySet<string>? LiveTags { get; init; }
-    public string P(string absolute) => Root == "/" ? absolute : Path.Combine(Root, absolute.TrimStart('/'));
 }
 
 /// <summary>
@@ -150,7 +149,7 @@ internal static class DomainChecks
             list.Skip("HugePagePool", "Host checks are off (-SkipHostCheck): the pool of the host that runs the domain is unknown.");
             return;
         }
-        var sysfs = new HugePageSysfs(input.Root);
+        var sysfs = new HugePageSysfs(input.Host);
         HugePageNeeds needs;
         try
         {
@@ -310,7 +309,7 @@ internal static class DomainChecks
             list.Skip("Source", $"Host checks are off: {dir} is not looked at.", dir, target);
             return;
         }
-        var p = input.P(dir);
+        var p = input.Host.Path(dir);
         if (File.Exists(p))
         {
             list.Fail("Source", $"The source {dir} is a file; virtio-fs exports a directory.", $"Set-VirtioFsShare -Tag '{share.Tag}' -Source <a directory>.", dir, target);
@@ -342,14 +341,14 @@ internal static class DomainChecks
             list.Skip("Socket", "Host checks are off: the socket is not looked at.", evidence, target);
             return;
         }
-        var p = input.P(socket);
+        var p = input.Host.Path(socket);
         if (input.Qemu is { } q && q.BlockerFor(p, socket) is { } blocker && !blocker.StartsWith("directory ", StringComparison.Ordinal))
         {
             list.Fail("Socket", $"QEMU runs as {q} and cannot reach the socket: {blocker}. Start fails with \"Failed to connect to '{socket}': Permission denied\".",
                 $"Start the daemon with a socket group QEMU is in (Start-VirtioFsDaemon does: -SocketGroup {q.Group}) and make each parent directory searchable (chmod o+x or chgrp {q.Group} + g+x).", evidence, target);
             return;
         }
-        if (FileOwner.Of(p) is not { } owner || (owner.Mode & 0xF000) != 0xC000)
+        if (FileStatus.Of(p) is not { IsSocket: true })
         {
             list.Warn("Socket", $"No virtiofsd listens on {socket} yet: start the daemon before the domain (the C virtiofsd exits after each guest).",
                 "Start-VirtioFsDaemon ... (or Restart-VirtioFsDaemon -Name <name>) before starting the domain; Get-VirtioFsDaemon shows what runs.", evidence, target);

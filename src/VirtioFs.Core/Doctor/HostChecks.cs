@@ -8,16 +8,16 @@ using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using VirtioFs.Daemon;
 using VirtioFs.HugePages;
-using VirtioFs.QemuConfig;
 using VirtioFs.Platform;
+using VirtioFs.QemuConfig;
 
 namespace VirtioFs.Doctor;
 
 /// <summary>Everything Test-VirtioFsHost looks at; files are read under <see cref="Root"/>, programs through <see cref="Run"/>.</summary>
 internal sealed class HostCheckInput
 {
-    /// <summary>Root for /sys, /proc, /etc, /dev and /var lookups; "/" outside tests.</summary>
-    public string Root { get; init; } = "/";
+    /// <summary>Root for /sys, /proc, /etc, /dev and /var lookups; the real host outside tests.</summary>
+    public HostRoot Host { get; init; } = HostRoot.Real;
     public uint Uid { get; init; }
     public string? UserName { get; init; }
     public LibvirtFacts Libvirt { get; init; } = new();
@@ -30,8 +30,6 @@ internal sealed class HostCheckInput
     public string? Emulator { get; init; }
     /// <summary>The virtiofsd processes running or recorded on the host (Get-VirtioFsDaemon's list).</summary>
     public IReadOnlyList<VirtioFsDaemon> RunningDaemons { get; init; } = [];
-
-    public string P(string absolute) => Root == "/" ? absolute : Path.Combine(Root, absolute.TrimStart('/'));
 }
 
 /// <summary>The host checks: each one result with a verdict, the evidence and, for Warn/Fail, a fix.</summary>
@@ -199,7 +197,7 @@ internal static partial class HostChecks
             return;
         }
         var user = input.UserName ?? input.Uid.ToString(CultureInfo.InvariantCulture);
-        var groups = ReadLines(input.P("/etc/group")).Select(l => l.Split(':'))
+        var groups = input.Host.ReadLines("/etc/group").Select(l => l.Split(':'))
             .Where(f => f.Length > 3 && f[3].Split(',').Contains(user)).Select(f => f[0]).ToList();
         if (groups.Contains("libvirt"))
         {
@@ -217,7 +215,7 @@ internal static partial class HostChecks
 
     private static void HugePages(HostCheckInput input, CheckList list)
     {
-        var sysfs = new HugePageSysfs(input.Root);
+        var sysfs = new HugePageSysfs(input.Host);
         var sizes = sysfs.OfferedPageSizesKiB();
         if (sizes.Count == 0)
         {
@@ -249,16 +247,16 @@ internal static partial class HostChecks
 
     private static void DevShm(HostCheckInput input, CheckList list)
     {
-        var entry = MountEntries(input).LastOrDefault(m => m.MountPoint == "/dev/shm");
+        var entry = MountTable.Read(input.Host).LastOrDefault(m => m.MountPoint == "/dev/shm");
         if (entry is null)
         {
             list.Warn("DevShm", "/dev/shm is not mounted: POSIX shared memory (and memory_backing_dir=/dev/shm) is unavailable.",
                 "mount -t tmpfs -o size=50% tmpfs /dev/shm (and add it to /etc/fstab).", null);
             return;
         }
-        long? sizeKiB = TmpfsSizeKiB(entry.Options) ?? (new HugePageSysfs(input.Root).MemTotalKiB(-1) is long total ? total / 2 : null);
+        long? sizeKiB = TmpfsSizeKiB(entry.Options) ?? (new HugePageSysfs(input.Host).MemTotalKiB(-1) is long total ? total / 2 : null);
         var domains = input.Libvirt.Domains;
-        string evidence = $"{entry.Device} /dev/shm {entry.Type} {entry.Options}";
+        string evidence = $"{entry.Source} /dev/shm {entry.FileSystemType} {entry.Options}";
         if (domains is null)
         {
             list.Skip("DevShm", $"/dev/shm is {Format(sizeKiB)}; libvirt is not reachable, so the guests' memory is unknown.", evidence);
@@ -279,7 +277,7 @@ internal static partial class HostChecks
     {
         string dir = QemuConfigKeys.Known.First(k => k.Name == QemuConfigKeys.MemoryBackingDir).Default!.Text!;
         string source = "libvirt's default";
-        var conf = input.P(QemuConfigFile.DefaultPath);
+        var conf = input.Host.Path(QemuConfigFile.DefaultPath);
         if (File.Exists(conf))
         {
             try
@@ -296,10 +294,10 @@ internal static partial class HostChecks
                 source = $"libvirt's default ({QemuConfigFile.DefaultPath} unreadable)";
             }
         }
-        var mount = MountEntries(input).Where(m => IsUnder(dir, m.MountPoint)).OrderBy(m => m.MountPoint.Length).LastOrDefault();
-        string fsType = mount?.Type ?? "unknown";
+        var mount = MountTable.Containing(MountTable.Read(input.Host), dir);
+        string fsType = mount?.FileSystemType ?? "unknown";
         string evidence = $"memory_backing_dir = {dir} ({source}); filesystem {fsType}" + (mount is null ? "" : $" mounted on {mount.MountPoint}");
-        if (!Directory.Exists(input.P(dir)))
+        if (!Directory.Exists(input.Host.Path(dir)))
         {
             list.Warn("MemoryBackingDir", $"memory_backing_dir {dir} does not exist: guests with file-backed memory (NUMA cells, <source type='file'/>) fail to start.",
                 $"Create it (mkdir -p {dir}; chown libvirt-qemu {dir}) or point it elsewhere: Set-VirtioFsQemuConfig -Name memory_backing_dir -Value /dev/shm, then restart libvirtd.", evidence);
@@ -364,9 +362,9 @@ internal static partial class HostChecks
     private static void SecurityModule(HostCheckInput input, CheckList list)
     {
         var notes = new List<string>();
-        bool appArmor = Directory.Exists(input.P("/sys/kernel/security/apparmor")) ||
-            ReadText(input.P("/sys/module/apparmor/parameters/enabled"))?.Trim() == "Y";
-        string? enforce = ReadText(input.P("/sys/fs/selinux/enforce"))?.Trim();
+        bool appArmor = input.Host.DirectoryExists("/sys/kernel/security/apparmor") ||
+            input.Host.ReadText("/sys/module/apparmor/parameters/enabled")?.Trim() == "Y";
+        string? enforce = input.Host.ReadText("/sys/fs/selinux/enforce")?.Trim();
         if (appArmor)
         {
             notes.Add("AppArmor enabled");
@@ -394,7 +392,7 @@ internal static partial class HostChecks
 
     private static void Kernel(HostCheckInput input, CheckList list)
     {
-        var release = ReadText(input.P("/proc/sys/kernel/osrelease"))?.Trim();
+        var release = input.Host.ReadText("/proc/sys/kernel/osrelease")?.Trim();
         var m = release is null ? null : KernelRegex().Match(release);
         if (m is null || !m.Success)
         {
@@ -413,7 +411,7 @@ internal static partial class HostChecks
 
     private static void Kvm(HostCheckInput input, CheckList list)
     {
-        if (File.Exists(input.P("/dev/kvm")) || Directory.Exists(input.P("/dev/kvm")) || FileOwner.Of(input.P("/dev/kvm")) is not null)
+        if (File.Exists(input.Host.Path("/dev/kvm")) || input.Host.DirectoryExists("/dev/kvm") || FileStatus.Of(input.Host.Path("/dev/kvm")) is not null)
         {
             list.Pass("Kvm", "/dev/kvm exists: guests run with hardware acceleration.", "/dev/kvm");
             return;
@@ -421,17 +419,6 @@ internal static partial class HostChecks
         list.Warn("Kvm", "/dev/kvm is missing: only <domain type='qemu'> (TCG emulation, slow) can run; type='kvm' domains fail to start.",
             "Enable virtualization in the firmware and load kvm_intel or kvm_amd (modprobe), or nested virtualization on a VM host; until then use type='qemu'.", "no /dev/kvm");
     }
-
-    internal sealed record MountEntry(string Device, string MountPoint, string Type, string Options);
-
-    internal static IReadOnlyList<MountEntry> MountEntries(HostCheckInput input)
-    {
-        return ReadLines(input.P("/proc/mounts")).Select(l => l.Split(' ')).Where(f => f.Length >= 4)
-            .Select(f => new MountEntry(f[0], HugePageSysfs.UnescapeMountField(f[1]), f[2], f[3])).ToList();
-    }
-
-    private static bool IsUnder(string path, string mountPoint) =>
-        mountPoint == "/" || path == mountPoint || path.StartsWith(mountPoint.TrimEnd('/') + "/", StringComparison.Ordinal);
 
     private static long? TmpfsSizeKiB(string options)
     {
@@ -452,30 +439,6 @@ internal static partial class HostChecks
     }
 
     private static string Format(long? kib) => kib is long k ? $"{k / 1024} MiB" : "of unknown size";
-
-    private static string? ReadText(string path)
-    {
-        try
-        {
-            return File.Exists(path) ? File.ReadAllText(path) : null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
-
-    private static string[] ReadLines(string path)
-    {
-        try
-        {
-            return File.Exists(path) ? File.ReadAllLines(path) : [];
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return [];
-        }
-    }
 
     [GeneratedRegex(@"version (\d+)\.(\d+)\.(\d+)")]
     private static partial Regex QemuVersionRegex();

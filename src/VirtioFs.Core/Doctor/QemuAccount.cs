@@ -5,6 +5,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using VirtioFs.Daemon;
+using VirtioFs.Platform;
 using VirtioFs.QemuConfig;
 
 namespace VirtioFs.Doctor;
@@ -34,12 +35,12 @@ internal sealed class QemuAccount
     public override string ToString() => $"{User}:{Group}";
 
     /// <summary>Null when no such account is known (libvirt not installed).</summary>
-    public static QemuAccount? Resolve(string root)
+    public static QemuAccount? Resolve(HostRoot root)
     {
         var host = new DaemonHost { Root = root };
         string? confUser = null;
         string? confGroup = null;
-        var conf = host.HostPath(QemuConfigFile.DefaultPath);
+        var conf = host.Root.Path(QemuConfigFile.DefaultPath);
         try
         {
             if (File.Exists(conf))
@@ -53,8 +54,8 @@ internal sealed class QemuAccount
         {
             // unreadable qemu.conf: fall back to the distribution defaults
         }
-        var passwd = ReadLines(host.HostPath("/etc/passwd")).Select(l => l.Split(':')).Where(f => f.Length > 3).ToList();
-        var groupFile = ReadLines(host.HostPath("/etc/group")).Select(l => l.Split(':')).Where(f => f.Length > 2).ToList();
+        var passwd = host.Root.ReadLines("/etc/passwd").Select(l => l.Split(':')).Where(f => f.Length > 3).ToList();
+        var groupFile = host.Root.ReadLines("/etc/group").Select(l => l.Split(':')).Where(f => f.Length > 2).ToList();
 
         string[]? userEntry = null;
         if (confUser is not null)
@@ -92,7 +93,7 @@ internal sealed class QemuAccount
     }
 
     /// <summary>Whether this account has the permission bits (4 read, 2 write, 1 execute) on the file.</summary>
-    public bool May(FileOwner f, uint bits)
+    public bool May(FileStatus f, uint bits)
     {
         if (Uid == 0)
         {
@@ -114,7 +115,7 @@ internal sealed class QemuAccount
         for (int i = 0; i < parts.Length - 1; i++)
         {
             current += "/" + parts[i];
-            var owner = FileOwner.Of(realPrefix + current);
+            var owner = FileStatus.Of(realPrefix + current);
             if (owner is null)
             {
                 return $"directory {current} does not exist";
@@ -124,7 +125,7 @@ internal sealed class QemuAccount
                 return $"{this} cannot enter {current} ({Describe(owner.Value)})";
             }
         }
-        var socket = FileOwner.Of(hostPath);
+        var socket = FileStatus.Of(hostPath);
         if (socket is { } s && !May(s, 2))
         {
             return $"{this} cannot write the socket {shownPath} ({Describe(s)}); connect() needs write permission";
@@ -132,18 +133,6 @@ internal sealed class QemuAccount
         return null;
     }
 
-    private static string Describe(FileOwner f) =>
+    private static string Describe(FileStatus f) =>
         $"mode {Convert.ToString(f.Mode & 0xFFF, 8)}, owner {f.Uid}:{f.Gid}";
-
-    private static string[] ReadLines(string path)
-    {
-        try
-        {
-            return File.Exists(path) ? File.ReadAllLines(path) : [];
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return [];
-        }
-    }
 }

@@ -33,14 +33,12 @@ internal sealed class HugePagePersistence
     public const string SysctlFile = "/etc/sysctl.d/80-virtiofs-hugepages.conf";
     public const string UnitDir = "/etc/systemd/system";
 
-    private readonly string _root;
+    private readonly HostRoot _host;
 
-    public HugePagePersistence(string root = "/")
+    public HugePagePersistence(HostRoot? host = null)
     {
-        _root = string.IsNullOrEmpty(root) ? "/" : root;
+        _host = host ?? HostRoot.Real;
     }
-
-    private string P(string absolute) => Path.Combine(_root, absolute.TrimStart('/'));
 
     public static string UnitName(long kib, int node) =>
         node < 0 ? $"virtiofs-hugepages-{kib}kB.service" : $"virtiofs-hugepages-{kib}kB-node{node}.service";
@@ -83,7 +81,7 @@ internal sealed class HugePagePersistence
                 """.Replace("\r\n", "\n", StringComparison.Ordinal);
             Put($"{UnitDir}/{unit}", count == 0 ? null : text, result);
             // What 'systemctl enable' does; done by hand so it also works where systemd is not running now.
-            var link = P($"{UnitDir}/sysinit.target.wants/{unit}");
+            var link = _host.Path($"{UnitDir}/sysinit.target.wants/{unit}");
             if (count == 0)
             {
                 if (File.Exists(link) || new FileInfo(link).LinkTarget is not null)
@@ -115,7 +113,7 @@ internal sealed class HugePagePersistence
 
     private void Put(string hostPath, string? text, HugePagePersistResult result)
     {
-        var file = P(hostPath);
+        var file = _host.Path(hostPath);
         if (text is null)
         {
             if (File.Exists(file))

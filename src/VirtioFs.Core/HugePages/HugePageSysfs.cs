@@ -7,48 +7,9 @@ using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 using VirtioFs.Errors;
+using VirtioFs.Platform;
 
 namespace VirtioFs.HugePages;
-
-/// <summary>What the allocator needs from the kernel; a seam so tests can play a kernel that gives fewer pages.</summary>
-internal interface IHugePageKernel
-{
-    long ReadCount(long pageSizeKiB, int numaNode);
-
-    void WriteCount(long pageSizeKiB, int numaNode, long count);
-
-    /// <summary>Asks the kernel to defragment memory; false when the kernel has no compaction.</summary>
-    bool Compact();
-}
-
-/// <summary>
-/// A host's hugepage pools as the cmdlets see them: this host through sysfs (<see cref="HugePageSysfs"/>)
-/// or any host through libvirt (<see cref="LibvirtHugePageHost"/>). Same pools, same objects.
-/// </summary>
-internal interface IHugePageHost : IHugePageKernel
-{
-    /// <summary>The libvirt URI, or null for the local sysfs.</summary>
-    string? ConnectionUri { get; }
-
-    /// <summary>Page sizes the host offers, ascending.</summary>
-    IReadOnlyList<long> OfferedPageSizesKiB();
-
-    bool IsOffered(long kib);
-
-    /// <summary>NUMA nodes with hugepage pools, ascending.</summary>
-    IReadOnlyList<int> NumaNodes();
-
-    /// <summary>The size a domain's &lt;hugepages/&gt; without a size gets.</summary>
-    long DefaultPageSizeKiB();
-
-    /// <summary>For each page size the host-wide pool, then one per NUMA node.</summary>
-    IReadOnlyList<VirtioFsHugePagePool> ReadPools();
-
-    VirtioFsHugePagePool ReadPool(long kib, int node, string[]? mountPoints = null);
-
-    /// <summary>What a change writes, for -WhatIf: the sysfs file or the libvirt call.</summary>
-    string PoolLocation(long kib, int node);
-}
 
 /// <summary>
 /// Reads and writes the kernel's hugepage files under a root directory (default "/") so tests can
@@ -61,14 +22,14 @@ internal sealed partial class HugePageSysfs : IHugePageHost
 
     public string PoolLocation(long kib, int node) => CountFile(kib, node);
 
-    public HugePageSysfs(string root = "/")
+    public HugePageSysfs(HostRoot? host = null)
     {
-        Root = string.IsNullOrEmpty(root) ? "/" : root;
+        Host = host ?? HostRoot.Real;
     }
 
-    public string Root { get; }
+    public HostRoot Host { get; }
 
-    private string P(string absolute) => Path.Combine(Root, absolute.TrimStart('/'));
+    private string P(string absolute) => Host.Path(absolute);
 
     private string HostDir(long kib) => P($"/sys/kernel/mm/hugepages/hugepages-{kib}kB");
 
@@ -118,7 +79,7 @@ internal sealed partial class HugePageSysfs : IHugePageHost
     /// <summary>The default hugepage size (Hugepagesize in /proc/meminfo), the one vm.nr_hugepages and a hugetlbfs mount without pagesize= use.</summary>
     public long DefaultPageSizeKiB()
     {
-        var kib = MeminfoKiB(P("/proc/meminfo"), "Hugepagesize");
+        var kib = MemInfo.KiB(Host, "/proc/meminfo", "Hugepagesize");
         if (kib is long k)
         {
             return k;
@@ -131,64 +92,27 @@ internal sealed partial class HugePageSysfs : IHugePageHost
     public long? MemTotalKiB(int numaNode)
     {
         return numaNode < 0
-            ? MeminfoKiB(P("/proc/meminfo"), "MemTotal")
-            : MeminfoKiB(P($"/sys/devices/system/node/node{numaNode}/meminfo"), "MemTotal");
-    }
-
-    private static long? MeminfoKiB(string file, string key)
-    {
-        if (!File.Exists(file))
-        {
-            return null;
-        }
-        foreach (var line in File.ReadLines(file))
-        {
-            // "/proc/meminfo: Key:   123 kB" or node meminfo: "Node 0 Key:   123 kB"
-            var idx = line.IndexOf(key + ":", StringComparison.Ordinal);
-            if (idx < 0 || (idx > 0 && line[idx - 1] != ' '))
-            {
-                continue;
-            }
-            var rest = line[(idx + key.Length + 1)..].Trim();
-            var num = rest.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
-            if (long.TryParse(num, NumberStyles.None, CultureInfo.InvariantCulture, out var v))
-            {
-                return v;
-            }
-        }
-        return null;
+            ? MemInfo.KiB(Host, "/proc/meminfo", "MemTotal")
+            : MemInfo.KiB(Host, $"/sys/devices/system/node/node{numaNode}/meminfo", "MemTotal");
     }
 
     /// <summary>hugetlbfs mounts from /proc/mounts with their page size (pagesize= option, else the default size).</summary>
     public IReadOnlyList<HugeTlbFsMountInfo> Mounts()
     {
-        var file = P("/proc/mounts");
-        if (!File.Exists(file))
-        {
-            return [];
-        }
         var result = new List<HugeTlbFsMountInfo>();
         long? defaultSize = null;
-        foreach (var line in File.ReadLines(file))
+        foreach (var m in MountTable.Read(Host).Where(m => m.FileSystemType == "hugetlbfs"))
         {
-            var f = line.Split(' ');
-            if (f.Length < 4 || f[2] != "hugetlbfs")
-            {
-                continue;
-            }
             long size = 0;
-            foreach (var opt in f[3].Split(','))
+            if (m.OptionValue("pagesize") is { } text)
             {
-                if (opt.StartsWith("pagesize=", StringComparison.Ordinal))
+                try
                 {
-                    try
-                    {
-                        size = PageSize.ParseKiB(opt["pagesize=".Length..]);
-                    }
-                    catch (VirtioFsException)
-                    {
-                        size = 0;
-                    }
+                    size = PageSize.ParseKiB(text);
+                }
+                catch (VirtioFsException)
+                {
+                    size = 0;
                 }
             }
             if (size == 0)
@@ -196,48 +120,9 @@ internal sealed partial class HugePageSysfs : IHugePageHost
                 defaultSize ??= DefaultPageSizeKiB();
                 size = defaultSize.Value;
             }
-            result.Add(new HugeTlbFsMountInfo(UnescapeMountField(f[1]), size, f[3]));
+            result.Add(new HugeTlbFsMountInfo(m.MountPoint, size, m.Options));
         }
         return result;
-    }
-
-    /// <summary>/proc/mounts writes space, tab, newline and backslash as \ooo octal.</summary>
-    internal static string UnescapeMountField(string s)
-    {
-        if (!s.Contains('\\', StringComparison.Ordinal))
-        {
-            return s;
-        }
-        var sb = new StringBuilder();
-        for (int i = 0; i < s.Length; i++)
-        {
-            if (s[i] == '\\' && IsOctal(s, i + 1))
-            {
-                sb.Append((char)Convert.ToInt32(s.Substring(i + 1, 3), 8));
-                i += 3;
-            }
-            else
-            {
-                sb.Append(s[i]);
-            }
-        }
-        return sb.ToString();
-    }
-
-    private static bool IsOctal(string s, int start)
-    {
-        if (start + 3 > s.Length)
-        {
-            return false;
-        }
-        for (int i = start; i < start + 3; i++)
-        {
-            if (s[i] < '0' || s[i] > '7')
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     /// <summary>Every pool: for each page size the host-wide pool, then one per NUMA node.</summary>

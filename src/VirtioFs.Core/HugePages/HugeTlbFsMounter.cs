@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using VirtioFs.Errors;
+using VirtioFs.Platform;
 
 namespace VirtioFs.HugePages;
 
@@ -52,31 +52,19 @@ internal sealed class HugeTlbFsMounter
                 $"'{full}' is a file; hugetlbfs needs a directory.", path);
         }
         Directory.CreateDirectory(full);
-        var psi = new ProcessStartInfo("mount")
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[] { "-t", "hugetlbfs", "-o", "pagesize=" + PageSize.FormatKernel(kib), "hugetlbfs", full })
-        {
-            psi.ArgumentList.Add(a);
-        }
-        string stderr;
-        int exit;
+        string[] argv = ["-t", "hugetlbfs", "-o", "pagesize=" + PageSize.FormatKernel(kib), "hugetlbfs", full];
+        ProgramResult? run;
         try
         {
-            using var p = Process.Start(psi)!;
-            stderr = p.StandardError.ReadToEnd();
-            p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            exit = p.ExitCode;
+            run = ProgramRunner.Execute("mount", argv, TimeSpan.FromSeconds(30));
         }
         catch (System.ComponentModel.Win32Exception e)
         {
             throw new VirtioFsException(ErrorIds.MountNotInstalled, ErrorKind.NotInstalled,
                 "mount(8) was not found.", "mount", "Install util-linux (apt-get install mount).", e);
         }
+        int exit = run?.ExitCode ?? -1;
+        string stderr = run?.Output ?? "mount did not finish within 30 s";
         if (exit != 0)
         {
             var kind = stderr.Contains("permission", StringComparison.OrdinalIgnoreCase) || stderr.Contains("only root", StringComparison.OrdinalIgnoreCase)

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Threading;
 using VirtioFs.Errors;
+using VirtioFs.Platform;
 
 namespace VirtioFs.Libvirt;
 
@@ -160,7 +161,7 @@ internal sealed class LibvirtConnection : IDisposable
         }
         finally
         {
-            LibvirtNative.Free(array);
+            LibC.Free(array);
         }
         return list;
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 using System;
 using System.Runtime.InteropServices;
+using VirtioFs.Platform;
 
 namespace VirtioFs.Libvirt;
 
@@ -109,9 +110,6 @@ internal static partial class LibvirtNative
     [LibraryImport(Lib)]
     public static unsafe partial void virSetErrorFunc(IntPtr userData, delegate* unmanaged<IntPtr, IntPtr, void> handler);
 
-    [LibraryImport("libc", EntryPoint = "free")]
-    public static partial void Free(IntPtr ptr);
-
     /// <summary>Copies a string libvirt allocated for us and frees it.</summary>
     public static string? TakeString(IntPtr ptr)
     {
@@ -125,7 +123,7 @@ internal static partial class LibvirtNative
         }
         finally
         {
-            Free(ptr);
+            LibC.Free(ptr);
         }
     }
 }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 using System;
 using System.IO;
-using System.Runtime.InteropServices;
 using System.Text;
 using VirtioFs.Errors;
 
@@ -22,7 +21,7 @@ namespace VirtioFs.Platform;
 /// </list>
 /// On failure the temp file is removed and the original is untouched.
 /// </summary>
-internal static partial class AtomicFile
+internal static class AtomicFile
 {
     public const UnixFileMode DefaultMode =
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
@@ -56,7 +55,7 @@ internal static partial class AtomicFile
         {
             var exists = File.Exists(full);
             var mode = exists ? File.GetUnixFileMode(full) : newFileMode;
-            var owner = exists ? GetOwner(full) : null;
+            var owner = exists && FileStatus.Of(full) is { } st ? (st.Uid, st.Gid) : ((uint Uid, uint Gid)?)null;
             if (exists && backupPath is not null)
             {
                 WriteViaTemp(dir, Path.GetFullPath(backupPath), File.ReadAllBytes(full), mode, owner);
@@ -94,12 +93,12 @@ internal static partial class AtomicFile
                 fs.Flush(flushToDisk: true);
             }
             File.SetUnixFileMode(temp, mode); // the umask may have masked bits off
-            if (owner is { } o && Chown(temp, o.Uid, o.Gid) != 0)
+            if (owner is { } o && LibC.Chown(temp, o.Uid, o.Gid) != 0)
             {
-                var errno = Marshal.GetLastPInvokeError();
+                var errno = LibC.Errno;
                 // EPERM as non-root: a user editing a file they may write but not own cannot give it
                 // back; the content and mode are still right, so do not refuse the edit for that.
-                if (errno != 1 || CurrentUid() == 0)
+                if (errno != LibC.EPERM || LibC.GetUid() == 0)
                 {
                     throw new IOException($"chown {o.Uid}:{o.Gid} failed with errno {errno}");
                 }
@@ -118,51 +117,12 @@ internal static partial class AtomicFile
     /// <summary>fsync(2) on the directory makes the rename durable; best effort (some file systems refuse it).</summary>
     private static void SyncDirectory(string dir)
     {
-        int fd = Open(dir, 0 /* O_RDONLY */);
+        int fd = LibC.Open(dir, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
         if (fd < 0)
         {
             return;
         }
-        _ = Fsync(fd);
-        _ = Close(fd);
+        _ = LibC.Fsync(fd);
+        _ = LibC.Close(fd);
     }
-
-    /// <summary>uid/gid of a file via stat(2); null when the layout of struct stat is not known for this CPU.</summary>
-    internal static (uint Uid, uint Gid)? GetOwner(string path)
-    {
-        int uidOffset = RuntimeInformation.ProcessArchitecture switch
-        {
-            Architecture.X64 => 28,   // dev, ino, nlink (8 each), mode (4), uid, gid
-            Architecture.Arm64 => 24, // dev, ino (8 each), mode, nlink (4 each), uid, gid
-            _ => -1,
-        };
-        if (uidOffset < 0)
-        {
-            return null;
-        }
-        var buf = new byte[256];
-        if (Stat(path, buf) != 0)
-        {
-            return null;
-        }
-        return (BitConverter.ToUInt32(buf, uidOffset), BitConverter.ToUInt32(buf, uidOffset + 4));
-    }
-
-    [LibraryImport("libc", EntryPoint = "stat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int Stat(string path, byte[] buf);
-
-    [LibraryImport("libc", EntryPoint = "chown", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int Chown(string path, uint uid, uint gid);
-
-    [LibraryImport("libc", EntryPoint = "getuid")]
-    private static partial uint CurrentUid();
-
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int Fsync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int Close(int fd);
 }

@@ -107,9 +107,7 @@ public sealed class EnableVirtioFsSharedMemoryCommand : DomainCmdlet
                 $"-AllocateHugePages allocates hugepages and needs -Backing HugePages (not {Backing}); nothing was changed.",
                 Backing, "Add -Backing HugePages, or leave out -AllocateHugePages.");
         }
-        IHugePageHost host = target is LibvirtDomainTarget && Connect(ConnectionUri) is { IsLocal: false } remote
-            ? new LibvirtHugePageHost(remote)
-            : new HugePageSysfs();
+        IHugePageHost host = HugePageHosts.For(target is LibvirtDomainTarget ? Connect(ConnectionUri) : null, HugePagePurpose.Domain);
         var needs = HugePageRequirements.Compute(DomainDocument.Parse(edit.NewXml, target.Label), host);
         foreach (var note in needs.Notes)
         {

@@ -75,7 +75,7 @@ public sealed class GetVirtioFsHugePageCommand : DomainCmdlet
 
     private void WritePools()
     {
-        IHugePageHost host = ConnectionUri is null ? new HugePageSysfs() : new LibvirtHugePageHost(Connect(ConnectionUri));
+        IHugePageHost host = HugePageHosts.For(ConnectionUri is null ? null : Connect(ConnectionUri), HugePagePurpose.Pools);
         var offered = host.OfferedPageSizesKiB();
         if (offered.Count == 0)
         {
@@ -109,14 +109,13 @@ public sealed class GetVirtioFsHugePageCommand : DomainCmdlet
         if (ParameterSetName == PathSet)
         {
             target = FileTarget(Path, skipSourceCheck: true);
-            host = new HugePageSysfs();
+            host = HugePageHosts.For(null, HugePagePurpose.Domain);
         }
         else
         {
             var conn = Connect(ConnectionUri);
             target = LibvirtTarget(Domain, ConnectionUri, skipSourceCheck: true);
-            // A remote domain's pages come from the remote host; only libvirt can tell us about it.
-            host = conn.IsLocal ? new HugePageSysfs() : new LibvirtHugePageHost(conn);
+            host = HugePageHosts.For(conn, HugePagePurpose.Domain);
             using var dom = conn.LookupDomain(Domain);
             if (dom.IsActive)
             {

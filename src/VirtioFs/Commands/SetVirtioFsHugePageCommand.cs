@@ -80,7 +80,7 @@ public sealed class SetVirtioFsHugePageCommand : DomainCmdlet
                 $"-Persist writes boot-time files on this host and cannot do so through libvirt ({ConnectionUri}); nothing was changed.",
                 ConnectionUri, "Run Set-VirtioFsHugePage -Persist on that host itself, or leave out -Persist.");
         }
-        IHugePageHost sysfs = ConnectionUri is null ? new HugePageSysfs() : new LibvirtHugePageHost(Connect(ConnectionUri));
+        IHugePageHost sysfs = HugePageHosts.For(ConnectionUri is null ? null : Connect(ConnectionUri), HugePagePurpose.Pools);
         long? defaultSize = null;
         long DefaultKiB() => defaultSize ??= sysfs.DefaultPageSizeKiB();
         long kib = PageSize is null ? DefaultKiB() : HugePages.PageSize.ParseKiB(PageSize);

@@ -8,6 +8,7 @@ using VirtioFs.Domain;
 using VirtioFs.Errors;
 using VirtioFs.Internal;
 using VirtioFs.Libvirt;
+using VirtioFs.Platform;
 
 namespace VirtioFs.Commands;
 
@@ -105,7 +106,7 @@ public sealed class TestVirtioFsDomainCommand : DomainCmdlet
         if (checkHost && !_qemuResolved)
         {
             _qemuResolved = true;
-            _qemu = QemuAccount.Resolve("/");
+            _qemu = QemuAccount.Resolve(HostRoot.Real);
         }
         return new DomainCheckInput
         {

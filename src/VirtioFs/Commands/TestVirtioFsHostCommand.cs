@@ -48,7 +48,7 @@ public sealed class TestVirtioFsHostCommand : VirtioFsCmdlet
         WriteProgress(new ProgressRecord(1, "Test-VirtioFsHost", "Running QEMU and reading the host") { PercentComplete = 60 });
         var results = HostChecks.Run(new HostCheckInput
         {
-            Uid = Native.GetUid(),
+            Uid = LibC.GetUid(),
             UserName = Environment.UserName,
             Libvirt = libvirt,
             Daemons = daemons,

@@ -11,7 +11,7 @@ public sealed class DaemonBinaryLocatorTests
     private static void Exe(FakeHostTree t, string absolute)
     {
         t.Write(absolute, "#!/bin/sh\n");
-        UnixFile.SetMode(t.P(absolute), (UnixFileMode)0b111_101_101);
+        VirtioFs.Platform.UnixFile.SetMode(t.P(absolute), (UnixFileMode)0b111_101_101);
     }
 
     private static string Descriptor(string type, string binary) =>
@@ -27,7 +27,7 @@ public sealed class DaemonBinaryLocatorTests
         Exe(t, "/usr/lib/qemu/vhost-user-gpu");
         t.Write("/usr/share/qemu/vhost-user/50-qemu-virtiofsd.json", Descriptor("fs", "/usr/lib/qemu/virtiofsd"));
         t.Write("/usr/share/qemu/vhost-user/50-qemu-gpu.json", Descriptor("gpu", "/usr/lib/qemu/vhost-user-gpu"));
-        var host = new DaemonHost { Root = t.Root, XdgConfigHome = t.P("/home/u/.config"), SearchPath = "" };
+        var host = new DaemonHost { Root = t.Host, XdgConfigHome = t.P("/home/u/.config"), SearchPath = "" };
 
         var found = new DaemonBinaryLocator(host).Find();
         Assert.Equal("/usr/lib/qemu/virtiofsd", found[0].Path);
@@ -55,7 +55,7 @@ public sealed class DaemonBinaryLocatorTests
         t.Write("/usr/share/qemu/vhost-user/40-virtiofsd.json", Descriptor("fs", "/usr/libexec/virtiofsd"));
         t.Write("/usr/share/qemu/vhost-user/10-broken.json", "{ not json");
         t.Write("/usr/share/qemu/vhost-user/20-missing.json", Descriptor("fs", "/nowhere/virtiofsd"));
-        var found = new DaemonBinaryLocator(new DaemonHost { Root = t.Root, XdgConfigHome = null, SearchPath = "" }).Find();
+        var found = new DaemonBinaryLocator(new DaemonHost { Root = t.Host, XdgConfigHome = null, SearchPath = "" }).Find();
         Assert.Equal(["/usr/libexec/virtiofsd", "/usr/lib/qemu/virtiofsd"], found.Select(c => c.Path));
         Assert.All(found, c => Assert.Equal("Descriptor", c.Source));
     }
@@ -67,7 +67,7 @@ public sealed class DaemonBinaryLocatorTests
         Exe(t, "/usr/lib/virtiofsd");
         Exe(t, "/bin2/virtiofsd");
         t.Write("/bin3/virtiofsd", "not executable");
-        var host = new DaemonHost { Root = t.Root, XdgConfigHome = null, SearchPath = $"{t.P("/bin3")}:{t.P("/bin2")}" };
+        var host = new DaemonHost { Root = t.Host, XdgConfigHome = null, SearchPath = $"{t.P("/bin3")}:{t.P("/bin2")}" };
         var found = new DaemonBinaryLocator(host).Find();
         Assert.Equal(["/usr/lib/virtiofsd", t.P("/bin2/virtiofsd")], found.Select(c => c.Path));
         Assert.Equal(["WellKnownPath", "PATH"], found.Select(c => c.Source));
@@ -77,6 +77,6 @@ public sealed class DaemonBinaryLocatorTests
     public void NothingFoundIsEmpty()
     {
         using var t = new FakeHostTree();
-        Assert.Empty(new DaemonBinaryLocator(new DaemonHost { Root = t.Root, XdgConfigHome = null, SearchPath = "" }).Find());
+        Assert.Empty(new DaemonBinaryLocator(new DaemonHost { Root = t.Host, XdgConfigHome = null, SearchPath = "" }).Find());
     }
 }

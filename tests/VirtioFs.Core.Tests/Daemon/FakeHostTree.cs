@@ -18,6 +18,8 @@ internal sealed class FakeHostTree : IDisposable
 
     public string Root { get; }
 
+    public VirtioFs.Platform.HostRoot Host => new(Root);
+
     public string P(string absolute) => Path.Combine(Root, absolute.TrimStart('/'));
 
     public void Write(string absolute, string content)

@@ -15,7 +15,7 @@ public sealed class HostAccountsAndStopTests
     public void SocketGroupFollowsQemuConfThenTheQemuUserThenNothing()
     {
         using var t = new FakeHostTree();
-        var host = new DaemonHost { Root = t.Root };
+        var host = new DaemonHost { Root = t.Host };
         t.Write("/etc/group", Groups);
         Assert.Null(HostAccounts.LibvirtQemuGroup(host)); // no libvirt: root-only socket
 
@@ -39,7 +39,7 @@ public sealed class HostAccountsAndStopTests
         using var t = new FakeHostTree();
         t.AddProcess(4600, 1, ["/usr/lib/qemu/virtiofsd", "--fd=32", "-o", "source=/srv/x"]);
         t.Write("/run/libvirt/qemu/2-vm1-fs0-fs.pid", "4600");
-        var s = new DaemonSupervisor(new DaemonHost { Root = t.Root, RuntimeDirectory = t.P("/run/virtiofs"), XdgConfigHome = null, SearchPath = "" });
+        var s = new DaemonSupervisor(new DaemonHost { Root = t.Host, RuntimeDirectory = t.P("/run/virtiofs"), XdgConfigHome = null, SearchPath = "" });
         var d = Assert.Single(s.List());
         var e = Assert.Throws<VirtioFsException>(() => s.Stop(d, force: false, System.TimeSpan.FromSeconds(1), CancellationToken.None));
         Assert.Equal("DaemonManagedByLibvirt", e.ErrorId);

@@ -9,7 +9,7 @@ namespace VirtioFs.Tests.Core.Daemon;
 public sealed class ProcessTableTests
 {
     private static DaemonSupervisor Supervisor(FakeHostTree t) =>
-        new(new DaemonHost { Root = t.Root, RuntimeDirectory = t.P("/run/virtiofs"), XdgConfigHome = null, SearchPath = "" });
+        new(new DaemonHost { Root = t.Host, RuntimeDirectory = t.P("/run/virtiofs"), XdgConfigHome = null, SearchPath = "" });
 
     [Fact]
     public void LibvirtFdDaemonIsNamedAfterItsDomainFromSocketPidFileAndLog()
@@ -154,7 +154,7 @@ public sealed class ProcessTableTests
         Assert.Equal(VirtioFsDaemonState.Running, list[0].State);
         Assert.Equal(VirtioFsDaemonManager.VirtioFs, list[0].ManagedBy);
         Assert.Equal(VirtioFsDaemonState.Exited, list[1].State); // same pid, different start time: recycled
-        Assert.Equal(System.IO.UnixFileMode.UserRead | System.IO.UnixFileMode.UserWrite, UnixFile.GetMode(store.StatePath("data")));
+        Assert.Equal(System.IO.UnixFileMode.UserRead | System.IO.UnixFileMode.UserWrite, VirtioFs.Platform.UnixFile.GetMode(store.StatePath("data")));
     }
 
     [Fact]
@@ -163,7 +163,7 @@ public sealed class ProcessTableTests
         using var t = new FakeHostTree();
         t.AddProcess(4500, 1, ["/usr/lib/qemu/virtiofsd"], (5, 1234, "/tmp/a.sock", true), (6, 1235, "/tmp/b.sock", false));
         t.Write("/proc/net/unix", "Num       RefCount Protocol Flags    Type St Inode Path\n0000000000000000: 00000002 00000000 00010000 0001 01 1234 /tmp/a.sock\n");
-        var proc = new ProcessTable(new DaemonHost { Root = t.Root });
+        var proc = new ProcessTable(new DaemonHost { Root = t.Host });
         Assert.True(proc.IsListening(4500, "/tmp/a.sock"));
         Assert.False(proc.IsListening(4500, "/tmp/b.sock")); // bound, not listening
         Assert.False(proc.IsListening(4500, "/tmp/c.sock"));

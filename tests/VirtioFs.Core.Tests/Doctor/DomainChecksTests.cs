@@ -41,7 +41,7 @@ public sealed class DomainChecksTests : IDisposable
 
     private DomainCheckInput Input(VirtioFsDaemonBinary? daemon = null, Version? libvirt = null, bool active = false, QemuAccount? qemu = null) => new()
     {
-        Root = _fake.Root,
+        Host = _fake.Host,
         LibvirtVersion = libvirt ?? new Version(9, 0, 0),
         DefaultDaemon = daemon ?? C,
         IsActive = active,
@@ -121,7 +121,7 @@ public sealed class DomainChecksTests : IDisposable
         var r = Run(d, Input());
         Assert.Equal(VirtioFsCheckStatus.Fail, Status(r, "Source"));
         Assert.Equal(VirtioFsCheckStatus.Fail, Status(r, "Daemon"));
-        var other = Run(d, new DomainCheckInput { Root = _fake.Root, CheckHostPaths = false, LibvirtVersion = new Version(9, 0, 0) });
+        var other = Run(d, new DomainCheckInput { Host = _fake.Host, CheckHostPaths = false, LibvirtVersion = new Version(9, 0, 0) });
         Assert.Equal(VirtioFsCheckStatus.Skip, Status(other, "Source"));
         Assert.DoesNotContain(other, x => x.Status == VirtioFsCheckStatus.Fail);
     }
@@ -129,7 +129,7 @@ public sealed class DomainChecksTests : IDisposable
     [Fact]
     public void NoDaemonMeansUnableToFindASatisfyingVirtiofsd()
     {
-        var r = Run(Dom(Memfd, Fs()), new DomainCheckInput { Root = _fake.Root, LibvirtVersion = new Version(9, 0, 0) }).Single(x => x.Name == "Daemon");
+        var r = Run(Dom(Memfd, Fs()), new DomainCheckInput { Host = _fake.Host, LibvirtVersion = new Version(9, 0, 0) }).Single(x => x.Name == "Daemon");
         Assert.Equal(VirtioFsCheckStatus.Fail, r.Status);
         Assert.Contains("Unable to find a satisfying virtiofsd", r.Message);
     }
@@ -337,11 +337,11 @@ public sealed class DomainChecksTests : IDisposable
         File.WriteAllText(Path.Combine(_fake.Dir("etc"), "passwd"), "root:x:0:0::/root:/bin/sh\nlibvirt-qemu:x:64055:107::/var/lib/libvirt:/usr/sbin/nologin\nqemu2:x:500:500::/:/bin/false\n");
         File.WriteAllText(Path.Combine(_fake.Dir("etc"), "group"), "root:x:0:\nkvm:x:107:\nlibvirt-qemu:x:64055:libvirt-qemu\nq2:x:500:\n");
         File.WriteAllText(Path.Combine(_fake.Dir("etc/libvirt"), "qemu.conf"), "#user = \"root\"\n");
-        var a = QemuAccount.Resolve(_fake.Root)!;
+        var a = QemuAccount.Resolve(_fake.Host)!;
         Assert.Equal("libvirt-qemu:kvm", a.ToString());
         Assert.Contains(64055u, a.Groups);
         File.WriteAllText(Path.Combine(_fake.Root, "etc/libvirt/qemu.conf"), "user = \"qemu2\"\ngroup = \"q2\"\n");
-        Assert.Equal("qemu2:q2", QemuAccount.Resolve(_fake.Root)!.ToString());
+        Assert.Equal("qemu2:q2", QemuAccount.Resolve(_fake.Host)!.ToString());
     }
 
     [Fact]

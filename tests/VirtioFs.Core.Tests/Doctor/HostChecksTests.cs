@@ -4,8 +4,8 @@ using System.IO;
 using System.Linq;
 using VirtioFs.Daemon;
 using VirtioFs.Doctor;
-using Xunit;
 using VirtioFs.Platform;
+using Xunit;
 
 namespace VirtioFs.Tests.Core.Doctor;
 
@@ -26,7 +26,7 @@ public sealed class HostChecksTests : IDisposable
 
     private HostCheckInput Input(LibvirtFacts? facts = null, uint uid = 0, string deviceHelp = "name \"vhost-user-fs-pci\", bus PCI\n", params VirtioFsDaemonBinary[] daemons) => new()
     {
-        Root = _fake.Root,
+        Host = _fake.Host,
         Uid = uid,
         UserName = "alice",
         Libvirt = facts ?? new LibvirtFacts
@@ -68,7 +68,7 @@ public sealed class HostChecksTests : IDisposable
     public void MissingDeviceDaemonAndUnreachableLibvirtFail()
     {
         var input = Input(new LibvirtFacts { ClientVersion = new Version(9, 0, 0), ConnectError = "Failed to connect socket" }, deviceHelp: "name \"virtio-9p-pci\"\n");
-        input = new HostCheckInput { Root = input.Root, Libvirt = input.Libvirt, Run = input.Run, Daemons = [], Uid = 0 };
+        input = new HostCheckInput { Host = input.Host, Libvirt = input.Libvirt, Run = input.Run, Daemons = [], Uid = 0 };
         Assert.Equal(VirtioFsCheckStatus.Fail, Get(input, "QemuDevice").Status);
         var daemon = Get(input, "Virtiofsd");
         Assert.Equal(VirtioFsCheckStatus.Fail, daemon.Status);

@@ -23,7 +23,7 @@ public sealed class AtomicFileTests : IDisposable
         var file = Path.Combine(_dir, "guest.xml");
         File.WriteAllText(file, "<domain>old</domain>");
         File.SetUnixFileMode(file, Rw);
-        var before = AtomicFile.GetOwner(file);
+        var before = Owner(file);
 
         var backup = AtomicFile.Replace(file, "<domain>new</domain>", keepBackup: true);
 
@@ -32,8 +32,8 @@ public sealed class AtomicFileTests : IDisposable
         Assert.Equal("<domain>old</domain>", File.ReadAllText(backup!));
         Assert.Equal(Rw, File.GetUnixFileMode(file));
         Assert.Equal(Rw, File.GetUnixFileMode(backup!));
-        Assert.Equal(before, AtomicFile.GetOwner(file));
-        Assert.Equal(before, AtomicFile.GetOwner(backup!));
+        Assert.Equal(before, Owner(file));
+        Assert.Equal(before, Owner(backup!));
         Assert.Equal(new[] { "guest.xml", "guest.xml.bak" }, Directory.GetFiles(_dir).Select(Path.GetFileName).Order().ToArray());
     }
 
@@ -45,8 +45,8 @@ public sealed class AtomicFileTests : IDisposable
         File.WriteAllText(file, "a = 1\n");
         Assert.Equal(0, Chown(file, 65534, 65534)); // nobody:nogroup
         AtomicFile.Replace(file, "a = 2\n"u8.ToArray(), file + ".bak");
-        Assert.Equal(((uint)65534, (uint)65534), AtomicFile.GetOwner(file));
-        Assert.Equal(((uint)65534, (uint)65534), AtomicFile.GetOwner(file + ".bak"));
+        Assert.Equal(((uint)65534, (uint)65534), Owner(file));
+        Assert.Equal(((uint)65534, (uint)65534), Owner(file + ".bak"));
     }
 
     [Fact]
@@ -125,4 +125,6 @@ public sealed class AtomicFileTests : IDisposable
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "chown")]
     private static extern int Chown(string path, uint uid, uint gid);
+
+    private static (uint Uid, uint Gid)? Owner(string path) => FileStatus.Of(path) is { } st ? (st.Uid, st.Gid) : null;
 }

@@ -3,94 +3,31 @@ using System;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
 
-namespace VirtioFs.Daemon;
+namespace VirtioFs.Platform;
 
 /// <summary>
-/// The few libc calls the supervisor needs. posix_spawn is used instead of System.Diagnostics.Process because
+/// Signals, reaping and detached starts for the daemon supervisor. posix_spawn is used instead of System.Diagnostics.Process because
 /// Process can only redirect output into pipes owned by this PowerShell process (the daemon would get SIGPIPE
 /// once the session ends) and cannot start the child in a new session.
 /// </summary>
-internal static unsafe class Native
+internal static unsafe class Processes
 {
-    public const int SIGKILL = 9;
-    public const int SIGTERM = 15;
-    private const int WNOHANG = 1;
-    private const int O_WRONLY = 0x1;
-    private const int O_RDONLY = 0x0;
-    private const int O_CREAT = 0x40;
-    private const int O_APPEND = 0x400;
-    // glibc <spawn.h>
-    private const short POSIX_SPAWN_SETSIGDEF = 0x04;
-    private const short POSIX_SPAWN_SETSIGMASK = 0x08;
-    private const short POSIX_SPAWN_SETSID = 0x80;
-    private const int ESRCH = 3;
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern uint getuid();
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int sig);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int waitpid(int pid, int* status, int options);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern long sysconf(int name);
-
-    [DllImport("libc")]
-    private static extern int posix_spawn(int* pid, byte* path, void* fileActions, void* attr, byte** argv, byte** envp);
-
-    [DllImport("libc")]
-    private static extern int posix_spawnattr_init(void* attr);
-
-    [DllImport("libc")]
-    private static extern int posix_spawnattr_destroy(void* attr);
-
-    [DllImport("libc")]
-    private static extern int posix_spawnattr_setflags(void* attr, short flags);
-
-    [DllImport("libc")]
-    private static extern int posix_spawnattr_setsigdefault(void* attr, void* sigset);
-
-    [DllImport("libc")]
-    private static extern int posix_spawnattr_setsigmask(void* attr, void* sigset);
-
-    [DllImport("libc")]
-    private static extern int sigfillset(void* set);
-
-    [DllImport("libc")]
-    private static extern int sigemptyset(void* set);
-
-    [DllImport("libc")]
-    private static extern int posix_spawn_file_actions_init(void* fa);
-
-    [DllImport("libc")]
-    private static extern int posix_spawn_file_actions_destroy(void* fa);
-
-    [DllImport("libc")]
-    private static extern int posix_spawn_file_actions_addopen(void* fa, int fd, byte* path, int oflag, int mode);
-
-    [DllImport("libc")]
-    private static extern int posix_spawn_file_actions_adddup2(void* fa, int fd, int newfd);
-
-    public static uint GetUid() => getuid();
-
     public static long ClockTicksPerSecond()
     {
         const int _SC_CLK_TCK = 2;
-        var t = sysconf(_SC_CLK_TCK);
+        var t = LibC.SysConf(_SC_CLK_TCK);
         return t > 0 ? t : 100;
     }
 
     /// <summary>Sends a signal; false when the process does not exist.</summary>
     public static bool Signal(int pid, int sig)
     {
-        if (kill(pid, sig) == 0)
+        if (LibC.Kill(pid, sig) == 0)
         {
             return true;
         }
         var errno = Marshal.GetLastPInvokeError();
-        if (errno == ESRCH)
+        if (errno == LibC.ESRCH)
         {
             return false;
         }
@@ -105,7 +42,7 @@ internal static unsafe class Native
     public static int TryReap(int pid)
     {
         int status;
-        return waitpid(pid, &status, WNOHANG);
+        return LibC.WaitPid(pid, &status, LibC.WNOHANG);
     }
 
     /// <summary>
@@ -150,22 +87,22 @@ internal static unsafe class Native
             }
             envArr[env.Count] = IntPtr.Zero;
 
-            Check(posix_spawnattr_init((void*)attr), "posix_spawnattr_init");
-            Check(posix_spawn_file_actions_init((void*)fa), "posix_spawn_file_actions_init");
+            Check(LibC.PosixSpawnAttrInit((void*)attr), "posix_spawnattr_init");
+            Check(LibC.PosixSpawnFileActionsInit((void*)fa), "posix_spawn_file_actions_init");
             try
             {
-                sigfillset((void*)sigs);
-                Check(posix_spawnattr_setsigdefault((void*)attr, (void*)sigs), "posix_spawnattr_setsigdefault");
-                sigemptyset((void*)sigs);
-                Check(posix_spawnattr_setsigmask((void*)attr, (void*)sigs), "posix_spawnattr_setsigmask");
-                Check(posix_spawnattr_setflags((void*)attr, (short)(POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)),
+                LibC.SigFillSet((void*)sigs);
+                Check(LibC.PosixSpawnAttrSetSigDefault((void*)attr, (void*)sigs), "posix_spawnattr_setsigdefault");
+                LibC.SigEmptySet((void*)sigs);
+                Check(LibC.PosixSpawnAttrSetSigMask((void*)attr, (void*)sigs), "posix_spawnattr_setsigmask");
+                Check(LibC.PosixSpawnAttrSetFlags((void*)attr, (short)(LibC.POSIX_SPAWN_SETSID | LibC.POSIX_SPAWN_SETSIGDEF | LibC.POSIX_SPAWN_SETSIGMASK)),
                     "posix_spawnattr_setflags");
-                Check(posix_spawn_file_actions_addopen((void*)fa, 0, (byte*)Str("/dev/null"), O_RDONLY, 0), "addopen stdin");
-                Check(posix_spawn_file_actions_addopen((void*)fa, 1, (byte*)Str(logPath), O_WRONLY | O_CREAT | O_APPEND, 0x180),
+                Check(LibC.PosixSpawnFileActionsAddOpen((void*)fa, 0, (byte*)Str("/dev/null"), LibC.O_RDONLY, 0), "addopen stdin");
+                Check(LibC.PosixSpawnFileActionsAddOpen((void*)fa, 1, (byte*)Str(logPath), LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND, 0x180),
                     "addopen stdout");
-                Check(posix_spawn_file_actions_adddup2((void*)fa, 1, 2), "adddup2 stderr");
+                Check(LibC.PosixSpawnFileActionsAddDup2((void*)fa, 1, 2), "adddup2 stderr");
                 int pid;
-                var rc = posix_spawn(&pid, (byte*)argvArr[0], (void*)fa, (void*)attr, (byte**)argvPtr, (byte**)envPtr);
+                var rc = LibC.PosixSpawn(&pid, (byte*)argvArr[0], (void*)fa, (void*)attr, (byte**)argvPtr, (byte**)envPtr);
                 if (rc != 0)
                 {
                     throw new InvalidOperationException($"posix_spawn('{path}') failed: {Marshal.GetPInvokeErrorMessage(rc)}");
@@ -174,8 +111,8 @@ internal static unsafe class Native
             }
             finally
             {
-                posix_spawn_file_actions_destroy((void*)fa);
-                posix_spawnattr_destroy((void*)attr);
+                LibC.PosixSpawnFileActionsDestroy((void*)fa);
+                LibC.PosixSpawnAttrDestroy((void*)attr);
             }
         }
         finally

@@ -139,7 +139,7 @@ public sealed class ShareCmdletTests : System.IDisposable
     public void Id_maps_bind_from_strings_and_hashtables()
     {
         string file = _files.PathOf("pc-minimal.xml");
-        var result = _host.Run($"New-VirtioFsShare -Path '{file}' -Tag ids -Source '{_files.SourceDir}' -UidMap @{{ Start = 0; Target = 100000; Count = 65536 }}, '65536:300000:10' -GidMap @{{ start = 0; target = 100000; count = 65536 }}", out var errors);
+        var result = _host.Run($"New-VirtioFsShare -Path '{file}' -Tag ids -Source '{_files.SourceDir}' -SkipSourceCheck -UidMap @{{ Start = 0; Target = 100000; Count = 65536 }}, '65536:300000:10' -GidMap @{{ start = 0; target = 100000; count = 65536 }}", out var errors);
         Assert.Empty(errors);
         var share = (VirtioFsShare)Assert.Single(result).BaseObject;
         Assert.Equal(new[] { "0:100000:65536", "65536:300000:10" }, share.UidMap.Select(m => m.ToString()));
@@ -191,5 +191,32 @@ public sealed class ShareCmdletTests : System.IDisposable
         var memory = _host.Run($"Get-VirtioFsSharedMemory -Path '{_files.Dir}/*.xml'", out errors);
         Assert.Empty(errors);
         Assert.Equal(System.IO.Directory.GetFiles(_files.Dir, "*.xml").Length, memory.Count);
+    }
+
+    [Theory]
+    [InlineData("New-VirtioFsShare")]
+    [InlineData("Set-VirtioFsShare")]
+    public void Every_option_of_the_table_is_a_parameter(string command)
+    {
+        var parameters = _host.Run($"(Get-Command {command}).Parameters.Keys", out var errors).Select(p => p.BaseObject as string).ToHashSet();
+        Assert.Empty(errors);
+        var missing = VirtioFs.Domain.ShareOptions.Settable.Select(o => o.Name).Where(n => !parameters.Contains(n)).ToList();
+        Assert.True(missing.Count == 0, $"{command} lacks -{string.Join(", -", missing)}");
+    }
+
+    [Fact]
+    public void Reset_takes_the_table_s_names_and_refuses_others_before_touching_the_file()
+    {
+        string file = _files.PathOf("several-filesystems.xml");
+        var before = File.ReadAllBytes(file);
+        _host.Run($"Set-VirtioFsShare -Path '{file}' -Tag data -Reset Bogus", out var errors);
+        var error = Assert.Single(errors);
+        Assert.StartsWith("ParameterArgumentValidationError", error.FullyQualifiedErrorId);
+        Assert.Contains("QueueSize", error.Exception.Message);
+        Assert.Equal(before, File.ReadAllBytes(file));
+
+        var completions = _host.Run("(TabExpansion2 -inputScript 'Set-VirtioFsShare -Reset Open' -cursorColumn 29).CompletionMatches.CompletionText", out errors);
+        Assert.Empty(errors);
+        Assert.Equal(["OpenFilesMax"], completions.Select(c => c.BaseObject as string));
     }
 }

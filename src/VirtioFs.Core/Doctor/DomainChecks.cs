@@ -287,9 +287,9 @@ internal static class DomainChecks
             list.Pass("QueueSize", "queue='0' means no queue size: libvirt drops it and QEMU uses its default (128).", "<driver queue='0'>", target);
             return;
         }
-        if (q < 1 || q > ShareValidator.MaxQueueSize || !MemoryUnits.IsPowerOfTwo(q))
+        if (ShareOptions.QueueSize.Check(q) is not null)
         {
-            string qemu = q > ShareValidator.MaxQueueSize ? "queue-size property must be 1024 or smaller" : "queue-size property must be a power of 2";
+            string qemu = q > ShareOptions.MaxQueueSize ? "queue-size property must be 1024 or smaller" : "queue-size property must be a power of 2";
             list.Fail("QueueSize", $"Queue size {q} is invalid: QEMU fails at start (\"{qemu}\").",
                 $"Set-VirtioFsShare -Tag '{share.Tag}' -QueueSize 1024 (a power of two from 1 to 1024).", $"<driver queue='{q}'>", target);
             return;
@@ -419,10 +419,12 @@ internal static class DomainChecks
         {
             list.Pass("CacheMode", $"Cache mode '{cache}' is valid" + (daemon?.Dialect == VirtioFsDaemonDialect.Rust && cache == "none" ? " (the Rust daemon takes libvirt's '-o cache=none' as its 'never')." : "."), $"<cache mode='{cache}'>", target);
         }
-        bool rust = daemon is not null && (daemon.Dialect == VirtioFsDaemonDialect.Rust || daemon.Features.Contains("separate-options"));
-        if (share.PosixLock is not null || share.Flock is not null)
+        // Which options this daemon's dialect does not honour comes from the option table, as in the validator.
+        var unsupported = daemon is null ? [] : ShareOptions.UnsupportedBy(share, ShareOptions.DialectOf(daemon));
+        bool locks = ShareOptions.PosixLock.IsUsed(share) || ShareOptions.Flock.IsUsed(share);
+        if (locks)
         {
-            if (rust)
+            if (unsupported.Contains(ShareOptions.PosixLock) || unsupported.Contains(ShareOptions.Flock))
             {
                 list.Fail("Locking", $"<lock> is set but {daemon!.Path} is the Rust virtiofsd, which has no lock options: newer libvirt refuses the share (\"locking options are not supported by this virtiofsd\"); libvirt 9.0 passes '-o flock' anyway, the daemon exits (\"Invalid compat argument\") and the domain fails to start (\"Connection refused\").",
                     $"Set-VirtioFsShare -Tag '{share.Tag}' -Reset PosixLock,Flock (the Rust daemon handles locks itself).", $"{daemon.Path}: {daemon.Dialect}, features [{string.Join(", ", daemon.Features)}]", target);
@@ -432,9 +434,9 @@ internal static class DomainChecks
                 list.Pass("Locking", daemon is null ? "<lock> is set; the daemon is unknown." : $"<lock> is set and {daemon.Path} is the C virtiofsd, which supports it.", null, target);
             }
         }
-        if ((share.UidMap.Count > 0 || share.GidMap.Count > 0) && daemon is not null && !rust)
+        if (unsupported.Contains(ShareOptions.UidMap) || unsupported.Contains(ShareOptions.GidMap))
         {
-            list.Fail("IdMap", $"<idmap> needs the Rust virtiofsd (--uid-map/--gid-map); {daemon.Path} is the C daemon, which has no ID mapping.",
+            list.Fail("IdMap", $"<idmap> needs the Rust virtiofsd (--uid-map/--gid-map); {daemon!.Path} is the C daemon, which has no ID mapping.",
                 $"Install the Rust virtiofsd and Set-VirtioFsShare -Tag '{share.Tag}' -BinaryPath <it>, or drop the mapping (-Reset UidMap,GidMap).", daemon.VersionText, target);
         }
     }
@@ -446,19 +448,13 @@ internal static class DomainChecks
             list.Skip("LibvirtVersion", "The libvirt version is unknown (no libvirt here); options are not checked against it.", null, target);
             return;
         }
-        var used = new List<string>();
-        if (share.BootOrder is not null) used.Add("BootOrder");
-        if (share.Sandbox is not null) used.Add("Sandbox");
-        if (share.SocketPath is not null) used.Add("SocketPath");
-        if (share.ThreadPoolSize is not null) used.Add("ThreadPoolSize");
-        if (share.UidMap.Count > 0 || share.GidMap.Count > 0) used.Add("UidMap");
-        if (share.OpenFilesMax is not null) used.Add("OpenFilesMax");
-        if (share.ReadOnly) used.Add("ReadOnly");
-        var tooNew = used.Where(o => have < LibvirtFeatureVersions.Since[o]).ToList();
-        string evidence = $"libvirt {have}; options used: {(used.Count == 0 ? "none beyond virtiofs" : string.Join(", ", used))}";
-        if (have < LibvirtFeatureVersions.Since["virtiofs"])
+        // The options newer than virtio-fs itself, with the release that brought each (ShareOptions).
+        var used = ShareOptions.All.Where(o => o.IsUsed(share) && o.LibvirtSince > ShareOption.VirtioFsSince).ToList();
+        var tooNew = ShareOptions.TooNewFor(share, have);
+        string evidence = $"libvirt {have}; options used: {(used.Count == 0 ? "none beyond virtiofs" : string.Join(", ", used.Select(o => o.Name)))}";
+        if (have < ShareOption.VirtioFsSince)
         {
-            list.Fail("LibvirtVersion", $"libvirt {have} has no virtio-fs (6.2.0).", "Upgrade libvirt to 6.2.0 or later.", evidence, target);
+            list.Fail("LibvirtVersion", $"libvirt {have} has no virtio-fs ({ShareOption.VirtioFsSince}).", $"Upgrade libvirt to {ShareOption.VirtioFsSince} or later.", evidence, target);
             return;
         }
         if (tooNew.Count == 0)
@@ -466,26 +462,15 @@ internal static class DomainChecks
             list.Pass("LibvirtVersion", $"libvirt {have} supports every option of the share.", evidence, target);
             return;
         }
-        string names = string.Join(", ", tooNew.Select(o => $"{Xml(o)} (libvirt {LibvirtFeatureVersions.Since[o]})"));
+        bool readOnly = tooNew.Contains(ShareOptions.ReadOnly);
+        string names = string.Join(", ", tooNew.Select(o => o.XmlName).Distinct().Select(x => $"{x} (libvirt {tooNew.First(o => o.XmlName == x).LibvirtSince})"));
         string message = $"libvirt {have} does not know {names}" +
-            (tooNew.Contains("ReadOnly") ? "; it refuses <readonly/> (\"virtiofs does not yet support read-only mode\")." : "; it refuses the XML or silently drops the option.");
-        string fix = tooNew.Contains("ReadOnly")
-            ? $"Set-VirtioFsShare -Tag '{share.Tag}' -Reset ReadOnly and export a read-only bind mount (mount --bind -o ro), or Start-VirtioFsDaemon -ReadOnly | New-VirtioFsShare; or upgrade libvirt to 11.0."
-            : $"Upgrade libvirt, or Set-VirtioFsShare -Tag '{share.Tag}' -Reset {string.Join(",", tooNew.Where(o => o != "SocketPath"))}; or run the daemon yourself with the option (Start-VirtioFsDaemon | New-VirtioFsShare).";
+            (readOnly ? "; it refuses <readonly/> (\"virtiofs does not yet support read-only mode\")." : "; it refuses the XML or silently drops the option.");
+        string fix = readOnly
+            ? $"Set-VirtioFsShare -Tag '{share.Tag}' -Reset ReadOnly and export a read-only bind mount (mount --bind -o ro), or Start-VirtioFsDaemon -ReadOnly | New-VirtioFsShare; or upgrade libvirt to {ShareOptions.ReadOnly.LibvirtSince.ToString(2)}."
+            : $"Upgrade libvirt, or Set-VirtioFsShare -Tag '{share.Tag}' -Reset {string.Join(",", tooNew.Where(o => o.Resettable).Select(o => o.Name))}; or run the daemon yourself with the option (Start-VirtioFsDaemon | New-VirtioFsShare).";
         list.Fail("LibvirtVersion", message, fix, evidence, target);
     }
-
-    private static string Xml(string option) => option switch
-    {
-        "BootOrder" => "<boot order>",
-        "Sandbox" => "<sandbox>",
-        "SocketPath" => "<source socket>",
-        "ThreadPoolSize" => "<thread_pool>",
-        "UidMap" or "GidMap" => "<idmap>",
-        "OpenFilesMax" => "<openfiles>",
-        "ReadOnly" => "<readonly/>",
-        _ => option,
-    };
 
     private static void Migration(DomainDocument doc, List<XElement> shares, DomainCheckInput input, CheckList list)
     {

@@ -94,7 +94,7 @@ internal static partial class HostChecks
             list.Fail("LibvirtDaemon", $"libvirt {v} predates virtio-fs (6.2.0).", "Upgrade libvirt to 6.2.0 or later (read-only shares need 11.0).", evidence, target);
             return;
         }
-        var missing = Domain.LibvirtFeatureVersions.Since.Where(kv => v < kv.Value).Select(kv => $"{kv.Key} ({kv.Value})").ToList();
+        var missing = Domain.ShareOptions.All.Where(o => v < o.LibvirtSince).Select(o => $"{o.Name} ({o.LibvirtSince})").ToList();
         list.Pass("LibvirtDaemon", missing.Count == 0
                 ? $"libvirt {v} answers on {f.Uri} and has every virtio-fs option."
                 : $"libvirt {v} answers on {f.Uri}; options it lacks: {string.Join(", ", missing)}.",

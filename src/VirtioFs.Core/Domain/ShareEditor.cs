@@ -170,15 +170,15 @@ internal static class ShareEditor
         return match;
     }
 
+    /// <summary>Removes the elements that hold the daemon options (&lt;binary&gt;, &lt;idmap&gt;), unknown children included.</summary>
     private static void RemoveDaemonOptions(XElement element)
     {
-        if (element.Element("binary") is { } binary)
+        foreach (var name in ShareOptions.All.Where(o => o.DaemonOnly).Select(o => o.Slot.Path[0]).Distinct())
         {
-            XmlLayout.Remove(binary);
-        }
-        if (element.Element("idmap") is { } idmap)
-        {
-            XmlLayout.Remove(idmap);
+            if (element.Element(name) is { } e)
+            {
+                XmlLayout.Remove(e);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 using System.Collections.Generic;
+using System.Linq;
 
 namespace VirtioFs.Domain;
 
@@ -36,24 +37,7 @@ internal sealed class ShareSettings
     public ISet<string> Reset { get; } = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Options that configure libvirt's own virtiofsd; they mean nothing with &lt;source socket&gt;.</summary>
-    public IEnumerable<string> DaemonOptionsGiven()
-    {
-        if (Cache is not null) yield return "Cache";
-        if (Xattr is not null) yield return "Xattr";
-        if (PosixLock is not null) yield return "PosixLock";
-        if (Flock is not null) yield return "Flock";
-        if (Sandbox is not null) yield return "Sandbox";
-        if (ThreadPoolSize is not null) yield return "ThreadPoolSize";
-        if (OpenFilesMax is not null) yield return "OpenFilesMax";
-        if (BinaryPath is not null) yield return "BinaryPath";
-        if (UidMap is { Count: > 0 }) yield return "UidMap";
-        if (GidMap is { Count: > 0 }) yield return "GidMap";
-    }
-
-    /// <summary>Names every option Reset may name.</summary>
-    public static readonly string[] ResettableOptions =
-    {
-        "QueueSize", "Cache", "Xattr", "PosixLock", "Flock", "Sandbox", "ThreadPoolSize", "OpenFilesMax",
-        "BinaryPath", "ReadOnly", "BootOrder", "Alias", "UidMap", "GidMap", "Iommu", "Ats", "Packed", "PagePerVq",
-    };
+    public IEnumerable<string> DaemonOptionsGiven() =>
+        ShareOptions.All.Where(o => o.DaemonOnly && o.IsAsked(this)
+            && !(o.Asked(this) is IReadOnlyList<VirtioFsIdMapEntry> { Count: 0 })).Select(o => o.Name);
 }

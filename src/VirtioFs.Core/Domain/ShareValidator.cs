@@ -21,8 +21,6 @@ internal static class ShareValidator
     /// <summary>QEMU's vhost-user-fs limit (VIRTIO_FS tag field).</summary>
     public const int MaxTagBytes = 36;
 
-    public const int MaxQueueSize = 1024;
-
     private static readonly Regex s_userAlias = new("^ua-[A-Za-z0-9_-]+$", RegexOptions.CultureInvariant);
 
     /// <summary>True for an alias libvirt keeps in the persistent definition: ua- then letters, digits, '_' and '-'.</summary>
@@ -53,31 +51,16 @@ internal static class ShareValidator
                 "Use -AccessMode passthrough (the default); ID mapping is done with -UidMap/-GidMap.");
         }
 
-        if (merged.QueueSize is int q && (q < 1 || q > MaxQueueSize || !MemoryUnits.IsPowerOfTwo(q)))
+        foreach (var option in ShareOptions.All)
         {
-            throw new VirtioFsException(ErrorIds.InvalidQueueSize, ErrorKind.InvalidArgument,
-                $"Queue size {q} is invalid: QEMU needs a power of two from 1 to {MaxQueueSize}.", q,
-                "Use 128 (QEMU's default), 256, 512 or 1024 (recommended for Windows guests).");
+            if (option.ValueOf(merged) is { } value && option.Check(value) is { } problem)
+            {
+                throw new VirtioFsException(problem.ErrorId, ErrorKind.InvalidArgument, problem.Message, value, problem.Fix);
+            }
         }
 
         ValidateSourceOrSocket(merged, asked, host);
 
-        if (merged.ThreadPoolSize is < 0)
-        {
-            throw new VirtioFsException(ErrorIds.InvalidThreadPoolSize, ErrorKind.InvalidArgument,
-                $"Thread pool size {merged.ThreadPoolSize} is invalid: use 0 (no pool) or more.", merged.ThreadPoolSize);
-        }
-        if (merged.OpenFilesMax is <= 0)
-        {
-            throw new VirtioFsException(ErrorIds.InvalidOpenFilesMax, ErrorKind.InvalidArgument,
-                $"Open files limit {merged.OpenFilesMax} is invalid: it must be positive.", merged.OpenFilesMax);
-        }
-        if (merged.BinaryPath is { } bin && !Path.IsPathRooted(bin))
-        {
-            throw new VirtioFsException(ErrorIds.BinaryPathNotAbsolute, ErrorKind.InvalidArgument,
-                $"The virtiofsd path '{bin}' is not absolute; libvirt needs an absolute path.", bin,
-                "Give the full path, e.g. /usr/lib/qemu/virtiofsd or /usr/libexec/virtiofsd.");
-        }
         if (merged.BinaryPath is { } b && host.CheckHostPaths && asked.BinaryPath is not null && !File.Exists(b))
         {
             throw new VirtioFsException(ErrorIds.BinaryNotFound, ErrorKind.ObjectNotFound,
@@ -85,31 +68,39 @@ internal static class ShareValidator
                 "Install virtiofsd (Debian 12: qemu-system-common ships /usr/lib/qemu/virtiofsd) or fix -BinaryPath.");
         }
 
-        ValidateLockForDaemon(merged, asked, host);
+        ValidateDaemonDialect(merged, asked, host);
         ValidateBoot(domain, merged, self);
         ValidateAlias(domain, merged, self);
         ValidateLibvirtVersion(merged, host);
     }
 
     /// <summary>
-    /// &lt;lock&gt; works only with the legacy C virtiofsd. With the Rust one, libvirt 9.0 starts the daemon
-    /// and it exits on "Invalid compat argument '-o flock'" (the guest then fails to start), and newer
-    /// libvirt refuses the share. Checked when the change touches locks or the binary, on this host.
+    /// Options the virtiofsd libvirt would run on this host does not honour (ShareOption.Dialects): &lt;lock&gt;
+    /// with the Rust daemon (libvirt 9.0 starts it and it exits on "Invalid compat argument '-o flock'", newer
+    /// libvirt refuses the share), &lt;idmap&gt; with the C daemon (it has no ID mapping). Checked when the change
+    /// touches such an option or the binary, on this host.
     /// </summary>
-    private static void ValidateLockForDaemon(VirtioFsShare merged, ShareSettings asked, HostContext host)
+    private static void ValidateDaemonDialect(VirtioFsShare merged, ShareSettings asked, HostContext host)
     {
-        if ((merged.PosixLock is null && merged.Flock is null) || merged.SocketPath is not null
-            || (asked.PosixLock is null && asked.Flock is null && asked.BinaryPath is null))
+        if (merged.SocketPath is not null || host.DaemonFor(merged.BinaryPath) is not { } daemon)
         {
             return;
         }
-        if (host.DaemonFor(merged.BinaryPath) is { } daemon
-            && (daemon.Dialect == VirtioFsDaemonDialect.Rust || daemon.Features.Contains("separate-options")))
+        foreach (var option in ShareOptions.UnsupportedBy(merged, ShareOptions.DialectOf(daemon)))
         {
-            throw new VirtioFsException(ErrorIds.LockNeedsCVirtiofsd, ErrorKind.InvalidArgument,
-                $"-PosixLock/-Flock (<lock>) work only with the legacy C virtiofsd, and libvirt would run {daemon.Path}, the Rust one, which has no lock options: the guest would fail to start.",
-                asked.PosixLock is not null ? "-PosixLock" : asked.Flock is not null ? "-Flock" : daemon.Path,
-                "Leave out -PosixLock/-Flock (the Rust daemon handles POSIX and flock locks itself), or remove them with Set-VirtioFsShare -Reset PosixLock,Flock.");
+            if (!option.IsAsked(asked) && asked.BinaryPath is null)
+            {
+                continue;
+            }
+            bool lockOption = option == ShareOptions.PosixLock || option == ShareOptions.Flock;
+            throw new VirtioFsException(option.DialectErrorId!, ErrorKind.InvalidArgument,
+                lockOption
+                    ? $"-PosixLock/-Flock (<lock>) work only with the legacy C virtiofsd, and libvirt would run {daemon.Path}, the Rust one, which has no lock options: the guest would fail to start."
+                    : $"-{option.Name} ({option.XmlName}) works only with the Rust virtiofsd, and libvirt would run {daemon.Path}, the C one, which has no ID mapping: the guest would fail to start.",
+                option.IsAsked(asked) ? "-" + option.Name : daemon.Path,
+                lockOption
+                    ? "Leave out -PosixLock/-Flock (the Rust daemon handles POSIX and flock locks itself), or remove them with Set-VirtioFsShare -Reset PosixLock,Flock."
+                    : "Install the Rust virtiofsd and name it with -BinaryPath, or leave out -UidMap/-GidMap.");
         }
     }
 
@@ -249,27 +240,20 @@ internal static class ShareValidator
         {
             return;
         }
-        var used = new List<string> { "virtiofs" };
-        if (merged.BootOrder is not null) used.Add("BootOrder");
-        if (merged.Sandbox is not null) used.Add("Sandbox");
-        if (merged.SocketPath is not null) used.Add("SocketPath");
-        if (merged.ThreadPoolSize is not null) used.Add("ThreadPoolSize");
-        if (merged.UidMap.Count > 0) used.Add("UidMap");
-        if (merged.GidMap.Count > 0) used.Add("GidMap");
-        if (merged.OpenFilesMax is not null) used.Add("OpenFilesMax");
-        if (merged.ReadOnly) used.Add("ReadOnly");
-        foreach (var option in used)
+        if (have < ShareOption.VirtioFsSince)
         {
-            var need = LibvirtFeatureVersions.Since[option];
-            if (have < need)
-            {
-                string name = option == "virtiofs" ? "virtio-fs" : "-" + option;
-                throw new VirtioFsException(ErrorIds.OptionNeedsNewerLibvirt, ErrorKind.NotEnabled,
-                    $"{name} needs libvirt {need} or later; the connected libvirt is {have}" +
-                    (option == "ReadOnly" ? " (older releases reject read-only virtio-fs)." : " (older releases reject or silently drop it)."),
-                    option, $"Upgrade libvirt to {need}+, or leave out {name}" +
-                    (option == "ReadOnly" ? "; a read-only bind mount of the source gives the same protection." : "."));
-            }
+            throw new VirtioFsException(ErrorIds.OptionNeedsNewerLibvirt, ErrorKind.NotEnabled,
+                $"virtio-fs needs libvirt {ShareOption.VirtioFsSince} or later; the connected libvirt is {have}.",
+                "virtiofs", $"Upgrade libvirt to {ShareOption.VirtioFsSince}+.");
+        }
+        foreach (var option in ShareOptions.TooNewFor(merged, have))
+        {
+            bool readOnly = option == ShareOptions.ReadOnly;
+            throw new VirtioFsException(ErrorIds.OptionNeedsNewerLibvirt, ErrorKind.NotEnabled,
+                $"-{option.Name} needs libvirt {option.LibvirtSince} or later; the connected libvirt is {have}" +
+                (readOnly ? " (older releases reject read-only virtio-fs)." : " (older releases reject or silently drop it)."),
+                option.Name, $"Upgrade libvirt to {option.LibvirtSince}+, or leave out -{option.Name}" +
+                (readOnly ? "; a read-only bind mount of the source gives the same protection." : "."));
         }
     }
 }

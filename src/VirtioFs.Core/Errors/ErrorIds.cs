@@ -21,6 +21,7 @@ internal static class ErrorIds
     public const string DomainFileNotFound = nameof(DomainFileNotFound);
     public const string DomainFileNotUtf8 = nameof(DomainFileNotUtf8);
     public const string HugePagesInUse = nameof(HugePagesInUse);
+    public const string IdMapNeedsRustVirtiofsd = nameof(IdMapNeedsRustVirtiofsd);
     public const string InvalidAlias = nameof(InvalidAlias);
     public const string InvalidBootOrder = nameof(InvalidBootOrder);
     public const string InvalidOpenFilesMax = nameof(InvalidOpenFilesMax);

@@ -96,11 +96,9 @@ internal static class QemuArgumentBuilder
                 d.SocketPath, "Give the full path of the virtiofsd socket, or pipe Start-VirtioFsDaemon into this command.");
         }
         UnixSocketPath.EnsureFits(d.SocketPath, ", so QEMU could not connect", "Use a shorter path, e.g. under /run/virtiofs/.");
-        if (d.QueueSize is int q && (q < 1 || q > ShareValidator.MaxQueueSize || !MemoryUnits.IsPowerOfTwo(q)))
+        if (d.QueueSize is int q && ShareOptions.QueueSize.Check(q) is { } problem)
         {
-            throw new VirtioFsException(ErrorIds.InvalidQueueSize, ErrorKind.InvalidArgument,
-                $"Queue size {q} is invalid: QEMU needs a power of two from 1 to {ShareValidator.MaxQueueSize}.", q,
-                "Use 128 (QEMU's default), 256, 512 or 1024 (recommended for Windows guests).");
+            throw new VirtioFsException(problem.ErrorId, ErrorKind.InvalidArgument, problem.Message, q, problem.Fix);
         }
     }
 

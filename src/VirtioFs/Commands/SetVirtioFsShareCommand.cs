@@ -29,8 +29,8 @@ public sealed class SetVirtioFsShareCommand : ShareOptionsCmdlet
 
     /// <summary>Options to remove, so libvirt's default applies again.</summary>
     [Parameter]
-    [ValidateSet("QueueSize", "Cache", "Xattr", "PosixLock", "Flock", "Sandbox", "ThreadPoolSize", "OpenFilesMax",
-        "BinaryPath", "ReadOnly", "BootOrder", "Alias", "UidMap", "GidMap", "Iommu", "Ats", "Packed", "PagePerVq")]
+    [ValidateResettableOption]
+    [ArgumentCompleter(typeof(ResettableOptionCompleter))]
     public string[] Reset { get; set; } = System.Array.Empty<string>();
 
     [Parameter]

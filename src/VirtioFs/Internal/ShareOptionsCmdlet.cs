@@ -89,64 +89,46 @@ public abstract class ShareOptionsCmdlet : DomainEditCmdlet
     [Parameter]
     public SwitchParameter SkipSourceCheck { get; set; }
 
-    private bool Given(string name) => MyInvocation.BoundParameters.ContainsKey(name);
-
-    private bool? Switch(string name, SwitchParameter value) => Given(name) ? value.IsPresent : null;
-
-    /// <summary>The options the user gave on the command line (or by property name), and nothing else.</summary>
-    internal ShareSettings GivenSettings() => new()
+    /// <summary>
+    /// The options the user gave on the command line (or by property name), and nothing else: each option of
+    /// the table (ShareOptions) whose parameter was bound, a switch as true or false.
+    /// </summary>
+    internal ShareSettings GivenSettings()
     {
-        Source = string.IsNullOrEmpty(Source) ? null : Source,
-        SocketPath = string.IsNullOrEmpty(SocketPath) ? null : SocketPath,
-        QueueSize = QueueSize,
-        Cache = Cache,
-        Xattr = Switch(nameof(Xattr), Xattr),
-        PosixLock = Switch(nameof(PosixLock), PosixLock),
-        Flock = Switch(nameof(Flock), Flock),
-        Sandbox = Sandbox,
-        ThreadPoolSize = ThreadPoolSize,
-        OpenFilesMax = OpenFilesMax,
-        BinaryPath = BinaryPath,
-        ReadOnly = Switch(nameof(ReadOnly), ReadOnly),
-        BootOrder = BootOrder,
-        Alias = Alias,
-        UidMap = UidMap,
-        GidMap = GidMap,
-        Iommu = Switch(nameof(Iommu), Iommu),
-        Ats = Switch(nameof(Ats), Ats),
-        Packed = Switch(nameof(Packed), Packed),
-        PagePerVq = Switch(nameof(PagePerVq), PagePerVq),
-    };
+        var settings = new ShareSettings
+        {
+            Source = string.IsNullOrEmpty(Source) ? null : Source,
+            SocketPath = string.IsNullOrEmpty(SocketPath) ? null : SocketPath,
+        };
+        foreach (var option in ShareOptions.Settable)
+        {
+            if (MyInvocation.BoundParameters.TryGetValue(option.Name, out var value))
+            {
+                option.SetAsked(settings, value switch
+                {
+                    SwitchParameter s => s.IsPresent,
+                    VirtioFsIdMapEntry[] map => map,
+                    _ => value,
+                });
+            }
+        }
+        return settings;
+    }
 
     /// <summary>Settings copied from an existing share, overridden by what was given explicitly.</summary>
     internal ShareSettings MergeOver(VirtioFsShare template)
     {
-        var given = GivenSettings();
-        bool explicitLocation = given.Source is not null || given.SocketPath is not null;
-        return new ShareSettings
+        var settings = GivenSettings();
+        if (settings.Source is null && settings.SocketPath is null)
         {
-            Source = explicitLocation ? given.Source : template.Source,
-            SocketPath = explicitLocation ? given.SocketPath : template.SocketPath,
-            QueueSize = given.QueueSize ?? template.QueueSize,
-            Cache = given.Cache ?? template.Cache,
-            Xattr = given.Xattr ?? template.Xattr,
-            PosixLock = given.PosixLock ?? template.PosixLock,
-            Flock = given.Flock ?? template.Flock,
-            Sandbox = given.Sandbox ?? template.Sandbox,
-            ThreadPoolSize = given.ThreadPoolSize ?? template.ThreadPoolSize,
-            OpenFilesMax = given.OpenFilesMax ?? template.OpenFilesMax,
-            BinaryPath = given.BinaryPath ?? template.BinaryPath,
-            ReadOnly = given.ReadOnly ?? (template.ReadOnly ? true : null),
-            BootOrder = given.BootOrder ?? template.BootOrder,
-            // An alias names a device in one domain; a copy gets its own from libvirt.
-            Alias = given.Alias,
-            UidMap = given.UidMap ?? (template.UidMap.Count > 0 ? template.UidMap.ToArray() : null),
-            GidMap = given.GidMap ?? (template.GidMap.Count > 0 ? template.GidMap.ToArray() : null),
-            Iommu = given.Iommu ?? template.Iommu,
-            Ats = given.Ats ?? template.Ats,
-            Packed = given.Packed ?? template.Packed,
-            PagePerVq = given.PagePerVq ?? template.PagePerVq,
-        };
+            settings.Source = template.Source;
+            settings.SocketPath = template.SocketPath;
+        }
+        foreach (var option in ShareOptions.Settable)
+        {
+            option.Inherit(template, settings);
+        }
+        return settings;
     }
 
     /// <summary>Opens the domain given by -Path or -Domain.</summary>

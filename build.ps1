@@ -122,9 +122,12 @@ function Invoke-Build {
 
 function Invoke-Docs {
     $helpDir = [IO.Path]::Combine($ModuleOut, 'en-US')
+    $docsDir = [IO.Path]::Combine($Root, 'docs', 'en-US')
     Invoke-Native dotnet @('pwsh', '-NoProfile', '-NonInteractive', '-File',
         [IO.Path]::Combine($Root, 'tools', 'New-MamlHelp.ps1'),
-        '-ModulePath', $ModuleOut, '-DocsPath', [IO.Path]::Combine($Root, 'docs', 'en-US'), '-OutputPath', $helpDir)
+        '-ModulePath', $ModuleOut, '-DocsPath', $docsDir, '-OutputPath', $helpDir)
+    Invoke-Native dotnet @('pwsh', '-NoProfile', '-NonInteractive', '-File',
+        [IO.Path]::Combine($Root, 'tools', 'ConvertTo-AboutHelp.ps1'), '-DocsPath', $docsDir, '-OutputPath', $helpDir)
 }
 
 function Get-TrxCount([string] $Path) {

@@ -12,12 +12,13 @@
     Tasks:
       Bootstrap  restore Pester from NuGet; with -InstallSystemPackages also the Debian packages the tests drive
       Clean      remove output/ and every bin/ obj/
-      Build      publish the module to output/VirtioFs/<version>/
-      Docs       turn docs/en-US/*.md into the MAML help and about_ topics of the built module
+      Build      publish the whole module to output/VirtioFs/<version>/, help (en-US/) included
+      Docs       help only: turn docs/en-US/*.md into the MAML help and about_ topics of the module Build
+                 left in output/ (quicker while writing help; Build already does it)
       UnitTest   xunit (core and in-process cmdlets), results in output/TestResults
       PesterTest Pester against the built module, in a child pwsh
-      Test       Bootstrap (with system packages), Build, Docs, services, UnitTest, PesterTest, then 'N passed, M failed'
-      Demo       Build, Docs, then walk libvirt's virtio-fs procedure on examples/ (no root needed)
+      Test       Bootstrap (with system packages), Build, services, UnitTest, PesterTest, then 'N passed, M failed'
+      Demo       Build, then walk libvirt's virtio-fs procedure on examples/ (no root needed)
       Bench      Build, then bench/Invoke-Benchmark.ps1 (the module against virt-xml)
 #>
 [CmdletBinding()]
@@ -117,10 +118,17 @@ function Invoke-Build {
     # Ship only our own assemblies: PowerShell Standard is a compile-time reference.
     $allowed = 'VirtioFs.dll', 'VirtioFs.Core.dll', 'VirtioFs.pdb', 'VirtioFs.Core.pdb', 'VirtioFs.psd1', 'VirtioFs.Format.ps1xml', 'LICENSE'
     Get-ChildItem -LiteralPath $ModuleOut -File | Where-Object Name -NotIn $allowed | Remove-Item -Force
+    # Help is part of the module: without en-US/ whoever copies output/ ships an empty Get-Help.
+    # On failure the module stays in output/, so tools/New-HelpSkeleton.ps1 can start missing pages.
+    try { Invoke-Docs }
+    catch { throw "The module in $ModuleOut was built, but not its help (problems above), so the build failed. $_" }
     Write-Host "Built $ModuleOut"
 }
 
 function Invoke-Docs {
+    if (-not (Test-Path -LiteralPath ([IO.Path]::Combine($ModuleOut, 'VirtioFs.psd1')))) {
+        throw "No module in $ModuleOut to write help for; run build.ps1 -Task Build (it writes the help too)."
+    }
     $helpDir = [IO.Path]::Combine($ModuleOut, 'en-US')
     $docsDir = [IO.Path]::Combine($Root, 'docs', 'en-US')
     Invoke-Native dotnet @('pwsh', '-NoProfile', '-NonInteractive', '-File',
@@ -195,7 +203,6 @@ switch ($Task) {
         $InstallSystemPackages = $true
         Invoke-Bootstrap
         Invoke-Build
-        Invoke-Docs
         $started = $false
         try {
             Start-TestService; $started = $true
@@ -214,7 +221,6 @@ switch ($Task) {
     }
     'Demo' {
         Invoke-Build
-        Invoke-Docs
         & dotnet pwsh -NoProfile -NonInteractive -File ([IO.Path]::Combine($Root, 'examples', 'Invoke-Demo.ps1')) -ModulePath $ModuleOut
         if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
     }

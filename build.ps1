@@ -108,6 +108,57 @@ function Invoke-Clean {
     }
 }
 
+function Get-ReleaseNote {
+    # CHANGELOG.md's section for $Version ('## v0.1.0 - Unreleased' up to the next '## '), headings
+    # and all. A version without a section fails the build: the Gallery would show no notes.
+    $path = [IO.Path]::Combine($Root, 'CHANGELOG.md')
+    $text = [IO.File]::ReadAllText($path) -replace '\r\n', "`n"
+    $match = [regex]::Match($text, "(?ms)^## v?$([regex]::Escape($Version))\b[^\n]*\n(.*?)(?=^## |\z)")
+    if (-not $match.Success -or -not $match.Groups[1].Value.Trim()) {
+        throw "CHANGELOG.md has no '## v$Version' section with text; add one, the built manifest's ReleaseNotes come from it."
+    }
+    $match.Groups[1].Value.Trim()
+}
+
+function Get-ProjectUri {
+    # The repository's web address, only when there honestly is one: origin as an https URL, without
+    # credentials or '.git'. Anything else (no git, no origin, ssh) gives $null.
+    if (-not (Get-Command -Name git -CommandType Application -ErrorAction Ignore)) { return $null }
+    $url = & git -C $Root remote get-url origin 2>$null
+    if ($LASTEXITCODE -ne 0 -or -not $url) { return $null }
+    $uri = $null
+    if (-not [Uri]::TryCreate(([string]$url).Trim(), [UriKind]::Absolute, [ref] $uri) -or $uri.Scheme -ne 'https') { return $null }
+    $builder = [UriBuilder]::new($uri)
+    $builder.UserName = ''; $builder.Password = ''; $builder.Query = ''; $builder.Fragment = ''
+    $builder.Path = $builder.Path -replace '/+$', '' -replace '\.git$', ''
+    $builder.Uri.AbsoluteUri
+}
+
+function Complete-BuiltManifest {
+    # The source manifest stays short and readable ('See CHANGELOG.md'); the copy in the built module
+    # gets what the Gallery shows. Text edits, not Update-ModuleManifest, so the rest stays as written.
+    $path = [IO.Path]::Combine($ModuleOut, 'VirtioFs.psd1')
+    $text = [IO.File]::ReadAllText($path)
+    $notes = Get-ReleaseNote
+    # Single-quoted literal: PowerShell also takes the typographic single quotes as quotes, so double them all.
+    $literal = "'" + ($notes -replace "(['\u2018\u2019\u201A\u201B])", '$1$1') + "'"
+    $pattern = [regex]::new("(?m)^([ \t]*)ReleaseNotes([ \t]*)=[ \t]*'See CHANGELOG\.md'[ \t]*$")
+    if (-not $pattern.IsMatch($text)) { throw "VirtioFs.psd1 has no line ReleaseNotes = 'See CHANGELOG.md' for the build to fill in." }
+    $text = $pattern.Replace($text, { param($m) "$($m.Groups[1].Value)ReleaseNotes$($m.Groups[2].Value)= $literal" }, 1)
+    $projectUri = Get-ProjectUri
+    if ($projectUri) {
+        $license = [regex]::new("(?m)^([ \t]*)LicenseUri([ \t]*)=[^\n]*$")
+        if (-not $license.IsMatch($text)) { throw 'VirtioFs.psd1 has no LicenseUri line to put ProjectUri after.' }
+        $text = $license.Replace($text, { param($m) "$($m.Value)`n$($m.Groups[1].Value)ProjectUri$($m.Groups[2].Value)= '$projectUri'" }, 1)
+    }
+    [IO.File]::WriteAllText($path, $text, [Text.UTF8Encoding]::new($false))
+
+    # Read it back as PowerShell will: the notes must survive the quoting exactly.
+    $psData = (Import-PowerShellDataFile -LiteralPath $path).PrivateData.PSData
+    if ($psData.ReleaseNotes -cne $notes) { throw "ReleaseNotes in $path do not read back as CHANGELOG.md's text." }
+    Write-Host "Manifest: ReleaseNotes from CHANGELOG.md v$Version; $(if ($projectUri) { "ProjectUri $projectUri" } else { 'no ProjectUri (origin is not an https URL)' })"
+}
+
 function Invoke-Build {
     if (Test-Path -LiteralPath $ModuleOut) { Remove-Item -LiteralPath $ModuleOut -Recurse -Force }
     Invoke-Native dotnet @('publish', [IO.Path]::Combine($Root, 'src', 'VirtioFs', 'VirtioFs.csproj'),
@@ -115,6 +166,7 @@ function Invoke-Build {
     foreach ($f in 'VirtioFs.psd1', 'VirtioFs.Format.ps1xml', 'LICENSE') {
         Copy-Item -LiteralPath ([IO.Path]::Combine($Root, $f)) -Destination $ModuleOut
     }
+    Complete-BuiltManifest
     # Ship only our own assemblies: PowerShell Standard is a compile-time reference.
     $allowed = 'VirtioFs.dll', 'VirtioFs.Core.dll', 'VirtioFs.pdb', 'VirtioFs.Core.pdb', 'VirtioFs.psd1', 'VirtioFs.Format.ps1xml', 'LICENSE'
     Get-ChildItem -LiteralPath $ModuleOut -File | Where-Object Name -NotIn $allowed | Remove-Item -Force

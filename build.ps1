@@ -20,10 +20,13 @@
       Test       Bootstrap (with system packages), Build, services, UnitTest, PesterTest, then 'N passed, M failed'
       Demo       Build, then walk libvirt's virtio-fs procedure on examples/ (no root needed)
       Bench      Build, then bench/Invoke-Benchmark.ps1 (the module against virt-xml)
+      Package    Build, then the .nupkg the PowerShell Gallery takes: output/VirtioFs.<version>.nupkg, made by
+                 Publish-PSResource to a local file repository in a throwaway HOME under output/, so the
+                 user's PSResourceGet config never sees it (tools/New-GalleryPackage.ps1)
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Bootstrap', 'Clean', 'Build', 'Docs', 'UnitTest', 'PesterTest', 'Test', 'Demo', 'Bench')]
+    [ValidateSet('Bootstrap', 'Clean', 'Build', 'Docs', 'UnitTest', 'PesterTest', 'Test', 'Demo', 'Bench', 'Package')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -190,6 +193,11 @@ function Invoke-Docs {
         [IO.Path]::Combine($Root, 'tools', 'ConvertTo-AboutHelp.ps1'), '-DocsPath', $docsDir, '-OutputPath', $helpDir)
 }
 
+function Invoke-Package {
+    Invoke-Native dotnet @('pwsh', '-NoProfile', '-NonInteractive', '-File',
+        [IO.Path]::Combine($Root, 'tools', 'New-GalleryPackage.ps1'), '-ModulePath', $ModuleOut, '-OutputPath', $OutputRoot)
+}
+
 function Get-TrxCount([string] $Path) {
     [xml] $trx = Get-Content -LiteralPath $Path -Raw
     $c = $trx.TestRun.ResultSummary.Counters
@@ -280,5 +288,9 @@ switch ($Task) {
         Invoke-Build
         & dotnet pwsh -NoProfile -NonInteractive -File ([IO.Path]::Combine($Root, 'bench', 'Invoke-Benchmark.ps1')) -ModulePath $ModuleOut
         if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+    }
+    'Package' {
+        Invoke-Build
+        Invoke-Package
     }
 }

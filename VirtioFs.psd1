@@ -39,8 +39,11 @@
     VariablesToExport    = @()
     AliasesToExport      = @()
     PrivateData          = @{
+        # What the PowerShell Gallery shows. build.ps1 completes it in the built copy only:
+        # ReleaseNotes becomes CHANGELOG.md's section for ModuleVersion, and ProjectUri is added
+        # when `git remote get-url origin` is an https URL. No IconUri: there is no icon.
         PSData = @{
-            Tags         = @('virtiofs', 'virtio-fs', 'libvirt', 'KVM', 'QEMU', 'hugepages', 'Linux', 'PSEdition_Core')
+            Tags         = @('virtiofs', 'virtio-fs', 'virtiofsd', 'libvirt', 'KVM', 'QEMU', 'hugepages', 'Linux', 'PSEdition_Core')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
             ReleaseNotes = 'See CHANGELOG.md'
         }

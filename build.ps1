@@ -12,17 +12,21 @@
     Tasks:
       Bootstrap  restore Pester from NuGet; with -InstallSystemPackages also the Debian packages the tests drive
       Clean      remove output/ and every bin/ obj/
-      Build      publish the module to output/VirtioFs/<version>/
-      Docs       turn docs/en-US/*.md into the MAML help and about_ topics of the built module
+      Build      publish the whole module to output/VirtioFs/<version>/, help (en-US/) included
+      Docs       help only: turn docs/en-US/*.md into the MAML help and about_ topics of the module Build
+                 left in output/ (quicker while writing help; Build already does it)
       UnitTest   xunit (core and in-process cmdlets), results in output/TestResults
       PesterTest Pester against the built module, in a child pwsh
-      Test       Bootstrap (with system packages), Build, Docs, services, UnitTest, PesterTest, then 'N passed, M failed'
-      Demo       Build, Docs, then walk libvirt's virtio-fs procedure on examples/ (no root needed)
+      Test       Bootstrap (with system packages), Build, services, UnitTest, PesterTest, then 'N passed, M failed'
+      Demo       Build, then walk libvirt's virtio-fs procedure on examples/ (no root needed)
       Bench      Build, then bench/Invoke-Benchmark.ps1 (the module against virt-xml)
+      Package    Build, then the .nupkg the PowerShell Gallery takes: output/VirtioFs.<version>.nupkg, made by
+                 Publish-PSResource to a local file repository in a throwaway HOME under output/, so the
+                 user's PSResourceGet config never sees it (tools/New-GalleryPackage.ps1)
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Bootstrap', 'Clean', 'Build', 'Docs', 'UnitTest', 'PesterTest', 'Test', 'Demo', 'Bench')]
+    [ValidateSet('Bootstrap', 'Clean', 'Build', 'Docs', 'UnitTest', 'PesterTest', 'Test', 'Demo', 'Bench', 'Package')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -107,6 +111,57 @@ function Invoke-Clean {
     }
 }
 
+function Get-ReleaseNote {
+    # CHANGELOG.md's section for $Version ('## v0.1.0 - Unreleased' up to the next '## '), headings
+    # and all. A version without a section fails the build: the Gallery would show no notes.
+    $path = [IO.Path]::Combine($Root, 'CHANGELOG.md')
+    $text = [IO.File]::ReadAllText($path) -replace '\r\n', "`n"
+    $match = [regex]::Match($text, "(?ms)^## v?$([regex]::Escape($Version))\b[^\n]*\n(.*?)(?=^## |\z)")
+    if (-not $match.Success -or -not $match.Groups[1].Value.Trim()) {
+        throw "CHANGELOG.md has no '## v$Version' section with text; add one, the built manifest's ReleaseNotes come from it."
+    }
+    $match.Groups[1].Value.Trim()
+}
+
+function Get-ProjectUri {
+    # The repository's web address, only when there honestly is one: origin as an https URL, without
+    # credentials or '.git'. Anything else (no git, no origin, ssh) gives $null.
+    if (-not (Get-Command -Name git -CommandType Application -ErrorAction Ignore)) { return $null }
+    $url = & git -C $Root remote get-url origin 2>$null
+    if ($LASTEXITCODE -ne 0 -or -not $url) { return $null }
+    $uri = $null
+    if (-not [Uri]::TryCreate(([string]$url).Trim(), [UriKind]::Absolute, [ref] $uri) -or $uri.Scheme -ne 'https') { return $null }
+    $builder = [UriBuilder]::new($uri)
+    $builder.UserName = ''; $builder.Password = ''; $builder.Query = ''; $builder.Fragment = ''
+    $builder.Path = $builder.Path -replace '/+$', '' -replace '\.git$', ''
+    $builder.Uri.AbsoluteUri
+}
+
+function Complete-BuiltManifest {
+    # The source manifest stays short and readable ('See CHANGELOG.md'); the copy in the built module
+    # gets what the Gallery shows. Text edits, not Update-ModuleManifest, so the rest stays as written.
+    $path = [IO.Path]::Combine($ModuleOut, 'VirtioFs.psd1')
+    $text = [IO.File]::ReadAllText($path)
+    $notes = Get-ReleaseNote
+    # Single-quoted literal: PowerShell also takes the typographic single quotes as quotes, so double them all.
+    $literal = "'" + ($notes -replace "(['\u2018\u2019\u201A\u201B])", '$1$1') + "'"
+    $pattern = [regex]::new("(?m)^([ \t]*)ReleaseNotes([ \t]*)=[ \t]*'See CHANGELOG\.md'[ \t]*$")
+    if (-not $pattern.IsMatch($text)) { throw "VirtioFs.psd1 has no line ReleaseNotes = 'See CHANGELOG.md' for the build to fill in." }
+    $text = $pattern.Replace($text, { param($m) "$($m.Groups[1].Value)ReleaseNotes$($m.Groups[2].Value)= $literal" }, 1)
+    $projectUri = Get-ProjectUri
+    if ($projectUri) {
+        $license = [regex]::new("(?m)^([ \t]*)LicenseUri([ \t]*)=[^\n]*$")
+        if (-not $license.IsMatch($text)) { throw 'VirtioFs.psd1 has no LicenseUri line to put ProjectUri after.' }
+        $text = $license.Replace($text, { param($m) "$($m.Value)`n$($m.Groups[1].Value)ProjectUri$($m.Groups[2].Value)= '$projectUri'" }, 1)
+    }
+    [IO.File]::WriteAllText($path, $text, [Text.UTF8Encoding]::new($false))
+
+    # Read it back as PowerShell will: the notes must survive the quoting exactly.
+    $psData = (Import-PowerShellDataFile -LiteralPath $path).PrivateData.PSData
+    if ($psData.ReleaseNotes -cne $notes) { throw "ReleaseNotes in $path do not read back as CHANGELOG.md's text." }
+    Write-Host "Manifest: ReleaseNotes from CHANGELOG.md v$Version; $(if ($projectUri) { "ProjectUri $projectUri" } else { 'no ProjectUri (origin is not an https URL)' })"
+}
+
 function Invoke-Build {
     if (Test-Path -LiteralPath $ModuleOut) { Remove-Item -LiteralPath $ModuleOut -Recurse -Force }
     Invoke-Native dotnet @('publish', [IO.Path]::Combine($Root, 'src', 'VirtioFs', 'VirtioFs.csproj'),
@@ -114,17 +169,33 @@ function Invoke-Build {
     foreach ($f in 'VirtioFs.psd1', 'VirtioFs.Format.ps1xml', 'LICENSE') {
         Copy-Item -LiteralPath ([IO.Path]::Combine($Root, $f)) -Destination $ModuleOut
     }
+    Complete-BuiltManifest
     # Ship only our own assemblies: PowerShell Standard is a compile-time reference.
     $allowed = 'VirtioFs.dll', 'VirtioFs.Core.dll', 'VirtioFs.pdb', 'VirtioFs.Core.pdb', 'VirtioFs.psd1', 'VirtioFs.Format.ps1xml', 'LICENSE'
     Get-ChildItem -LiteralPath $ModuleOut -File | Where-Object Name -NotIn $allowed | Remove-Item -Force
+    # Help is part of the module: without en-US/ whoever copies output/ ships an empty Get-Help.
+    # On failure the module stays in output/, so tools/New-HelpSkeleton.ps1 can start missing pages.
+    try { Invoke-Docs }
+    catch { throw "The module in $ModuleOut was built, but not its help (problems above), so the build failed. $_" }
     Write-Host "Built $ModuleOut"
 }
 
 function Invoke-Docs {
+    if (-not (Test-Path -LiteralPath ([IO.Path]::Combine($ModuleOut, 'VirtioFs.psd1')))) {
+        throw "No module in $ModuleOut to write help for; run build.ps1 -Task Build (it writes the help too)."
+    }
     $helpDir = [IO.Path]::Combine($ModuleOut, 'en-US')
+    $docsDir = [IO.Path]::Combine($Root, 'docs', 'en-US')
     Invoke-Native dotnet @('pwsh', '-NoProfile', '-NonInteractive', '-File',
         [IO.Path]::Combine($Root, 'tools', 'New-MamlHelp.ps1'),
-        '-ModulePath', $ModuleOut, '-DocsPath', [IO.Path]::Combine($Root, 'docs', 'en-US'), '-OutputPath', $helpDir)
+        '-ModulePath', $ModuleOut, '-DocsPath', $docsDir, '-OutputPath', $helpDir)
+    Invoke-Native dotnet @('pwsh', '-NoProfile', '-NonInteractive', '-File',
+        [IO.Path]::Combine($Root, 'tools', 'ConvertTo-AboutHelp.ps1'), '-DocsPath', $docsDir, '-OutputPath', $helpDir)
+}
+
+function Invoke-Package {
+    Invoke-Native dotnet @('pwsh', '-NoProfile', '-NonInteractive', '-File',
+        [IO.Path]::Combine($Root, 'tools', 'New-GalleryPackage.ps1'), '-ModulePath', $ModuleOut, '-OutputPath', $OutputRoot)
 }
 
 function Get-TrxCount([string] $Path) {
@@ -192,7 +263,6 @@ switch ($Task) {
         $InstallSystemPackages = $true
         Invoke-Bootstrap
         Invoke-Build
-        Invoke-Docs
         $started = $false
         try {
             Start-TestService; $started = $true
@@ -211,7 +281,6 @@ switch ($Task) {
     }
     'Demo' {
         Invoke-Build
-        Invoke-Docs
         & dotnet pwsh -NoProfile -NonInteractive -File ([IO.Path]::Combine($Root, 'examples', 'Invoke-Demo.ps1')) -ModulePath $ModuleOut
         if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
     }
@@ -219,5 +288,9 @@ switch ($Task) {
         Invoke-Build
         & dotnet pwsh -NoProfile -NonInteractive -File ([IO.Path]::Combine($Root, 'bench', 'Invoke-Benchmark.ps1')) -ModulePath $ModuleOut
         if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+    }
+    'Package' {
+        Invoke-Build
+        Invoke-Package
     }
 }

@@ -15,7 +15,7 @@
       6. prints the guest's mount command and fstab line;
       7. validates the result with virt-xml-validate when it is installed.
 
-    Needs neither root nor libvirtd. build.ps1 -Task Demo runs it after Build and Docs. Exits 0 on
+    Needs neither root nor libvirtd. build.ps1 -Task Demo runs it after Build. Exits 0 on
     success, 1 on any failure; the temporary directory is removed either way.
 .PARAMETER ModulePath
     The built module folder, e.g. output/VirtioFs/0.1.0 (contains VirtioFs.psd1).

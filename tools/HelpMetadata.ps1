@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Metadata helpers shared by New-MamlHelp.ps1 and New-HelpSkeleton.ps1, so the MAML and the
-# markdown skeleton describe types and pipeline input the same way. Dot-source it.
+# markdown skeleton describe parameter sets, documented parameters, types and pipeline input the
+# same way. Dot-source it.
 
 function Get-FriendlyTypeName {
     # 'String[]' / 'System.String[]'; Nullable<T> shows as T, generics as Name[Arg].
@@ -25,4 +26,18 @@ function Get-PipelineInputText {
     $kinds = @(if ($ByValue) { 'ByValue' }; if ($ByPropertyName) { 'ByPropertyName' })
     if ($kinds.Count -eq 0) { return 'False' }
     "True ($($kinds -join ', '))"
+}
+
+function Get-OrderedParameterSet {
+    # The default set first, as Get-Help users expect, then the rest in metadata order.
+    param([System.Management.Automation.CommandInfo] $Command)
+    @($Command.ParameterSets | Where-Object IsDefault) + @($Command.ParameterSets | Where-Object { -not $_.IsDefault })
+}
+
+function Get-DocumentedParameterName {
+    # Every parameter a help page must describe: all of them except the common parameters.
+    # WhatIf and Confirm are "optional common parameters" and are documented like the rest.
+    param([System.Management.Automation.CommandInfo] $Command)
+    $common = [System.Management.Automation.Cmdlet]::CommonParameters
+    $Command.Parameters.Keys | Where-Object { -not $common.Contains($_) }
 }

@@ -38,10 +38,6 @@ $StandardDescription = @{
     Confirm = 'Prompts you for confirmation before running the cmdlet.'
 }
 
-function Get-OrderedParameterSet([CommandInfo] $Command) {
-    @($Command.ParameterSets | Where-Object IsDefault) + @($Command.ParameterSets | Where-Object { -not $_.IsDefault })
-}
-
 function Get-SyntaxBlock {
     # `### SetName (Default)` + a fenced syntax line per set, as platyPS writes them.
     param([CommandInfo] $Command)
@@ -116,8 +112,7 @@ function Get-ParameterYaml {
 
 function New-SkeletonText {
     param([CommandInfo] $Command)
-    $common = [Cmdlet]::CommonParameters
-    $parameters = @($Command.Parameters.Keys | Where-Object { -not $common.Contains($_) } | Sort-Object)
+    $parameters = @(Get-DocumentedParameterName -Command $Command | Sort-Object)
     $inputTypes = @(foreach ($name in $parameters) {
             $meta = $Command.Parameters[$name]
             $piped = @($meta.ParameterSets.Values | Where-Object { $_.ValueFromPipeline -or $_.ValueFromPipelineByPropertyName })

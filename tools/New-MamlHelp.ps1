@@ -3,8 +3,8 @@
 
 <#
 .SYNOPSIS
-    Turns docs/en-US/*.md (platyPS 0.14 markdown, schema 2.0.0) into the MAML help and about_ topics
-    of the built module.
+    Turns docs/en-US/<Verb-Noun>.md (platyPS 0.14 markdown, schema 2.0.0) into the MAML help of the
+    built module.
 .DESCRIPTION
     We cannot use platyPS here, so this script does the part of New-ExternalHelp we need (style guide
     5.8). It imports the built module (build.ps1 runs it in a child pwsh, so the DLLs are never locked
@@ -22,7 +22,8 @@
     excluded) without a described `### -Name` section. Unfilled skeleton placeholders ({{ ... }}) count
     as missing. It warns about `### -Name` sections for parameters that do not exist.
 
-    docs/en-US/about_*.md become <OutputPath>/about_*.help.txt.
+    The about_*.md pages are not its business: tools/ConvertTo-AboutHelp.ps1 turns them into
+    about_*.help.txt (build.ps1 runs both).
 .EXAMPLE
     dotnet pwsh -NoProfile -NonInteractive -File tools/New-MamlHelp.ps1 -ModulePath output/VirtioFs/0.1.0 -DocsPath docs/en-US -OutputPath output/VirtioFs/0.1.0/en-US
 #>
@@ -38,20 +39,20 @@ param(
     [Parameter(Mandatory)] [string] $ModulePath,
     # The markdown folder (docs/en-US).
     [Parameter(Mandatory)] [string] $DocsPath,
-    # Where the MAML and about_ topics go (the module's en-US folder).
+    # Where the MAML goes (the module's en-US folder).
     [Parameter(Mandatory)] [string] $OutputPath
 )
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 . ([IO.Path]::Combine($PSScriptRoot, 'HelpMetadata.ps1'))
+. ([IO.Path]::Combine($PSScriptRoot, 'HelpMarkdown.ps1'))
 
 $ModuleName = 'VirtioFs'
 $NsMaml = 'http://schemas.microsoft.com/maml/2004/10'
 $NsCommand = 'http://schemas.microsoft.com/maml/dev/command/2004/10'
 $NsDev = 'http://schemas.microsoft.com/maml/dev/2004/10'
 $NsMsh = 'http://msh'
-$AboutWidth = 80
 
 # Problems make the run fail at the end, all reported at once so one build shows every gap.
 $script:Problems = [List[string]]::new()
@@ -59,23 +60,6 @@ $script:Problems = [List[string]]::new()
 function Add-Problem([string] $Message) { $script:Problems.Add($Message) }
 
 #region Markdown reading
-
-function Split-FrontMatter {
-    # Returns the yaml front matter (key: value pairs) and the remaining lines.
-    param([string[]] $Lines)
-    $front = [ordered]@{}
-    $start = 0
-    if ($Lines.Count -gt 0 -and $Lines[0].Trim() -eq '---') {
-        for ($i = 1; $i -lt $Lines.Count; $i++) {
-            if ($Lines[$i].Trim() -eq '---') { $start = $i + 1; break }
-            if ($Lines[$i] -match '^\s*([^:]+?)\s*:\s*(.*?)\s*$') { $front[$Matches[1]] = $Matches[2] }
-        }
-        if ($start -eq 0) { throw 'Front matter opened with --- is never closed.' }
-    }
-    [pscustomobject]@{ FrontMatter = $front; Body = [string[]]@($Lines | Select-Object -Skip $start) }
-}
-
-function Test-FenceLine([string] $Line) { $Line -match '^\s*(```|~~~)' }
 
 function Read-MarkdownDocument {
     # Splits a cmdlet page into its `# Title`, `## Section`s and their `### Subsection`s. Headings
@@ -188,20 +172,6 @@ function Get-Section {
 
 function Get-PositionText([int] $Position) {
     if ($Position -eq [int]::MinValue) { 'named' } else { [string]$Position }
-}
-
-function Get-DocumentedParameterName {
-    # Every parameter a help page must describe: all of them except the common parameters.
-    # WhatIf and Confirm are "optional common parameters" and are documented like the rest.
-    param([CommandInfo] $Command)
-    $common = [Cmdlet]::CommonParameters
-    $Command.Parameters.Keys | Where-Object { -not $common.Contains($_) }
-}
-
-function Get-OrderedParameterSet {
-    # The default set first, as Get-Help users expect, then the rest in metadata order.
-    param([CommandInfo] $Command)
-    @($Command.ParameterSets | Where-Object IsDefault) + @($Command.ParameterSets | Where-Object { -not $_.IsDefault })
 }
 
 function New-ParameterModel {
@@ -582,107 +552,6 @@ function Test-MamlFile {
 
 #endregion
 
-#region about_ topics
-
-function ConvertTo-PlainInline([string] $Text) {
-    # Markdown inline syntax reads badly in a terminal: drop it, keep the words.
-    $Text = [regex]::Replace($Text, '\[([^\]]+)\]\(([^)]*)\)', {
-            param($m)
-            $uri = $m.Groups[2].Value
-            if ($uri -match '^[a-zA-Z][a-zA-Z0-9+.-]*://') { "$($m.Groups[1].Value) ($uri)" } else { $m.Groups[1].Value }
-        })
-    $Text = $Text -replace '\*\*([^*]+)\*\*', '$1' -replace '__([^_]+)__', '$1'
-    $Text -replace '`([^`]+)`', '$1'
-}
-
-function Format-Wrapped {
-    # Word-wraps text to $Width columns: first line after $FirstPrefix, the rest after $NextPrefix.
-    param([string] $Text, [string] $FirstPrefix, [string] $NextPrefix, [int] $Width = $AboutWidth)
-    $lines = [List[string]]::new()
-    $current = $FirstPrefix
-    $empty = $true
-    foreach ($word in ($Text -split '\s+' | Where-Object { $_ })) {
-        if (-not $empty -and ($current.Length + 1 + $word.Length) -gt $Width) {
-            $lines.Add($current)
-            $current = $NextPrefix + $word
-        }
-        elseif ($empty) { $current += $word }
-        else { $current += " $word" }
-        $empty = $false
-    }
-    $lines.Add($current.TrimEnd())
-    $lines.ToArray()
-}
-
-function ConvertTo-AboutHelpText {
-    # about_*.md -> about_*.help.txt: `#`/`##` become uppercase section titles (an `# about_Name`
-    # title becomes TOPIC), the body is indented 4 and wrapped at 80, fences stay verbatim (8 in),
-    # `###` subheadings stay as written, underlined.
-    param([string] $Path)
-    $body = (Split-FrontMatter -Lines ([File]::ReadAllLines($Path))).Body
-    $out = [List[string]]::new()
-    $para = [List[string]]::new()
-    $listPrefix = $null
-    $inFence = $false
-    $indent = '    '
-
-    $headingEnd = -1     # no blank line between a title and its body
-    $addBlank = { if ($out.Count -gt 0 -and $out[$out.Count - 1] -ne '' -and $out.Count -ne $headingEnd) { $out.Add('') } }
-    $flush = {
-        if ($para.Count -gt 0) {
-            $text = ConvertTo-PlainInline (($para | ForEach-Object { $_.Trim() }) -join ' ')
-            if ($null -ne $listPrefix) {
-                $lines = Format-Wrapped -Text $text -FirstPrefix ($indent + $listPrefix) -NextPrefix ($indent + (' ' * $listPrefix.Length))
-            }
-            else { $lines = Format-Wrapped -Text $text -FirstPrefix $indent -NextPrefix $indent }
-            foreach ($l in $lines) { $out.Add($l) }
-            $para.Clear()
-        }
-        $listPrefix = $null
-    }
-
-    foreach ($line in $body) {
-        if (Test-FenceLine $line) {
-            . $flush
-            if (-not $inFence) { . $addBlank }
-            $inFence = -not $inFence
-            continue
-        }
-        if ($inFence) { $out.Add(($indent * 2 + $line).TrimEnd()); continue }
-        if ($line -match '^(#{1,6})\s+(.*?)\s*$') {
-            . $flush
-            . $addBlank
-            $level = $Matches[1].Length
-            $text = ConvertTo-PlainInline $Matches[2]
-            if ($level -eq 1 -and $text -match '^about_') {
-                $out.Add('TOPIC'); $out.Add($indent + $text)
-                continue    # the title is its own body: a blank line may follow
-            }
-            if ($level -le 2) { $out.Add($text.ToUpperInvariant()) }
-            else { $out.Add($indent + $text); $out.Add($indent + ('-' * $text.Length)) }
-            $headingEnd = $out.Count
-            continue
-        }
-        if ([string]::IsNullOrWhiteSpace($line)) { . $flush; . $addBlank; continue }
-        if ($line -match '^\s*\|') { . $flush; $out.Add($indent + $line.TrimEnd()); continue }
-        if ($line -match '^(\s*)([-*+]|\d+\.)\s+(.*)$') {
-            $lead, $marker, $rest = $Matches[1], $Matches[2], $Matches[3]
-            . $flush
-            if ($marker -in '*', '+') { $marker = '-' }
-            $listPrefix = "$lead$marker "
-            $para.Add($rest)
-            continue
-        }
-        $para.Add($line)
-    }
-    if ($inFence) { throw "$($Path): a code fence is never closed." }
-    . $flush
-    while ($out.Count -gt 0 -and $out[$out.Count - 1] -eq '') { $out.RemoveAt($out.Count - 1) }
-    ($out -join "`n") + "`n"
-}
-
-#endregion
-
 function Invoke-Main {
     $moduleDir = (Resolve-Path -LiteralPath $ModulePath).ProviderPath
     $docsDir = (Resolve-Path -LiteralPath $DocsPath).ProviderPath
@@ -708,22 +577,10 @@ function Invoke-Main {
         }
     }
 
-    $abouts = @(foreach ($about in [Directory]::GetFiles($docsDir, 'about_*.md')) {
-            [pscustomobject]@{
-                Path = [Path]::Combine($outDir, [Path]::GetFileNameWithoutExtension($about) + '.help.txt')
-                Text = ConvertTo-AboutHelpText -Path $about
-            }
-        })
-
     if ($script:Problems.Count -gt 0) {
         $Host.UI.WriteErrorLine("Help is incomplete, $($script:Problems.Count) problem(s); nothing written:")
         foreach ($problem in $script:Problems) { $Host.UI.WriteErrorLine("  - $problem") }
         exit 1
-    }
-
-    foreach ($about in $abouts) {
-        [File]::WriteAllText($about.Path, $about.Text, [UTF8Encoding]::new($false))
-        Write-Host "Wrote $($about.Path)"
     }
 
     $mamlPath = [Path]::Combine($outDir, "$ModuleName.dll-Help.xml")

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # The manifest matches the assembly (style guide 5.3 and pitfalls 5.11): exports, editions,
-# versions, verbs, nouns, output types and ShouldProcess.
+# versions, verbs, nouns, output types and ShouldProcess; and the built copy carries what the
+# PowerShell Gallery shows (tags, license, release notes from CHANGELOG.md, project page).
 
 BeforeDiscovery {
     . $PSScriptRoot/common.ps1
@@ -16,6 +17,8 @@ BeforeAll {
     $manifestPath = [IO.Path]::Combine((Get-VirtioFsModulePath), 'VirtioFs.psd1')
     $manifest = Import-PowerShellDataFile -LiteralPath $manifestPath
     $exports = @($manifest.CmdletsToExport)
+    $psData = $manifest.PrivateData.PSData
+    $repoRoot = [IO.Path]::GetFullPath([IO.Path]::Combine($PSScriptRoot, '..', '..'))
 
     function Get-CmdletClassName {
         # Verb-Noun of every concrete [Cmdlet] class in VirtioFs.dll.
@@ -67,6 +70,43 @@ Describe 'VirtioFs.psd1' {
     It 'has ModuleVersion equal to the FileVersion of <_>' -ForEach 'VirtioFs.dll', 'VirtioFs.Core.dll' {
         $info = [Diagnostics.FileVersionInfo]::GetVersionInfo([IO.Path]::Combine((Get-VirtioFsModulePath), $_))
         "$($info.FileMajorPart).$($info.FileMinorPart).$($info.FileBuildPart)" | Should -Be $manifest.ModuleVersion
+    }
+}
+
+Describe 'VirtioFs.psd1 for the PowerShell Gallery' {
+    It 'has tags the Gallery takes, PSEdition_Core and Linux among them' {
+        $tags = @($psData.Tags)
+        $tags.Count | Should -BeGreaterThan 0
+        @($tags | Where-Object { $_ -match '\s' -or -not $_ }) | Should -BeNullOrEmpty -Because 'the Gallery refuses empty tags and tags with spaces'
+        $tags | Should -Contain 'PSEdition_Core'
+        $tags | Should -Contain 'Linux'
+    }
+
+    It 'has an absolute https LicenseUri' {
+        $psData.LicenseUri | Should -Match '^https://\S+$'
+    }
+
+    It 'has the CHANGELOG.md section of its version as ReleaseNotes' {
+        # Lines after '## v<version> ...' up to the next '## ' heading, blank lines at either end dropped.
+        $lines = [IO.File]::ReadAllLines([IO.Path]::Combine($repoRoot, 'CHANGELOG.md'))
+        $start = [Array]::FindIndex($lines, [Predicate[string]] { param($l) $l -match "^## v?$([regex]::Escape($manifest.ModuleVersion))(\s|$)" })
+        $start | Should -BeGreaterOrEqual 0 -Because "CHANGELOG.md needs a '## v$($manifest.ModuleVersion)' section"
+        $section = [Collections.Generic.List[string]]::new()
+        for ($i = $start + 1; $i -lt $lines.Count -and $lines[$i] -notmatch '^## '; $i++) { $section.Add($lines[$i]) }
+        $expected = ($section -join "`n").Trim()
+        $expected | Should -Not -BeNullOrEmpty
+        $psData.ReleaseNotes | Should -BeExactly $expected -Because 'build.ps1 puts that section into the built manifest'
+    }
+
+    It 'has a ProjectUri exactly when the repository has an https origin, and no IconUri (there is no icon)' {
+        $origin = if (Get-Command -Name git -CommandType Application -ErrorAction Ignore) { & git -C $repoRoot remote get-url origin 2>$null }
+        if ("$origin" -match '^https://') {
+            $psData.ProjectUri | Should -Match '^https://[^/@]+/\S+$' -Because "origin is $origin (credentials never go into the manifest)"
+        }
+        else {
+            $psData.Keys | Should -Not -Contain 'ProjectUri' -Because "origin is '$origin', not an https URL, so there is no project page to name"
+        }
+        $psData.Keys | Should -Not -Contain 'IconUri'
     }
 }
 

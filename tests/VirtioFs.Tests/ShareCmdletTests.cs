@@ -219,4 +219,28 @@ public sealed class ShareCmdletTests : System.IDisposable
         Assert.Empty(errors);
         Assert.Equal(["OpenFilesMax"], completions.Select(c => c.BaseObject as string));
     }
+
+    [Theory]
+    [InlineData("-HugePageSize 2M")]
+    [InlineData("-HugePageSize 2MiB")]
+    [InlineData("-HugePageSize 2048KB")]
+    [InlineData("-HugePageSize 2048")]
+    [InlineData("-HugePageSizeKiB 2048")]
+    public void Every_page_size_style_writes_the_same_page(string size)
+    {
+        string file = _files.PathOf("pc-minimal.xml");
+        _host.Run($"New-VirtioFsShare -Path '{file}' -Tag d -Source /srv/d -SkipSourceCheck -SharedMemory HugePages {size}", out var errors);
+        Assert.Empty(errors);
+        Assert.Contains("<page size='2048' unit='KiB'/>", File.ReadAllText(file), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_page_size_that_is_not_one_changes_nothing()
+    {
+        string file = _files.PathOf("pc-minimal.xml");
+        var before = File.ReadAllBytes(file);
+        _host.Run($"New-VirtioFsShare -Path '{file}' -Tag d -Source /srv/d -SkipSourceCheck -SharedMemory HugePages -HugePageSize lots", out var errors);
+        Assert.Equal("InvalidPageSize,VirtioFs.Commands.NewVirtioFsShareCommand", Assert.Single(errors).FullyQualifiedErrorId);
+        Assert.Equal(before, File.ReadAllBytes(file));
+    }
 }

@@ -89,7 +89,7 @@ Describe 'virtio-fs in a real guest' -Tag 'E2E' {
         $pool = Set-VirtioFsHugePage -Add 128 -PageSize 2M -Confirm:$false
         try {
             $pool.Total | Should -Be ($before + 128)
-            New-VirtioFsShare -Domain $dom.Name -ConnectionUri $Uri -Tag huge -Source $share.Path -SharedMemory HugePages -HugePageSizeKiB 2048 | Out-Null
+            New-VirtioFsShare -Domain $dom.Name -ConnectionUri $Uri -Tag huge -Source $share.Path -SharedMemory HugePages -HugePageSize 2M | Out-Null
             (Get-VirtioFsSharedMemory -Domain $dom.Name -ConnectionUri $Uri).Backing | Should -Be 'HugePages'
             Start-E2EDomain $dom; Wait-E2EDomainOff $dom
         }

@@ -163,7 +163,7 @@ internal static class DomainChecks
         foreach (var blocker in needs.Blockers)
         {
             list.Fail("HugePagePool", blocker,
-                $"Use a size and node the host offers (Get-VirtioFsHugePage), e.g. Enable-VirtioFsSharedMemory -Domain {doc.Name} -Backing HugePages -HugePageSizeKiB 2048.",
+                $"Use a size and node the host offers (Get-VirtioFsHugePage), e.g. Enable-VirtioFsSharedMemory -Domain {doc.Name} -Backing HugePages -HugePageSize 2M.",
                 $"offered sizes: {string.Join(", ", sysfs.OfferedPageSizesKiB().Select(PageSize.Format))}; nodes: {string.Join(", ", sysfs.NumaNodes())}");
         }
         // A size the host does not offer is already a blocker above; its pool has nothing to count.

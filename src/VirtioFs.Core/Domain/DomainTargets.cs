@@ -142,6 +142,22 @@ internal sealed class LibvirtDomainTarget : IDomainTarget
 
     public string Label => $"domain '{_nameOrUuid}' on {_connection.Uri}";
 
+    public LibvirtConnection Connection => _connection;
+
+    /// <summary>Whether the domain runs now.</summary>
+    public bool IsActive()
+    {
+        using var dom = _connection.LookupDomain(_nameOrUuid);
+        return dom.IsActive;
+    }
+
+    /// <summary>The running guest's definition (its live XML), with what was hot-plugged.</summary>
+    public DomainDocument LoadLive()
+    {
+        using var dom = _connection.LookupDomain(_nameOrUuid);
+        return DomainDocument.Parse(dom.GetLiveXml(), $"running {Label}");
+    }
+
     public HostContext Host => new(_connection.IsLocal && !_skipSourceCheck, _connection.LibraryVersion);
 
     public DomainDocument Load()

@@ -32,6 +32,7 @@ public sealed class ConvertToVirtioFsQemuArgumentCommand : VirtioFsCmdlet
 
     /// <summary>The guest RAM, the same as QEMU's -m: bytes or 512M, 2G, 1GiB.</summary>
     [Parameter(Mandatory = true)]
+    [SizeTransformation(BareSizeUnit.Bytes)]
     [ValidateNotNullOrEmpty]
     public string MemorySize { get; set; } = string.Empty;
 
@@ -66,7 +67,7 @@ public sealed class ConvertToVirtioFsQemuArgumentCommand : VirtioFsCmdlet
         {
             SocketPath = SocketPath,
             Tag = Tag,
-            QueueSize = MyInvocation.BoundParameters.ContainsKey(nameof(QueueSize)) ? QueueSize : null,
+            QueueSize = IsBound(nameof(QueueSize)) ? QueueSize : null,
         };
         try
         {

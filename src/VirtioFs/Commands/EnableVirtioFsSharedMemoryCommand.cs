@@ -13,29 +13,24 @@ namespace VirtioFs.Commands;
 /// <summary>Makes a domain's memory shareable with virtiofsd (memfd by default).</summary>
 [Cmdlet(VerbsLifecycle.Enable, "VirtioFsSharedMemory", SupportsShouldProcess = true, DefaultParameterSetName = DomainSet)]
 [OutputType(typeof(VirtioFsSharedMemory))]
-public sealed class EnableVirtioFsSharedMemoryCommand : DomainCmdlet
+public sealed class EnableVirtioFsSharedMemoryCommand : DomainEditCmdlet
 {
-    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
-    [ValidateNotNullOrEmpty]
-    public string Path { get; set; } = string.Empty;
-
-    [Parameter(Mandatory = true, ParameterSetName = DomainSet, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(DomainNameCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string Domain { get; set; } = string.Empty;
-
-    [Parameter(ParameterSetName = DomainSet, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string? ConnectionUri { get; set; }
+    /// <summary>The memory state of a domain, from Get-VirtioFsSharedMemory: the domain it names is changed.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "InputObject", ValueFromPipeline = true)]
+    public VirtioFsSharedMemory? InputObject { get; set; }
 
     /// <summary>Memfd (default), File (memory_backing_dir) or HugePages.</summary>
     [Parameter(Position = 1)]
     [ValidateSet("Memfd", "File", "HugePages")]
     public string Backing { get; set; } = "Memfd";
 
-    /// <summary>Page size in KiB for -Backing HugePages when the domain has no hugepages yet.</summary>
+    /// <summary>Page size for hugepage backing when the domain has no hugepages yet: 2M, 1G, or KiB such as 2048.</summary>
     [Parameter]
-    public ulong? HugePageSizeKiB { get; set; }
+    [Alias("HugePageSizeKiB")]
+    [SizeTransformation]
+    [ArgumentCompleter(typeof(PageSizeCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? HugePageSize { get; set; }
 
     /// <summary>
     /// With -Backing HugePages: grow the host's pools by what the domain needs and is not free, before
@@ -52,7 +47,9 @@ public sealed class EnableVirtioFsSharedMemoryCommand : DomainCmdlet
     {
         ForInput(() =>
         {
-            var target = ParameterSetName == PathSet ? FileTarget(Path, skipSourceCheck: true) : LibvirtTarget(Domain, ConnectionUri, skipSourceCheck: true);
+            var target = InputObject is { } m
+                ? TargetOf(m.Path, m.Domain, m.ConnectionUri, skipSourceCheck: true)
+                : OpenTarget(skipSourceCheck: true);
             var doc = target.Load();
             var choice = Backing switch
             {
@@ -60,7 +57,7 @@ public sealed class EnableVirtioFsSharedMemoryCommand : DomainCmdlet
                 "HugePages" => SharedMemoryChoice.HugePages,
                 _ => SharedMemoryChoice.Memfd,
             };
-            var edit = ShareEditor.EnableSharedMemory(doc, choice, HugePageSizeKiB);
+            var edit = ShareEditor.EnableSharedMemory(doc, choice, HugePageSizeKiB());
             var allocated = AllocateHugePages.IsPresent ? AllocateFor(target, edit) : null;
             CommitResult? committed;
             try
@@ -117,7 +114,7 @@ public sealed class EnableVirtioFsSharedMemoryCommand : DomainCmdlet
         {
             throw new VirtioFsException(ErrorIds.HugePagesUnavailable, ErrorKind.InvalidOperation,
                 $"Cannot allocate hugepages for {target.Label}: {string.Join(" ", needs.Blockers)} Nothing was changed.",
-                target.Label, "Choose a page size the host offers (-HugePageSizeKiB) or fix the domain's <numatune>.");
+                target.Label, "Choose a page size the host offers (-HugePageSize) or fix the domain's <numatune>.");
         }
         foreach (var warning in needs.Warnings)
         {
@@ -151,4 +148,7 @@ public sealed class EnableVirtioFsSharedMemoryCommand : DomainCmdlet
         }
         return batch;
     }
+
+    /// <summary>-HugePageSize in KiB (null when not given); a size that is not one fails with InvalidPageSize.</summary>
+    private ulong? HugePageSizeKiB() => HugePageSize is null ? null : (ulong)HugePages.PageSize.ParseKiB(HugePageSize);
 }

@@ -17,12 +17,13 @@ namespace VirtioFs.Commands;
 [Cmdlet(VerbsCommon.Get, "VirtioFsHugePage", DefaultParameterSetName = PoolSet)]
 [OutputType(typeof(VirtioFsHugePagePool), ParameterSetName = [PoolSet])]
 [OutputType(typeof(VirtioFsHugePageRequirement), ParameterSetName = [PathSet, DomainSet])]
-public sealed class GetVirtioFsHugePageCommand : DomainCmdlet
+public sealed class GetVirtioFsHugePageCommand : LibvirtCmdlet
 {
     private const string PoolSet = "Pool";
 
     /// <summary>Only these page sizes (2M, 1G, 2048KB ...).</summary>
     [Parameter(Position = 0, ParameterSetName = PoolSet)]
+    [SizeTransformation]
     [ArgumentCompleter(typeof(PageSizeCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] PageSize { get; set; } = [];
@@ -32,16 +33,22 @@ public sealed class GetVirtioFsHugePageCommand : DomainCmdlet
     [ValidateRange(-1, int.MaxValue)]
     public int[] NumaNode { get; set; } = [];
 
-    /// <summary>A domain XML file whose hugepage needs to check against this host's pools.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    /// <summary>Domain XML files whose hugepage needs to check against this host's pools; wildcards allowed, binds FullName.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName")]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
-    public string Path { get; set; } = string.Empty;
+    public string[] Path { get; set; } = [];
 
-    /// <summary>A libvirt domain whose hugepage needs to check against its host's pools.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = DomainSet, ValueFromPipelineByPropertyName = true)]
+    /// <summary>
+    /// libvirt domains (names, UUIDs, wildcards) whose hugepage needs to check against their host's pools. Bound
+    /// like -Domain of Get-VirtioFsShare, except that it is mandatory here: without it the command lists pools.
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = DomainSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(DomainNameCompleter))]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
-    public string Domain { get; set; } = string.Empty;
+    public string[] Domain { get; set; } = [];
 
     /// <summary>Read the pools (and the domain) through libvirt at this URI instead of this host's sysfs.</summary>
     [Parameter(ParameterSetName = PoolSet, ValueFromPipelineByPropertyName = true)]
@@ -70,7 +77,8 @@ public sealed class GetVirtioFsHugePageCommand : DomainCmdlet
             }
             return;
         }
-        ForInput(WriteRequirements);
+        ReadDomains(ParameterSetName == PathSet ? Path : [], Domain, ConnectionUri, checkHostPathsOfFiles: false,
+            "Reading hugepage needs", WriteRequirements);
     }
 
     private void WritePools()
@@ -102,25 +110,13 @@ public sealed class GetVirtioFsHugePageCommand : DomainCmdlet
         }
     }
 
-    private void WriteRequirements()
+    private void WriteRequirements(IDomainTarget target)
     {
-        IDomainTarget target;
-        IHugePageHost host;
-        if (ParameterSetName == PathSet)
+        var libvirt = target as LibvirtDomainTarget;
+        var host = HugePageHosts.For(libvirt?.Connection, HugePagePurpose.Domain);
+        if (libvirt is not null && libvirt.IsActive())
         {
-            target = FileTarget(Path, skipSourceCheck: true);
-            host = HugePageHosts.For(null, HugePagePurpose.Domain);
-        }
-        else
-        {
-            var conn = Connect(ConnectionUri);
-            target = LibvirtTarget(Domain, ConnectionUri, skipSourceCheck: true);
-            host = HugePageHosts.For(conn, HugePagePurpose.Domain);
-            using var dom = conn.LookupDomain(Domain);
-            if (dom.IsActive)
-            {
-                WriteWarning($"Domain '{dom.Name}' is running: the pages it uses are not free, so the figures are what it needs to start again once shut down.");
-            }
+            WriteWarning($"{libvirt.Label} is running: the pages it uses are not free, so the figures are what it needs to start again once shut down.");
         }
         var doc = target.Load();
         var needs = HugePageRequirements.Compute(doc, host);
@@ -147,7 +143,7 @@ public sealed class GetVirtioFsHugePageCommand : DomainCmdlet
             }
             else
             {
-                r.ConnectionUri = EffectiveUri(ConnectionUri);
+                r.ConnectionUri = libvirt!.Connection.Uri;
             }
             WriteObject(r);
         }

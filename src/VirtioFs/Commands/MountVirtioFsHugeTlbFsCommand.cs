@@ -18,6 +18,7 @@ public sealed class MountVirtioFsHugeTlbFsCommand : VirtioFsCmdlet
 
     /// <summary>Page size the mount serves; default: the kernel's default hugepage size.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [SizeTransformation]
     [ArgumentCompleter(typeof(PageSizeCompleter))]
     [ValidateNotNullOrEmpty]
     public string? PageSize { get; set; }

@@ -27,9 +27,13 @@ public sealed class NewVirtioFsShareCommand : ShareOptionsCmdlet
     [ValidateSet("passthrough", "mapped", "squash", IgnoreCase = true)]
     public string AccessMode { get; set; } = "passthrough";
 
-    /// <summary>Page size for -SharedMemory HugePages when the domain has no hugepages yet (e.g. 2048 for 2 MiB).</summary>
+    /// <summary>Page size for hugepage backing when the domain has no hugepages yet: 2M, 1G, or KiB such as 2048.</summary>
     [Parameter]
-    public ulong? HugePageSizeKiB { get; set; }
+    [Alias("HugePageSizeKiB")]
+    [SizeTransformation]
+    [ArgumentCompleter(typeof(PageSizeCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? HugePageSize { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -37,11 +41,11 @@ public sealed class NewVirtioFsShareCommand : ShareOptionsCmdlet
         {
             var settings = InputObject is null ? GivenSettings() : MergeOver(InputObject);
             settings.Tag = Tag ?? InputObject?.Tag;
-            string access = MyInvocation.BoundParameters.ContainsKey(nameof(AccessMode)) || InputObject is null
+            string access = IsBound(nameof(AccessMode)) || InputObject is null
                 ? AccessMode.ToLowerInvariant() : InputObject.AccessMode;
-            var target = OpenTarget(ParameterSetName == PathSet ? Path : null, Domain, ConnectionUri);
+            var target = OpenTarget(SkipSourceCheck);
             var doc = target.Load();
-            var edit = ShareEditor.Add(doc, settings, access, SharedMemory, HugePageSizeKiB, target.Host);
+            var edit = ShareEditor.Add(doc, settings, access, SharedMemory, HugePageSizeKiB(), target.Host);
             if (Apply(target, edit, $"Add virtio-fs share '{settings.Tag}'", LiveAction.Attach) is null)
             {
                 return;
@@ -51,4 +55,7 @@ public sealed class NewVirtioFsShareCommand : ShareOptionsCmdlet
             WriteObject(share);
         });
     }
+
+    /// <summary>-HugePageSize in KiB (null when not given); a size that is not one fails with InvalidPageSize.</summary>
+    private ulong? HugePageSizeKiB() => HugePageSize is null ? null : (ulong)HugePages.PageSize.ParseKiB(HugePageSize);
 }

@@ -30,16 +30,12 @@ public sealed class RemoveVirtioFsShareCommand : DomainEditCmdlet
         if (InputObject is not null)
         {
             var share = InputObject;
-            ForInput(() => RemoveOne(share.Path is not null
-                ? FileTarget(share.Path, skipSourceCheck: true)
-                : LibvirtTarget(share.Domain, share.ConnectionUri, skipSourceCheck: true), share.Tag));
+            ForInput(() => RemoveOne(TargetOf(share.Path, share.Domain, share.ConnectionUri, skipSourceCheck: true), share.Tag));
             return;
         }
         foreach (string tag in Tag)
         {
-            ForInput(() => RemoveOne(ParameterSetName == PathSet
-                ? FileTarget(Path, skipSourceCheck: true)
-                : LibvirtTarget(Domain, ConnectionUri, skipSourceCheck: true), tag));
+            ForInput(() => RemoveOne(OpenTarget(skipSourceCheck: true), tag));
         }
     }
 

@@ -14,7 +14,7 @@ namespace VirtioFs.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "VirtioFsHugePage", SupportsShouldProcess = true, DefaultParameterSetName = CountSet)]
 [OutputType(typeof(VirtioFsHugePagePool))]
-public sealed class SetVirtioFsHugePageCommand : DomainCmdlet
+public sealed class SetVirtioFsHugePageCommand : LibvirtCmdlet
 {
     private const string CountSet = "Count";
     private const string AddSet = "Add";
@@ -30,6 +30,7 @@ public sealed class SetVirtioFsHugePageCommand : DomainCmdlet
 
     /// <summary>Page size (2M, 2MiB, 2048KB, 1G ...); default: the kernel's default hugepage size.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [SizeTransformation]
     [ArgumentCompleter(typeof(PageSizeCompleter))]
     [ValidateNotNullOrEmpty]
     public string? PageSize { get; set; }
@@ -136,7 +137,7 @@ public sealed class SetVirtioFsHugePageCommand : DomainCmdlet
         {
             var persistTarget = HugePagePersistence.Target(kib, NumaNode, DefaultKiB());
             var count = sysfs.ReadCount(kib, NumaNode);
-            if (MyInvocation.BoundParameters.ContainsKey("WhatIf") && target != current)
+            if (IsBound("WhatIf") && target != current)
             {
                 count = target; // show what a real run would persist
             }

@@ -97,7 +97,7 @@ public sealed class SetVirtioFsQemuConfigCommand : VirtioFsCmdlet
             settings.Add((QemuConfigKeys.HugeTlbFsMount,
                 mounts.Length == 1 ? ConfValue.Of(mounts[0]) : ConfValue.OfStrings(mounts)));
         }
-        if (MyInvocation.BoundParameters.ContainsKey(nameof(VirtiofsdDebug)))
+        if (IsBound(nameof(VirtiofsdDebug)))
         {
             settings.Add((QemuConfigKeys.VirtiofsdDebug, ConfValue.Of(VirtiofsdDebug ? 1 : 0)));
         }

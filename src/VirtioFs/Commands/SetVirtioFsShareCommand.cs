@@ -46,7 +46,7 @@ public sealed class SetVirtioFsShareCommand : ShareOptionsCmdlet
             {
                 settings.Reset.Add(r);
             }
-            var clash = Reset.Where(r => MyInvocation.BoundParameters.ContainsKey(r)).ToList();
+            var clash = Reset.Where(IsBound).ToList();
             if (clash.Count > 0)
             {
                 throw new VirtioFsException(ErrorIds.SetAndResetSameOption, ErrorKind.InvalidArgument,
@@ -69,10 +69,8 @@ public sealed class SetVirtioFsShareCommand : ShareOptionsCmdlet
     {
         if (InputObject is null)
         {
-            return (OpenTarget(ParameterSetName == PathSet ? Path : null, Domain, ConnectionUri), Tag);
+            return (OpenTarget(SkipSourceCheck), Tag);
         }
-        return (InputObject.Path is not null
-            ? FileTarget(InputObject.Path, SkipSourceCheck)
-            : LibvirtTarget(InputObject.Domain, InputObject.ConnectionUri, SkipSourceCheck), InputObject.Tag);
+        return (TargetOf(InputObject.Path, InputObject.Domain, InputObject.ConnectionUri, SkipSourceCheck), InputObject.Tag);
     }
 }

@@ -126,22 +126,22 @@ public sealed class StartVirtioFsDaemonCommand : VirtioFsCmdlet
             {
                 SharedDirectory = dir,
                 SocketPath = socket ?? "",
-                SocketGroup = Bound(nameof(SocketGroup)) ? SocketGroup : HostAccounts.LibvirtQemuGroup(new DaemonHost()),
-                Cache = Bound(nameof(Cache)) ? Cache : null,
-                Xattr = Switch(nameof(Xattr), Xattr),
-                PosixAcl = Switch(nameof(PosixAcl), PosixAcl),
-                Sandbox = Bound(nameof(Sandbox)) ? Sandbox : null,
-                ThreadPoolSize = Bound(nameof(ThreadPoolSize)) ? ThreadPoolSize : null,
-                InodeFileHandles = Bound(nameof(InodeFileHandles)) ? InodeFileHandles : null,
-                AnnounceSubmounts = Switch(nameof(AnnounceSubmounts), AnnounceSubmounts),
+                SocketGroup = IsBound(nameof(SocketGroup)) ? SocketGroup : HostAccounts.LibvirtQemuGroup(new DaemonHost()),
+                Cache = IsBound(nameof(Cache)) ? Cache : null,
+                Xattr = BoundSwitch(nameof(Xattr), Xattr),
+                PosixAcl = BoundSwitch(nameof(PosixAcl), PosixAcl),
+                Sandbox = IsBound(nameof(Sandbox)) ? Sandbox : null,
+                ThreadPoolSize = IsBound(nameof(ThreadPoolSize)) ? ThreadPoolSize : null,
+                InodeFileHandles = IsBound(nameof(InodeFileHandles)) ? InodeFileHandles : null,
+                AnnounceSubmounts = BoundSwitch(nameof(AnnounceSubmounts), AnnounceSubmounts),
                 ReadOnly = ReadOnly.IsPresent,
-                AllowDirectIo = Switch(nameof(AllowDirectIo), AllowDirectIo),
-                Writeback = Switch(nameof(Writeback), Writeback),
+                AllowDirectIo = BoundSwitch(nameof(AllowDirectIo), AllowDirectIo),
+                Writeback = BoundSwitch(nameof(Writeback), Writeback),
                 XattrMap = XattrMap,
                 TranslateUid = TranslateUid,
                 TranslateGid = TranslateGid,
-                RlimitNofile = Bound(nameof(RlimitNofile)) ? RlimitNofile : null,
-                LogLevel = Bound(nameof(LogLevel)) ? LogLevel : null,
+                RlimitNofile = IsBound(nameof(RlimitNofile)) ? RlimitNofile : null,
+                LogLevel = IsBound(nameof(LogLevel)) ? LogLevel : null,
                 ExtraArguments = ExtraArgument,
             };
             plan = supervisor.Plan(Name, options, binary);
@@ -179,8 +179,4 @@ public sealed class StartVirtioFsDaemonCommand : VirtioFsCmdlet
             WriteProgress(progress);
         }
     }
-
-    private bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
-
-    private bool? Switch(string name, SwitchParameter value) => Bound(name) ? value.IsPresent : null;
 }

@@ -67,7 +67,7 @@ public sealed class StopVirtioFsDaemonCommand : DaemonSelectionCmdlet
         {
             return false;
         }
-        if (!Force || MyInvocation.BoundParameters.ContainsKey("Confirm"))
+        if (!Force || IsBound("Confirm"))
         {
             return true; // -Confirm given: ShouldProcess already honoured it
         }

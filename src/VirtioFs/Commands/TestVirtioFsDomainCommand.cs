@@ -15,24 +15,8 @@ namespace VirtioFs.Commands;
 /// <summary>Finds, before start, everything libvirt, QEMU or virtiofsd would refuse in a domain, or would let hang.</summary>
 [Cmdlet(VerbsDiagnostic.Test, "VirtioFsDomain", DefaultParameterSetName = DomainSet)]
 [OutputType(typeof(VirtioFsCheckResult), typeof(bool))]
-public sealed class TestVirtioFsDomainCommand : DomainCmdlet
+public sealed class TestVirtioFsDomainCommand : DomainReaderCmdlet
 {
-    [Parameter(Mandatory = true, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("FullName")]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = Array.Empty<string>();
-
-    [Parameter(ParameterSetName = DomainSet, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Name")]
-    [ArgumentCompleter(typeof(DomainNameCompleter))]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[]? Domain { get; set; }
-
-    [Parameter(ParameterSetName = DomainSet, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string? ConnectionUri { get; set; }
-
     /// <summary>The XML is for another host: do not look at this host's directories, sockets, binaries or pools.</summary>
     [Parameter]
     public SwitchParameter SkipHostCheck { get; set; }
@@ -47,52 +31,49 @@ public sealed class TestVirtioFsDomainCommand : DomainCmdlet
     private QemuAccount? _qemu;
     private bool _qemuResolved;
 
-    protected override void ProcessRecord()
+    private Version? _localLibvirt;
+    private bool _localLibvirtRead;
+
+    private protected override string Activity => "Checking domains";
+
+    /// <summary>A file is checked against this host unless -SkipHostCheck says it is for another one.</summary>
+    private protected override bool CheckHostPathsOfFiles => !SkipHostCheck;
+
+    private protected override void Emit(IDomainTarget target)
     {
-        if (ParameterSetName == PathSet)
+        var doc = target.Load();
+        if (target is FileDomainTarget file)
         {
-            Version? local = null;
-            if (!SkipHostCheck)
-            {
-                try
-                {
-                    local = LibvirtConnection.ClientLibraryVersion();
-                }
-                catch (VirtioFsException)
-                {
-                    // no libvirt here: versions are not checked
-                }
-            }
-            foreach (string p in Path)
-            {
-                ForInput(() =>
-                {
-                    var target = (FileDomainTarget)FileTarget(p, SkipHostCheck);
-                    var doc = target.Load();
-                    Emit(doc, Input(!SkipHostCheck, local, isActive: false, liveTags: null), r => r.Path = target.FullPath);
-                });
-            }
+            Emit(doc, Input(!SkipHostCheck, LocalLibvirt(), isActive: false, liveTags: null), r => r.Path = file.FullPath);
             return;
         }
-        ForInput(() =>
+        var domain = (LibvirtDomainTarget)target;
+        var conn = domain.Connection;
+        bool checkHost = !SkipHostCheck && conn.IsLocal;
+        bool active = domain.IsActive();
+        // Only shares the running guest has can have lost their daemon; others wait for the next boot.
+        var liveTags = checkHost && active
+            ? domain.LoadLive().VirtioFsFilesystems.Select(FilesystemElement.TagOf).OfType<string>().ToHashSet(StringComparer.Ordinal)
+            : null;
+        Emit(doc, Input(checkHost, conn.LibraryVersion, active, liveTags), r => r.ConnectionUri = conn.Uri);
+    }
+
+    /// <summary>The libvirt client library here, for files checked against this host; null without libvirt.</summary>
+    private Version? LocalLibvirt()
+    {
+        if (!_localLibvirtRead && !SkipHostCheck)
         {
-            var conn = Connect(ConnectionUri);
-            foreach (string name in DomainSelection.Resolve(conn, Domain, this))
+            _localLibvirtRead = true;
+            try
             {
-                ForInput(() =>
-                {
-                    using var dom = conn.LookupDomain(name);
-                    var doc = DomainDocument.Parse(dom.GetInactiveXml(), $"domain '{name}' on {conn.Uri}");
-                    bool checkHost = !SkipHostCheck && conn.IsLocal;
-                    // Only shares the running guest has can have lost their daemon; others wait for the next boot.
-                    var liveTags = checkHost && dom.IsActive
-                        ? DomainDocument.Parse(dom.GetLiveXml(), $"running domain '{name}' on {conn.Uri}").VirtioFsFilesystems
-                            .Select(FilesystemElement.TagOf).OfType<string>().ToHashSet(StringComparer.Ordinal)
-                        : null;
-                    Emit(doc, Input(checkHost, conn.LibraryVersion, dom.IsActive, liveTags), r => r.ConnectionUri = conn.Uri);
-                });
+                _localLibvirt = LibvirtConnection.ClientLibraryVersion();
             }
-        });
+            catch (VirtioFsException)
+            {
+                // no libvirt here: versions are not checked
+            }
+        }
+        return _localLibvirt;
     }
 
     /// <param name="liveTags">The shares of a guest running on this host; its daemons are then looked at too.</param>

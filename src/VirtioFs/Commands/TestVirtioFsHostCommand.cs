@@ -27,7 +27,7 @@ public sealed class TestVirtioFsHostCommand : VirtioFsCmdlet
 
     protected override void EndProcessing()
     {
-        string uri = DomainCmdlet.EffectiveUri(ConnectionUri);
+        string uri = LibvirtCmdlet.EffectiveUri(ConnectionUri);
         WriteProgress(new ProgressRecord(1, "Test-VirtioFsHost", $"Asking libvirt at {uri}") { PercentComplete = 10 });
         var libvirt = LibvirtFacts.Gather(uri);
         WriteProgress(new ProgressRecord(1, "Test-VirtioFsHost", "Probing virtiofsd") { PercentComplete = 40 });

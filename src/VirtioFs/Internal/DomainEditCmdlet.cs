@@ -1,20 +1,26 @@
 // SPDX-License-Identifier: MIT
+using System;
 using System.Management.Automation;
+using VirtioFs.Domain;
 
 namespace VirtioFs.Internal;
 
 /// <summary>
-/// The one domain that New-, Set- and Remove-VirtioFsShare change: a domain XML file (-Path) or a
-/// libvirt domain (-Domain, -ConnectionUri).
+/// Base of the cmdlets that change one domain: New-, Set- and Remove-VirtioFsShare and
+/// Enable-VirtioFsSharedMemory. The domain is an XML file (-Path) or a libvirt domain (-Domain,
+/// -ConnectionUri); <see cref="Apply"/> shows the diff for -WhatIf/-Confirm and commits.
 /// </summary>
-public abstract class DomainEditCmdlet : DomainCmdlet
+public abstract class DomainEditCmdlet : LibvirtCmdlet
 {
     /// <summary>The domain XML file to edit (written atomically, previous version kept as .bak).</summary>
     [Parameter(Mandatory = true, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = string.Empty;
 
-    /// <summary>The libvirt domain's name or UUID.</summary>
+    /// <summary>
+    /// The libvirt domain's name or UUID. Not bound from the pipeline: editors take the objects they edit as
+    /// -InputObject, which carries its domain, URI or file, so a piped object cannot also name a second domain.
+    /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = DomainSet, Position = 0)]
     [ArgumentCompleter(typeof(DomainNameCompleter))]
     [ValidateNotNullOrEmpty]
@@ -24,4 +30,47 @@ public abstract class DomainEditCmdlet : DomainCmdlet
     [Parameter(ParameterSetName = DomainSet)]
     [ValidateNotNullOrEmpty]
     public string? ConnectionUri { get; set; }
+
+    /// <summary>The domain an object read from it names: its file, or its domain on its connection.</summary>
+    internal IDomainTarget TargetOf(string? path, string domain, string? connectionUri, bool skipSourceCheck) =>
+        path is not null ? FileTarget(path, skipSourceCheck) : LibvirtTarget(domain, connectionUri, skipSourceCheck);
+
+    /// <summary>Opens the domain given by -Path or -Domain.</summary>
+    internal IDomainTarget OpenTarget(bool skipSourceCheck) =>
+        ParameterSetName == PathSet ? FileTarget(Path, skipSourceCheck) : LibvirtTarget(Domain, ConnectionUri, skipSourceCheck);
+
+    /// <summary>
+    /// Asks ShouldProcess with the unified diff (what -WhatIf prints), then commits. Returns null
+    /// when the user declined or -WhatIf was given.
+    /// </summary>
+    internal CommitResult? Apply(IDomainTarget target, DomainEdit edit, string action, LiveAction live)
+    {
+        if (!edit.HasChanges)
+        {
+            WriteVerbose($"{target.Label}: nothing to change.");
+            return new CommitResult();
+        }
+        string diff = edit.Diff(target.Label);
+        string description = $"{action} on {target.Label}:{Environment.NewLine}{diff}";
+        string warning = $"{action} on {target.Label}? The change:{Environment.NewLine}{diff}";
+        if (!ShouldProcess(description, warning, action))
+        {
+            return null;
+        }
+        CancelToken.ThrowIfCancellationRequested();
+        var result = target.Commit(edit, live);
+        foreach (var change in edit.Changes)
+        {
+            WriteVerbose(change);
+        }
+        foreach (var message in result.Messages)
+        {
+            WriteVerbose(message);
+        }
+        foreach (var w in result.Warnings)
+        {
+            WriteWarning(w);
+        }
+        return result;
+    }
 }

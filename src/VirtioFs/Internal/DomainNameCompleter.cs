@@ -20,7 +20,7 @@ public sealed class DomainNameCompleter : IArgumentCompleter
         List<string> names;
         try
         {
-            using var conn = LibvirtConnection.Open(DomainCmdlet.EffectiveUri(uri));
+            using var conn = LibvirtConnection.Open(LibvirtCmdlet.EffectiveUri(uri));
             names = conn.ListDomains().Select(d => { using (d) { return d.Name; } }).ToList();
         }
         catch (Exception)

@@ -6,10 +6,11 @@ using VirtioFs.Domain;
 namespace VirtioFs.Internal;
 
 /// <summary>
-/// The reading side shared by Get-VirtioFsShare and Get-VirtioFsSharedMemory: domain XML files
-/// (wildcards, or FileInfo from Get-ChildItem) or libvirt domains (names, UUIDs, wildcards, or all).
+/// Base of the cmdlets that read domains and report on each: Get-VirtioFsShare, Get-VirtioFsSharedMemory and
+/// Test-VirtioFsDomain. Domain XML files (wildcards, or FileInfo from Get-ChildItem) or libvirt domains
+/// (names, UUIDs, wildcards, or all), bound the same way in each.
 /// </summary>
-public abstract class DomainReaderCmdlet : DomainCmdlet
+public abstract class DomainReaderCmdlet : LibvirtCmdlet
 {
     /// <summary>Domain XML files; wildcards allowed; binds FullName from Get-ChildItem.</summary>
     [Parameter(Mandatory = true, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
@@ -19,43 +20,27 @@ public abstract class DomainReaderCmdlet : DomainCmdlet
     public string[] Path { get; set; } = Array.Empty<string>();
 
     /// <summary>Domain names or UUIDs (wildcards allowed); all domains when omitted.</summary>
-    [Parameter(ParameterSetName = DomainSet, Position = 0, ValueFromPipeline = true)]
+    [Parameter(ParameterSetName = DomainSet, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(DomainNameCompleter))]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[]? Domain { get; set; }
 
-    [Parameter(ParameterSetName = DomainSet)]
-    [ValidateNotNullOrEmpty]
+    /// <summary>libvirt URI; default $env:LIBVIRT_DEFAULT_URI, else qemu:///system. A piped object's empty URI means the default.</summary>
+    [Parameter(ParameterSetName = DomainSet, ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    [AllowEmptyString]
     public string? ConnectionUri { get; set; }
 
     /// <summary>Shown by Write-Progress while many domains are read.</summary>
     private protected abstract string Activity { get; }
 
+    /// <summary>Whether the files read by -Path are for this host (their source directories can be checked here).</summary>
+    private protected virtual bool CheckHostPathsOfFiles => false;
+
     /// <summary>Writes what this cmdlet reports about one domain.</summary>
     private protected abstract void Emit(IDomainTarget target);
 
-    protected override void ProcessRecord()
-    {
-        if (ParameterSetName == PathSet)
-        {
-            foreach (string pattern in Path)
-            {
-                ForInput(() =>
-                {
-                    foreach (string file in ResolvePaths(pattern))
-                    {
-                        ForInput(() => Emit(new FileDomainTarget(file, checkHostPaths: false)));
-                    }
-                });
-            }
-            return;
-        }
-        ForInput(() =>
-        {
-            var conn = Connect(ConnectionUri);
-            ForEachWithProgress(DomainSelection.Resolve(conn, Domain, this), Activity,
-                name => ForInput(() => Emit(new LibvirtDomainTarget(conn, name, skipSourceCheck: true))));
-        });
-    }
+    protected override void ProcessRecord() =>
+        ReadDomains(ParameterSetName == PathSet ? Path : [], Domain, ConnectionUri, CheckHostPathsOfFiles, Activity, Emit);
 }

@@ -131,7 +131,4 @@ public abstract class ShareOptionsCmdlet : DomainEditCmdlet
         return settings;
     }
 
-    /// <summary>Opens the domain given by -Path or -Domain.</summary>
-    internal IDomainTarget OpenTarget(string? path, string? domain, string? uri) =>
-        path is not null ? FileTarget(path, SkipSourceCheck) : LibvirtTarget(domain ?? throw new ArgumentNullException(nameof(domain)), uri, SkipSourceCheck);
 }

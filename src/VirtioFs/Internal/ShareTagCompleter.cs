@@ -43,7 +43,7 @@ public sealed class ShareTagCompleter : IArgumentCompleter
         }
         else if (First(bound["Domain"]) is { Length: > 0 } domain)
         {
-            using var conn = LibvirtConnection.Open(DomainCmdlet.EffectiveUri(bound["ConnectionUri"] as string));
+            using var conn = LibvirtConnection.Open(LibvirtCmdlet.EffectiveUri(bound["ConnectionUri"] as string));
             doc = new LibvirtDomainTarget(conn, domain, skipSourceCheck: true).Load();
         }
         else

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using VirtioFs.Errors;
@@ -25,6 +26,58 @@ public abstract class VirtioFsCmdlet : PSCmdlet, IDisposable
 
     /// <summary>Stops the whole command with the error.</summary>
     protected void ThrowCoreError(VirtioFsException e) => ThrowTerminatingError(ErrorMapper.ToRecord(e));
+
+    /// <summary>True when the parameter was given, on the command line or from the pipeline by property name.</summary>
+    protected bool IsBound(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
+
+    /// <summary>A switch as true or false when given (-Xattr:$false is false), null when not given.</summary>
+    protected bool? BoundSwitch(string parameterName, SwitchParameter value) => IsBound(parameterName) ? value.IsPresent : null;
+
+    /// <summary>Runs one input's work; a core error becomes a non-terminating error for that input.</summary>
+    internal void ForInput(Action work)
+    {
+        try
+        {
+            work();
+        }
+        catch (VirtioFsException e)
+        {
+            WriteCoreError(e);
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> per item with Write-Progress, since a host may have hundreds of domains.</summary>
+    internal void ForEachWithProgress(IEnumerable<string> items, string activity, Action<string> work)
+    {
+        var list = new List<string>(items);
+        var progress = new ProgressRecord(1, activity, "Starting");
+        for (int i = 0; i < list.Count; i++)
+        {
+            if (list.Count > 1)
+            {
+                progress.StatusDescription = $"{list[i]} ({i + 1} of {list.Count})";
+                progress.PercentComplete = i * 100 / list.Count;
+                WriteProgress(progress);
+            }
+            CancelToken.ThrowIfCancellationRequested();
+            work(list[i]);
+        }
+        if (list.Count > 1)
+        {
+            progress.RecordType = ProgressRecordType.Completed;
+            WriteProgress(progress);
+        }
+    }
+
+    /// <summary>Expands a -Path value: wildcards match existing files; a literal path may not exist yet (reported later).</summary>
+    internal IEnumerable<string> ResolvePaths(string pattern)
+    {
+        if (!WildcardPattern.ContainsWildcardCharacters(pattern))
+        {
+            return new[] { ResolveFileSystemPath(pattern, mustExist: false) };
+        }
+        return GetResolvedProviderPathFromPSPath(pattern, out _);
+    }
 
     /// <summary>Resolves a PowerShell path (relative, ~, PSDrive) to a file-system path.</summary>
     protected string ResolveFileSystemPath(string path, bool mustExist)

@@ -32,6 +32,16 @@ Describe 'Module help' {
         (Get-VirtioFsCommand).Count | Should -BeGreaterThan 0 -Because 'the module must export its cmdlets'
     }
 
+    It 'pages carry the syntax and parameter metadata of the module, not a hand-typed copy' {
+        # tools/Update-HelpMetadata.ps1 derives SYNTAX and every yaml block from the cmdlets; a page that
+        # differs was edited by hand or the cmdlet changed since. Run in a child pwsh: it imports the module.
+        $repo = [IO.Path]::GetFullPath([IO.Path]::Combine($PSScriptRoot, '..', '..'))
+        $pwsh = [IO.Path]::Combine($PSHOME, 'pwsh.dll')
+        $out = & dotnet $pwsh -NoProfile -NonInteractive -File ([IO.Path]::Combine($repo, 'tools', 'Update-HelpMetadata.ps1')) `
+            -ModulePath (Get-VirtioFsModulePath) -DocsPath ([IO.Path]::Combine($repo, 'docs', 'en-US')) -Check 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because "these pages differ from the module; run tools/Update-HelpMetadata.ps1 on them: $($out -join '; ')"
+    }
+
     It 'ships en-US/VirtioFs.dll-Help.xml as MAML' {
         $path = [IO.Path]::Combine((Get-VirtioFsModulePath), 'en-US', 'VirtioFs.dll-Help.xml')
         $path | Should -Exist -Because 'build.ps1 -Task Build writes it'

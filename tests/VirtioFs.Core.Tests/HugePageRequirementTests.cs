@@ -208,7 +208,7 @@ public sealed class HugePageRequirementTests : IDisposable
     public void ABrokenNodesetIsInvalidData()
     {
         var e = Assert.Throws<VirtioFsException>(() => Nodeset.Parse("3-1", "test"));
-        Assert.Equal(("InvalidNodeset", ErrorKind.InvalidData), (e.ErrorId, e.Kind));
+        Assert.Equal(("InvalidNodeset", VirtioFsErrorKind.InvalidData), (e.ErrorId, e.Kind));
     }
 }
 

@@ -37,7 +37,7 @@ public sealed class PageSizeTests
     {
         var e = Assert.Throws<VirtioFsException>(() => PageSize.ParseKiB(text));
         Assert.Equal("InvalidPageSize", e.ErrorId);
-        Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+        Assert.Equal(VirtioFsErrorKind.InvalidArgument, e.Kind);
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class HugePageSysfsTests : IDisposable
     public void MissingPoolIsNotFound()
     {
         var e = Assert.Throws<VirtioFsException>(() => _fake.Sysfs.ReadCount(2048, 7));
-        Assert.Equal(ErrorKind.ObjectNotFound, e.Kind);
+        Assert.Equal(VirtioFsErrorKind.ObjectNotFound, e.Kind);
     }
 }
 
@@ -130,7 +130,7 @@ public sealed class HugePageAllocatorTests
         var e = Assert.Throws<VirtioFsException>(() =>
             new HugePageAllocator(k).Allocate(new HugePageRequest(2048, -1, 1000)));
         Assert.Equal("HugePageAllocationShort", e.ErrorId);
-        Assert.Equal(ErrorKind.LimitsExceeded, e.Kind);
+        Assert.Equal(VirtioFsErrorKind.LimitsExceeded, e.Kind);
         Assert.Contains("only 800 of 1000", e.Message, StringComparison.Ordinal);
         Assert.Contains("rolled back to 100", e.Message, StringComparison.Ordinal);
         Assert.Contains("Free memory", e.RecommendedAction, StringComparison.Ordinal);
@@ -204,7 +204,7 @@ public sealed class HugePageAllocatorTests
         cts.Cancel();
         var e = Assert.Throws<VirtioFsException>(() =>
             new HugePageAllocator(k).Allocate(new HugePageRequest(2048, -1, 5000), null, cts.Token));
-        Assert.Equal(ErrorKind.OperationStopped, e.Kind);
+        Assert.Equal(VirtioFsErrorKind.OperationStopped, e.Kind);
         Assert.Equal(10, k.ReadCount(2048, -1));
     }
 

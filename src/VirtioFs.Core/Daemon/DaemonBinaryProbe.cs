@@ -26,7 +26,7 @@ internal static partial class DaemonBinaryProbe
         var help = Run(candidate.Path, "--help", ct);
         if (version is null && caps is null && help is null)
         {
-            throw new VirtioFsException(ErrorIds.DaemonProbeFailed, ErrorKind.InvalidResult,
+            throw new VirtioFsException(ErrorIds.DaemonProbeFailed, VirtioFsErrorKind.InvalidResult,
                 $"'{candidate.Path}' did not answer --version, --print-capabilities or --help; it is not a usable virtiofsd.",
                 candidate.Path, "Pass -BinaryPath with a working virtiofsd, or reinstall it.");
         }
@@ -126,7 +126,7 @@ internal static partial class DaemonBinaryProbe
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new VirtioFsException(ErrorIds.DaemonProbeFailed, ErrorKind.InvalidResult,
+            throw new VirtioFsException(ErrorIds.DaemonProbeFailed, VirtioFsErrorKind.InvalidResult,
                 $"Cannot run '{path}': {e.Message}", path, "Check that the file is an executable virtiofsd.", e);
         }
         // Exit code is ignored on purpose: old builds exit 1 after printing --help.

@@ -12,10 +12,10 @@ internal sealed class DaemonOptions
     public string SharedDirectory { get; set; } = "";
     public string SocketPath { get; set; } = "";
     public string? SocketGroup { get; set; }
-    public VirtiofsdCacheMode? Cache { get; set; }
+    public VirtioFsDaemonCacheMode? Cache { get; set; }
     public bool? Xattr { get; set; }
     public bool? PosixAcl { get; set; }
-    public VirtiofsdSandboxMode? Sandbox { get; set; }
+    public VirtioFsDaemonSandboxMode? Sandbox { get; set; }
     public int? ThreadPoolSize { get; set; }
     public VirtioFsInodeFileHandles? InodeFileHandles { get; set; }
     public bool? AnnounceSubmounts { get; set; }

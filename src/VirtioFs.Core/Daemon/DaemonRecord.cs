@@ -100,7 +100,7 @@ internal sealed class DaemonStateStore
         }
         catch (VirtioFsException e) when (e.ErrorId == ErrorIds.FileWriteFailed)
         {
-            throw new VirtioFsException(ErrorIds.DaemonStateWriteFailed, ErrorKind.WriteError,
+            throw new VirtioFsException(ErrorIds.DaemonStateWriteFailed, VirtioFsErrorKind.WriteError,
                 $"Cannot write the daemon state file '{path}': {e.Message}", path,
                 "Check that the runtime directory is writable (set VIRTIOFS_RUNTIME_DIR to choose another).", e);
         }

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -13,10 +12,6 @@ using VirtioFs.Platform;
 
 namespace VirtioFs.Daemon;
 
-/// <summary>A validated start: everything decided, nothing touched yet (what -WhatIf shows).</summary>
-internal sealed record DaemonLaunchPlan(string Name, VirtioFsDaemonBinary Binary, IReadOnlyList<string> Arguments,
-    string SharedDirectory, string SocketPath, string LogPath);
-
 /// <summary>
 /// Starts, finds, stops and restarts virtiofsd. Readiness is judged from /proc, never by connecting: both
 /// virtiofsd implementations serve exactly one vhost-user connection and exit when it closes, so a probe
@@ -24,16 +19,17 @@ internal sealed record DaemonLaunchPlan(string Name, VirtioFsDaemonBinary Binary
 /// </summary>
 internal sealed partial class DaemonSupervisor
 {
-    private static readonly ConcurrentDictionary<string, VirtioFsDaemonBinary?> s_probeCache = new(StringComparer.Ordinal);
     private readonly DaemonHost _host;
     private readonly ProcessTable _proc;
     private readonly DaemonStateStore _store;
+    private readonly DaemonDiscovery _discovery;
 
     public DaemonSupervisor(DaemonHost host)
     {
         _host = host;
         _proc = new ProcessTable(host);
         _store = new DaemonStateStore(host.RuntimeDirectory);
+        _discovery = new DaemonDiscovery(host, _proc);
     }
 
     public DaemonStateStore Store => _store;
@@ -47,43 +43,18 @@ internal sealed partial class DaemonSupervisor
         {
             if (!DaemonBinaryLocator.IsExecutableFile(explicitPath))
             {
-                throw new VirtioFsException(ErrorIds.DaemonBinaryNotFound, ErrorKind.ObjectNotFound,
+                throw new VirtioFsException(ErrorIds.DaemonBinaryNotFound, VirtioFsErrorKind.ObjectNotFound,
                     $"The virtiofsd binary '{explicitPath}' does not exist or is not executable.", explicitPath,
                     "Give the path of an executable virtiofsd, or omit -BinaryPath to use the one libvirt would use.");
             }
             return DaemonBinaryProbe.Probe(new DaemonBinaryCandidate(explicitPath, "Explicit", null), ct);
         }
         var first = new DaemonBinaryLocator(_host).Find().FirstOrDefault()
-            ?? throw new VirtioFsException(ErrorIds.DaemonBinaryNotFound, ErrorKind.NotInstalled,
+            ?? throw new VirtioFsException(ErrorIds.DaemonBinaryNotFound, VirtioFsErrorKind.NotInstalled,
                 "No virtiofsd found: no vhost-user descriptor of type 'fs' in /usr/share/qemu/vhost-user or /etc/qemu/vhost-user, "
                 + $"none at {string.Join(", ", DaemonBinaryLocator.WellKnownPaths)}, and none on PATH.",
                 "virtiofsd", "Install virtiofsd (Debian 12: apt-get install qemu-system-x86; later: apt-get install virtiofsd), or pass -BinaryPath.");
         return DaemonBinaryProbe.Probe(first, ct);
-    }
-
-    /// <summary>Probe results per binary path and mtime, so listing many daemons runs each binary once.</summary>
-    private VirtioFsDaemonBinary? ProbeCached(string path)
-    {
-        string key;
-        try
-        {
-            key = path + "@" + File.GetLastWriteTimeUtc(_host.Root.Path(path)).Ticks.ToString(CultureInfo.InvariantCulture);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-        return s_probeCache.GetOrAdd(key, _ =>
-        {
-            try
-            {
-                return _host.Root.IsReal ? DaemonBinaryProbe.Probe(new DaemonBinaryCandidate(path, "Process", null), CancellationToken.None) : null;
-            }
-            catch (VirtioFsException)
-            {
-                return null;
-            }
-        });
     }
 
     // ---------------------------------------------------------------- start
@@ -94,7 +65,7 @@ internal sealed partial class DaemonSupervisor
         var dir = options.SharedDirectory;
         if (!Directory.Exists(dir))
         {
-            throw new VirtioFsException(ErrorIds.DaemonSharedDirectoryNotFound, ErrorKind.ObjectNotFound,
+            throw new VirtioFsException(ErrorIds.DaemonSharedDirectoryNotFound, VirtioFsErrorKind.ObjectNotFound,
                 $"The shared directory '{dir}' does not exist (or is not a directory).", dir,
                 "Create the directory first, or correct -SharedDirectory.");
         }
@@ -103,13 +74,13 @@ internal sealed partial class DaemonSupervisor
         {
             if (!NameRegex().IsMatch(name))
             {
-                throw new VirtioFsException(ErrorIds.DaemonNameInvalid, ErrorKind.InvalidArgument,
+                throw new VirtioFsException(ErrorIds.DaemonNameInvalid, VirtioFsErrorKind.InvalidArgument,
                     $"The daemon name '{name}' is not valid: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.",
                     name, "Choose a name such as 'data' or 'vm1-share'; it names the state, log, socket and unit files.");
             }
             if (existing.Any(d => d.Name == name && d.ManagedBy == VirtioFsDaemonManager.VirtioFs && d.State == VirtioFsDaemonState.Running))
             {
-                throw new VirtioFsException(ErrorIds.DaemonNameInUse, ErrorKind.ResourceExists,
+                throw new VirtioFsException(ErrorIds.DaemonNameInUse, VirtioFsErrorKind.ResourceExists,
                     $"A daemon named '{name}' is already running.", name,
                     $"Choose another -Name, or stop it first: Stop-VirtioFsDaemon -Name {name}.");
             }
@@ -124,7 +95,7 @@ internal sealed partial class DaemonSupervisor
         var generated = string.IsNullOrEmpty(options.SocketPath);
         if (!generated && !Directory.Exists(socketDir))
         {
-            throw new VirtioFsException(ErrorIds.DaemonSocketDirectoryNotFound, ErrorKind.ObjectNotFound,
+            throw new VirtioFsException(ErrorIds.DaemonSocketDirectoryNotFound, VirtioFsErrorKind.ObjectNotFound,
                 $"The directory of the socket path '{socket}' does not exist; virtiofsd would fail with 'vhost socket bind: No such file or directory'.",
                 socket, $"Create '{socketDir}' first, or omit -SocketPath to use a generated socket under {_store.Directory}.");
         }
@@ -132,18 +103,18 @@ internal sealed partial class DaemonSupervisor
             "Use a shorter -SocketPath (or a shorter -Name / VIRTIOFS_RUNTIME_DIR).");
         if (_proc.AnyoneListening(socket))
         {
-            throw new VirtioFsException(ErrorIds.DaemonSocketInUse, ErrorKind.ResourceExists,
+            throw new VirtioFsException(ErrorIds.DaemonSocketInUse, VirtioFsErrorKind.ResourceExists,
                 $"Something already listens on the socket '{socket}'.", socket,
                 "Choose another -SocketPath, or stop the daemon using it (Get-VirtioFsDaemon -SocketPath ...).");
         }
         if (!string.IsNullOrEmpty(options.SocketGroup) && !HostAccounts.GroupExists(_host, options.SocketGroup))
         {
-            throw new VirtioFsException(ErrorIds.DaemonSocketGroupNotFound, ErrorKind.ObjectNotFound,
+            throw new VirtioFsException(ErrorIds.DaemonSocketGroupNotFound, VirtioFsErrorKind.ObjectNotFound,
                 $"The socket group '{options.SocketGroup}' does not exist.", options.SocketGroup,
                 "Give an existing group (the one QEMU runs as, 'kvm' under Debian's libvirt), or -SocketGroup '' for a root-only socket.");
         }
         var o = CloneWith(options, socket);
-        var argv = DaemonArgumentBuilder.Build(o, binary);
+        var argv = VirtiofsdArgvBuilder.Build(o, binary);
         return new DaemonLaunchPlan(name, binary, argv, dir, socket, _store.LogPath(name));
     }
 
@@ -189,7 +160,7 @@ internal sealed partial class DaemonSupervisor
         }
         catch (InvalidOperationException e)
         {
-            throw new VirtioFsException(ErrorIds.DaemonSpawnFailed, ErrorKind.InvalidResult,
+            throw new VirtioFsException(ErrorIds.DaemonSpawnFailed, VirtioFsErrorKind.InvalidResult,
                 $"Cannot start '{plan.Binary.Path}': {e.Message}", plan.Binary.Path, "Check the binary and its permissions.", e);
         }
         var started = _proc.Read(pid);
@@ -224,7 +195,7 @@ internal sealed partial class DaemonSupervisor
             ct.ThrowIfCancellationRequested();
             if (IsGone(r.ProcessId))
             {
-                throw new VirtioFsException(ErrorIds.DaemonExited, ErrorKind.InvalidResult,
+                throw new VirtioFsException(ErrorIds.DaemonExited, VirtioFsErrorKind.InvalidResult,
                     $"virtiofsd '{r.Name}' exited before its socket was ready. Last lines of {r.LogPath}:{Environment.NewLine}{LogTail(r.LogPath, 15)}",
                     r.SharedDirectory, "Read the log lines above; Get-VirtioFsDaemonBinary shows what the binary supports.");
             }
@@ -236,7 +207,7 @@ internal sealed partial class DaemonSupervisor
             }
             if (DateTime.UtcNow >= deadline)
             {
-                throw new VirtioFsException(ErrorIds.DaemonSocketTimeout, ErrorKind.OperationTimeout,
+                throw new VirtioFsException(ErrorIds.DaemonSocketTimeout, VirtioFsErrorKind.OperationTimeout,
                     $"virtiofsd '{r.Name}' (pid {r.ProcessId}) did not listen on '{r.SocketPath}' within {timeout.TotalSeconds:0.#} s; it was killed. Last lines of {r.LogPath}:{Environment.NewLine}{LogTail(r.LogPath, 15)}",
                     r.SocketPath, "Raise -TimeoutSec on a busy host, or read the log.");
             }
@@ -264,76 +235,16 @@ internal sealed partial class DaemonSupervisor
             }
             yield return d;
         }
-        var all = _proc.Enumerate().ToDictionary(p => p.Pid);
-        foreach (var p in all.Values.OrderBy(p => p.Pid))
+        foreach (var d in _discovery.Others(ours))
         {
-            if (ours.Contains(p.Pid) || !p.IsAlive)
-            {
-                continue;
-            }
-            var cl = VirtiofsdCommandLine.TryParse(p.Argv);
-            if (cl is null)
-            {
-                continue;
-            }
-            // The namespace sandbox forks a child with the same argv; list the daemon once.
-            if (all.TryGetValue(p.ParentPid, out var parent) && parent.Argv.SequenceEqual(p.Argv))
-            {
-                continue;
-            }
-            yield return FromProcess(p, cl);
+            yield return d;
         }
-    }
-
-    private VirtioFsDaemon FromProcess(ProcessEntry p, VirtiofsdCommandLine cl)
-    {
-        var socket = cl.SocketPath;
-        if (socket is null && cl.FileDescriptor is { } fd)
-        {
-            var sockets = _proc.UnixSocketsSeenBy(p.Pid);
-            if (_proc.SocketInode(p.Pid, fd) is { } ino)
-            {
-                socket = sockets.FirstOrDefault(s => s.Inode == ino).Path;
-            }
-            // Once QEMU has connected, the C daemon has closed the --fd listener and holds only the accepted
-            // connection, which /proc/net/unix lists under the same path.
-            if (socket is null)
-            {
-                var held = _proc.SocketInodes(p.Pid);
-                socket = sockets.FirstOrDefault(s => held.Contains(s.Inode) && s.Path.Length > 0).Path;
-            }
-        }
-        var lv = LibvirtDaemonNaming.Derive(_host, p.Pid, socket);
-        var probe = ProbeCached(cl.BinaryPath);
-        var dialect = probe?.Dialect is { } pd && pd != VirtioFsDaemonDialect.Unknown ? pd : cl.Dialect;
-        var manager = lv is not null ? VirtioFsDaemonManager.Libvirt : VirtioFsDaemonManager.Other;
-        var name = lv is not null ? $"{lv.Domain}-{lv.Alias}" : $"virtiofsd-{p.Pid}";
-        return WithHealth(new VirtioFsDaemon(name, p.Pid, VirtioFsDaemonState.Running, cl.SharedDirectory, socket, cl.BinaryPath, dialect,
-            probe?.Version?.ToString(), cl.Arguments, lv?.LogPath, _proc.StartTime(p.StartTicks), manager, lv?.Domain,
-            cl.FileDescriptor, null));
-    }
-
-    /// <summary>What an admin watches on a running daemon: is a guest attached, and how close it is to its file limit.</summary>
-    private VirtioFsDaemon WithHealth(VirtioFsDaemon d)
-    {
-        if (d.State != VirtioFsDaemonState.Running)
-        {
-            return d;
-        }
-        int worker = _proc.WorkerPid(d.ProcessId);
-        d.OpenFiles = _proc.OpenFileCount(worker);
-        d.OpenFilesLimit = _proc.OpenFileLimit(worker);
-        if (d.SocketPath is { } socket)
-        {
-            d.GuestConnected = _proc.IsConnected(worker, socket) || (worker != d.ProcessId && _proc.IsConnected(d.ProcessId, socket));
-        }
-        return d;
     }
 
     private VirtioFsDaemon ToDaemon(DaemonRecord r, string statePath)
     {
         var running = IsOurProcessAlive(r);
-        return WithHealth(new VirtioFsDaemon(r.Name, r.ProcessId, running ? VirtioFsDaemonState.Running : VirtioFsDaemonState.Exited,
+        return _discovery.WithHealth(new VirtioFsDaemon(r.Name, r.ProcessId, running ? VirtioFsDaemonState.Running : VirtioFsDaemonState.Exited,
             r.SharedDirectory, r.SocketPath, r.BinaryPath, r.Dialect, r.Version, r.Arguments, r.LogPath, r.StartTime,
             VirtioFsDaemonManager.VirtioFs, null, null, statePath));
     }
@@ -355,7 +266,7 @@ internal sealed partial class DaemonSupervisor
     {
         if (d.ManagedBy == VirtioFsDaemonManager.Libvirt && !force)
         {
-            throw new VirtioFsException(ErrorIds.DaemonManagedByLibvirt, ErrorKind.InvalidOperation,
+            throw new VirtioFsException(ErrorIds.DaemonManagedByLibvirt, VirtioFsErrorKind.InvalidOperation,
                 $"virtiofsd '{d.Name}' (pid {d.ProcessId}) belongs to libvirt domain '{d.Domain}'; stopping it breaks the running guest's share.",
                 d.Name, $"Shut the domain down (virsh shutdown {d.Domain}) or detach the filesystem; add -Force only if you mean to cut the share.");
         }
@@ -370,14 +281,14 @@ internal sealed partial class DaemonSupervisor
             {
                 if (!force)
                 {
-                    throw new VirtioFsException(ErrorIds.DaemonStopTimeout, ErrorKind.OperationTimeout,
+                    throw new VirtioFsException(ErrorIds.DaemonStopTimeout, VirtioFsErrorKind.OperationTimeout,
                         $"virtiofsd '{d.Name}' (pid {d.ProcessId}) did not exit within {timeout.TotalSeconds:0.#} s of SIGTERM.",
                         d.Name, "Repeat with -Force to kill it (SIGKILL).");
                 }
                 Processes.Signal(d.ProcessId, LibC.SIGKILL);
                 if (!WaitGone(d.ProcessId, TimeSpan.FromSeconds(5), ct))
                 {
-                    throw new VirtioFsException(ErrorIds.DaemonStopFailed, ErrorKind.InvalidResult,
+                    throw new VirtioFsException(ErrorIds.DaemonStopFailed, VirtioFsErrorKind.InvalidResult,
                         $"virtiofsd '{d.Name}' (pid {d.ProcessId}) survived SIGKILL (uninterruptible I/O?).", d.Name,
                         "Look at /proc/<pid>/stack and the shared directory's file system.");
                 }
@@ -413,7 +324,7 @@ internal sealed partial class DaemonSupervisor
     {
         if (d.ManagedBy == VirtioFsDaemonManager.Libvirt || d.FileDescriptor is not null || d.SocketPath is null)
         {
-            throw new VirtioFsException(ErrorIds.DaemonRestartUnsupported, ErrorKind.InvalidOperation,
+            throw new VirtioFsException(ErrorIds.DaemonRestartUnsupported, VirtioFsErrorKind.InvalidOperation,
                 $"virtiofsd '{d.Name}' was handed its socket as --fd by {(d.ManagedBy == VirtioFsDaemonManager.Libvirt ? "libvirt" : "its parent")}; only that parent can start it again.",
                 d.Name, d.Domain is not null ? $"Restart the domain: virsh shutdown {d.Domain}; virsh start {d.Domain}." : "Restart it the way it was started.");
         }

@@ -75,20 +75,20 @@ internal static class SystemdUnitWriter
     {
         if (d.FileDescriptor is not null || d.SocketPath is null)
         {
-            throw new VirtioFsException(ErrorIds.DaemonRestartUnsupported, ErrorKind.InvalidOperation,
+            throw new VirtioFsException(ErrorIds.DaemonRestartUnsupported, VirtioFsErrorKind.InvalidOperation,
                 $"virtiofsd '{d.Name}' gets its socket as --fd from its parent; a unit cannot reproduce that argv.",
                 d.Name, "Register a daemon started with a socket path (Start-VirtioFsDaemon).");
         }
         if (!Directory.Exists(directory))
         {
-            throw new VirtioFsException(ErrorIds.DaemonUnitDirectoryNotFound, ErrorKind.ObjectNotFound,
+            throw new VirtioFsException(ErrorIds.DaemonUnitDirectoryNotFound, VirtioFsErrorKind.ObjectNotFound,
                 $"The unit directory '{directory}' does not exist.", directory, "Create it, or pass -Path /etc/systemd/system.");
         }
         var unitName = UnitName(d.Name);
         var path = Path.Combine(directory, unitName);
         if (File.Exists(path) && !force)
         {
-            throw new VirtioFsException(ErrorIds.DaemonUnitExists, ErrorKind.ResourceExists,
+            throw new VirtioFsException(ErrorIds.DaemonUnitExists, VirtioFsErrorKind.ResourceExists,
                 $"The unit file '{path}' already exists.", path, "Add -Force to replace it.");
         }
         var content = Render(d, domain);

@@ -139,7 +139,7 @@ internal static class DomainChecks
     /// </summary>
     private static void HugePagePool(DomainDocument doc, VirtioFsSharedMemory memory, DomainCheckInput input, CheckList list)
     {
-        if (memory.Backing != SharedMemoryBacking.HugePages)
+        if (memory.Backing != VirtioFsSharedMemoryBacking.HugePages)
         {
             list.Skip("HugePagePool", "The domain does not use hugepages.");
             return;

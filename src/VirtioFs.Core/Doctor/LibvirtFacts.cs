@@ -8,7 +8,7 @@ using VirtioFs.Libvirt;
 namespace VirtioFs.Doctor;
 
 /// <summary>A defined domain as the host checks need it.</summary>
-internal sealed record DomainMemory(string Name, ulong MemoryKiB, SharedMemoryBacking Backing);
+internal sealed record DomainMemory(string Name, ulong MemoryKiB, VirtioFsSharedMemoryBacking Backing);
 
 /// <summary>What libvirt says about itself, gathered once so the host checks are pure (and testable with fakes).</summary>
 internal sealed class LibvirtFacts

@@ -60,7 +60,7 @@ internal sealed class DomainDocument
     {
         if (string.IsNullOrWhiteSpace(xml))
         {
-            throw new VirtioFsException(ErrorIds.MalformedDomainXml, ErrorKind.InvalidData,
+            throw new VirtioFsException(ErrorIds.MalformedDomainXml, VirtioFsErrorKind.InvalidData,
                 $"The domain XML from '{source}' is empty.", source,
                 "Give a libvirt domain definition (virsh dumpxml --inactive NAME > file.xml).");
         }
@@ -71,13 +71,13 @@ internal sealed class DomainDocument
         }
         catch (XmlException e)
         {
-            throw new VirtioFsException(ErrorIds.MalformedDomainXml, ErrorKind.InvalidData,
+            throw new VirtioFsException(ErrorIds.MalformedDomainXml, VirtioFsErrorKind.InvalidData,
                 $"The domain XML from '{source}' is not well-formed: {e.Message}", source,
                 "Fix the XML (xmllint --noout FILE shows the error) and try again.", e);
         }
         if (doc.Root is null || doc.Root.Name != "domain")
         {
-            throw new VirtioFsException(ErrorIds.NotADomainXml, ErrorKind.InvalidData,
+            throw new VirtioFsException(ErrorIds.NotADomainXml, VirtioFsErrorKind.InvalidData,
                 $"'{source}' is not a libvirt domain definition: its root element is <{doc.Root?.Name.LocalName}>, not <domain>.",
                 source, "Give a file written by 'virsh dumpxml' or 'virsh dumpxml --inactive'.");
         }

@@ -7,49 +7,6 @@ using VirtioFs.Errors;
 
 namespace VirtioFs.Domain;
 
-/// <summary>The outcome of an edit: the new XML, what changed, and the device for a live attach/detach.</summary>
-internal sealed class DomainEdit
-{
-    public DomainEdit(DomainDocument before, DomainDocument after, IReadOnlyList<string> changes, bool memoryChanged, XElement? device)
-    {
-        Before = before;
-        After = after;
-        Changes = changes;
-        MemoryChanged = memoryChanged;
-        Device = device;
-    }
-
-    public DomainDocument Before { get; }
-
-    public DomainDocument After { get; }
-
-    public IReadOnlyList<string> Changes { get; }
-
-    /// <summary>True when memoryBacking or NUMA cells changed: that never applies to a running guest.</summary>
-    public bool MemoryChanged { get; }
-
-    /// <summary>The &lt;filesystem&gt; added, changed or removed.</summary>
-    public XElement? Device { get; }
-
-    public string NewXml => After.ToXml();
-
-    public bool HasChanges => LineDiff.HasChanges(Before.ToXml(), After.ToXml());
-
-    public string Diff(string label) => LineDiff.Unified(Before.ToXml(), After.ToXml(), label + " (before)", label + " (after)");
-
-    /// <summary>The device alone, for virDomainAttachDevice/DetachDevice.</summary>
-    public string DeviceXml => Device is null ? string.Empty : DomainXmlWriter.Write(new XDocument(StripLayout(new XElement(Device))), null, '\'');
-
-    private static XElement StripLayout(XElement e)
-    {
-        foreach (var t in e.DescendantNodes().OfType<XText>().Where(t => string.IsNullOrWhiteSpace(t.Value)).ToList())
-        {
-            t.Remove();
-        }
-        return e;
-    }
-}
-
 /// <summary>
 /// Adds, changes and removes virtio-fs shares in a domain document. Every method works on a copy
 /// and validates the result before returning it, so a failure leaves the caller's document (and
@@ -73,7 +30,7 @@ internal static class ShareEditor
     }
 
     public static DomainEdit Add(DomainDocument original, ShareSettings settings, string accessMode,
-        SharedMemoryChoice memory, ulong? hugePageSizeKiB, HostContext host)
+        VirtioFsSharedMemoryChoice memory, ulong? hugePageSizeKiB, HostContext host)
     {
         ShareValidator.ValidateTag(settings.Tag);
         var doc = original.Clone();
@@ -101,7 +58,7 @@ internal static class ShareEditor
     }
 
     public static DomainEdit Update(DomainDocument original, string tag, ShareSettings settings,
-        SharedMemoryChoice memory, HostContext host)
+        VirtioFsSharedMemoryChoice memory, HostContext host)
     {
         var doc = original.Clone();
         var element = Find(doc, tag);
@@ -145,7 +102,7 @@ internal static class ShareEditor
         return new DomainEdit(original, doc, new[] { $"removed virtio-fs filesystem '{tag}'" }, false, device);
     }
 
-    public static DomainEdit EnableSharedMemory(DomainDocument original, SharedMemoryChoice backing, ulong? hugePageSizeKiB)
+    public static DomainEdit EnableSharedMemory(DomainDocument original, VirtioFsSharedMemoryChoice backing, ulong? hugePageSizeKiB)
     {
         var doc = original.Clone();
         var changes = SharedMemoryEnabler.Apply(doc, backing, hugePageSizeKiB);
@@ -157,13 +114,13 @@ internal static class ShareEditor
         var match = doc.Filesystems.FirstOrDefault(fs => FilesystemElement.TagOf(fs) == tag);
         if (match is null)
         {
-            throw new VirtioFsException(ErrorIds.ShareNotFound, ErrorKind.ObjectNotFound,
+            throw new VirtioFsException(ErrorIds.ShareNotFound, VirtioFsErrorKind.ObjectNotFound,
                 $"Domain '{doc.Name}' has no virtio-fs share with tag '{tag}'.", tag,
                 $"List the shares with Get-VirtioFsShare; tags are case-sensitive.");
         }
         if ((string?)match.Element("driver")?.Attribute("type") != "virtiofs")
         {
-            throw new VirtioFsException(ErrorIds.NotVirtioFs, ErrorKind.InvalidOperation,
+            throw new VirtioFsException(ErrorIds.NotVirtioFs, VirtioFsErrorKind.InvalidOperation,
                 $"The filesystem with tag '{tag}' in domain '{doc.Name}' is not virtio-fs (driver '{(string?)match.Element("driver")?.Attribute("type") ?? "9p default"}').",
                 tag, "VirtioFs manages virtio-fs shares only; edit other filesystems with virsh edit.");
         }

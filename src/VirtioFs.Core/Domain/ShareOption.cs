@@ -6,27 +6,6 @@ using System.Xml.Linq;
 
 namespace VirtioFs.Domain;
 
-/// <summary>The virtiofsd dialects that honour an option libvirt passes to the daemon.</summary>
-[Flags]
-internal enum DaemonDialects
-{
-    C = 1,
-    Rust = 2,
-    Both = C | Rust,
-}
-
-/// <summary>
-/// Where an option lives in a &lt;filesystem&gt;: an attribute of a child (<c>driver@queue</c>), of a
-/// grandchild (<c>binary/cache@mode</c>), or the mere presence of a child (<c>readonly</c>).
-/// </summary>
-internal sealed record XmlSlot(string[] Path, string? Attribute)
-{
-    public static XmlSlot At(string path, string? attribute = null) => new(path.Split('/'), attribute);
-
-    /// <summary>The element and attribute as an admin reads them: <c>&lt;cache mode&gt;</c>, <c>&lt;readonly/&gt;</c>.</summary>
-    public override string ToString() => Attribute is null ? $"<{Path[^1]}/>" : $"<{Path[^1]} {Attribute}>";
-}
-
 /// <summary>
 /// One virtio-fs option, declared once: its parameter and property name, where it sits in the XML,
 /// the libvirt release that brought it, the daemon dialects that honour it, whether it only
@@ -198,5 +177,3 @@ internal class ShareOption
     public override string ToString() => Name;
 }
 
-/// <summary>What is wrong with an option's value: a stable error id and the message.</summary>
-internal sealed record OptionProblem(string ErrorId, string Message, string? Fix = null);

@@ -38,7 +38,7 @@ internal static class ShareValidator
         {
             if (string.Equals(FilesystemElement.TagOf(other), merged.Tag, StringComparison.Ordinal))
             {
-                throw new VirtioFsException(ErrorIds.TagExists, ErrorKind.ResourceExists,
+                throw new VirtioFsException(ErrorIds.TagExists, VirtioFsErrorKind.ResourceExists,
                     $"Domain '{domain.Name}' already has a filesystem with tag '{merged.Tag}'; the guest could not tell them apart.",
                     merged.Tag, "Choose another -Tag, or change the existing share with Set-VirtioFsShare.");
             }
@@ -46,7 +46,7 @@ internal static class ShareValidator
 
         if (merged.AccessMode != "passthrough")
         {
-            throw new VirtioFsException(ErrorIds.UnsupportedAccessMode, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.UnsupportedAccessMode, VirtioFsErrorKind.InvalidArgument,
                 $"virtio-fs supports only accessmode 'passthrough', not '{merged.AccessMode}'.", merged.AccessMode,
                 "Use -AccessMode passthrough (the default); ID mapping is done with -UidMap/-GidMap.");
         }
@@ -55,7 +55,7 @@ internal static class ShareValidator
         {
             if (option.ValueOf(merged) is { } value && option.Check(value) is { } problem)
             {
-                throw new VirtioFsException(problem.ErrorId, ErrorKind.InvalidArgument, problem.Message, value, problem.Fix);
+                throw new VirtioFsException(problem.ErrorId, VirtioFsErrorKind.InvalidArgument, problem.Message, value, problem.Fix);
             }
         }
 
@@ -63,7 +63,7 @@ internal static class ShareValidator
 
         if (merged.BinaryPath is { } b && host.CheckHostPaths && asked.BinaryPath is not null && !File.Exists(b))
         {
-            throw new VirtioFsException(ErrorIds.BinaryNotFound, ErrorKind.ObjectNotFound,
+            throw new VirtioFsException(ErrorIds.BinaryNotFound, VirtioFsErrorKind.ObjectNotFound,
                 $"The virtiofsd binary '{b}' does not exist on this host.", b,
                 "Install virtiofsd (Debian 12: qemu-system-common ships /usr/lib/qemu/virtiofsd) or fix -BinaryPath.");
         }
@@ -93,7 +93,7 @@ internal static class ShareValidator
                 continue;
             }
             bool lockOption = option == ShareOptions.PosixLock || option == ShareOptions.Flock;
-            throw new VirtioFsException(option.DialectErrorId!, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(option.DialectErrorId!, VirtioFsErrorKind.InvalidArgument,
                 lockOption
                     ? $"-PosixLock/-Flock (<lock>) work only with the legacy C virtiofsd, and libvirt would run {daemon.Path}, the Rust one, which has no lock options: the guest would fail to start."
                     : $"-{option.Name} ({option.XmlName}) works only with the Rust virtiofsd, and libvirt would run {daemon.Path}, the C one, which has no ID mapping: the guest would fail to start.",
@@ -108,14 +108,14 @@ internal static class ShareValidator
     {
         if (string.IsNullOrEmpty(tag))
         {
-            throw new VirtioFsException(ErrorIds.TagEmpty, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.TagEmpty, VirtioFsErrorKind.InvalidArgument,
                 "The mount tag is empty; the guest mounts a share by its tag.", tag,
                 "Give -Tag a short name such as 'data' (at most 36 bytes).");
         }
         int bytes = Encoding.UTF8.GetByteCount(tag);
         if (bytes > MaxTagBytes)
         {
-            throw new VirtioFsException(ErrorIds.TagTooLong, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.TagTooLong, VirtioFsErrorKind.InvalidArgument,
                 $"The mount tag '{tag}' is {bytes} bytes in UTF-8; QEMU allows at most {MaxTagBytes} (\"tag property must be 36 bytes or less\").",
                 tag, "Choose a tag of at most 36 bytes.");
         }
@@ -125,13 +125,13 @@ internal static class ShareValidator
     {
         if (merged.Source is not null && merged.SocketPath is not null)
         {
-            throw new VirtioFsException(ErrorIds.SourceAndSocket, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.SourceAndSocket, VirtioFsErrorKind.InvalidArgument,
                 "A share has either a source directory (libvirt runs virtiofsd) or a socket (you run virtiofsd), not both.",
                 merged.SocketPath, "Give -Source or -SocketPath, not both.");
         }
         if (merged.Source is null && merged.SocketPath is null)
         {
-            throw new VirtioFsException(ErrorIds.SourceMissing, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.SourceMissing, VirtioFsErrorKind.InvalidArgument,
                 "The share needs a host directory (-Source) or the socket of a virtiofsd you run (-SocketPath).", merged.Tag,
                 "Give -Source /host/dir, or pipe Start-VirtioFsDaemon into New-VirtioFsShare.");
         }
@@ -139,14 +139,14 @@ internal static class ShareValidator
         {
             if (!socket.StartsWith('/'))
             {
-                throw new VirtioFsException(ErrorIds.SocketPathNotAbsolute, ErrorKind.InvalidArgument,
+                throw new VirtioFsException(ErrorIds.SocketPathNotAbsolute, VirtioFsErrorKind.InvalidArgument,
                     $"The socket path '{socket}' is not absolute.", socket, "Give the full path of the daemon's socket.");
             }
             UnixSocketPath.EnsureFits(socket, ", so QEMU could not connect", "Use a shorter path, e.g. under /run/virtiofs/.");
             var daemonOptions = asked.DaemonOptionsGiven().ToList();
             if (daemonOptions.Count > 0)
             {
-                throw new VirtioFsException(ErrorIds.DaemonOptionsWithSocket, ErrorKind.InvalidArgument,
+                throw new VirtioFsException(ErrorIds.DaemonOptionsWithSocket, VirtioFsErrorKind.InvalidArgument,
                     $"{string.Join(", ", daemonOptions.Select(o => "-" + o))} configure the virtiofsd libvirt starts; with -SocketPath you run the daemon yourself and libvirt ignores them.",
                     socket, "Pass these options to Start-VirtioFsDaemon instead, or use -Source so libvirt runs virtiofsd.");
             }
@@ -155,7 +155,7 @@ internal static class ShareValidator
         string source = merged.Source!;
         if (!source.StartsWith('/'))
         {
-            throw new VirtioFsException(ErrorIds.SourceNotAbsolute, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.SourceNotAbsolute, VirtioFsErrorKind.InvalidArgument,
                 $"The source '{source}' is not an absolute path; libvirt needs one.", source,
                 "Give the full path of the host directory, e.g. /srv/share.");
         }
@@ -163,12 +163,12 @@ internal static class ShareValidator
         {
             if (File.Exists(source))
             {
-                throw new VirtioFsException(ErrorIds.SourceNotDirectory, ErrorKind.InvalidArgument,
+                throw new VirtioFsException(ErrorIds.SourceNotDirectory, VirtioFsErrorKind.InvalidArgument,
                     $"The source '{source}' is a file; virtio-fs shares a directory.", source, "Give a directory.");
             }
             if (!Directory.Exists(source))
             {
-                throw new VirtioFsException(ErrorIds.SourceNotFound, ErrorKind.ObjectNotFound,
+                throw new VirtioFsException(ErrorIds.SourceNotFound, VirtioFsErrorKind.ObjectNotFound,
                     $"The source directory '{source}' does not exist on this host; the guest would fail to start.", source,
                     "Create it (New-Item -ItemType Directory), or use -SkipSourceCheck for XML meant for another host.");
             }
@@ -183,12 +183,12 @@ internal static class ShareValidator
         }
         if (order < 1)
         {
-            throw new VirtioFsException(ErrorIds.InvalidBootOrder, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.InvalidBootOrder, VirtioFsErrorKind.InvalidArgument,
                 $"Boot order {order} is invalid: it starts at 1.", order);
         }
         if (domain.Root.Element("os")?.Element("boot") is not null)
         {
-            throw new VirtioFsException(ErrorIds.BootOrderConflict, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.BootOrderConflict, VirtioFsErrorKind.InvalidArgument,
                 $"Domain '{domain.Name}' boots by <os><boot dev=…/>; libvirt refuses per-device boot order together with it.",
                 order, "Remove the <boot dev> elements from <os> and give every boot device an order, or omit -BootOrder.");
         }
@@ -205,7 +205,7 @@ internal static class ShareValidator
             }
             if (MemoryUnits.ParseInt((string?)boot.Attribute("order")) == order)
             {
-                throw new VirtioFsException(ErrorIds.BootOrderInUse, ErrorKind.ResourceExists,
+                throw new VirtioFsException(ErrorIds.BootOrderInUse, VirtioFsErrorKind.ResourceExists,
                     $"Boot order {order} is already used by a <{boot.Parent?.Name.LocalName}> device of domain '{domain.Name}'.",
                     order, "Choose an unused boot order.");
             }
@@ -221,7 +221,7 @@ internal static class ShareValidator
         bool unchanged = self is not null && (string?)self.Element("alias")?.Attribute("name") == alias;
         if (!unchanged && !s_userAlias.IsMatch(alias))
         {
-            throw new VirtioFsException(ErrorIds.InvalidAlias, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.InvalidAlias, VirtioFsErrorKind.InvalidArgument,
                 $"The alias '{alias}' is not a user alias: libvirt keeps only aliases starting with 'ua-' and made of letters, digits, '_' and '-'.",
                 alias, "Use e.g. ua-share0.");
         }
@@ -229,7 +229,7 @@ internal static class ShareValidator
             .Any(a => (string?)a.Attribute("name") == alias && (self is null || !a.Ancestors().Contains(self))) ?? false;
         if (taken)
         {
-            throw new VirtioFsException(ErrorIds.AliasInUse, ErrorKind.ResourceExists,
+            throw new VirtioFsException(ErrorIds.AliasInUse, VirtioFsErrorKind.ResourceExists,
                 $"The alias '{alias}' is already used in domain '{domain.Name}'.", alias, "Choose another alias.");
         }
     }
@@ -242,14 +242,14 @@ internal static class ShareValidator
         }
         if (have < ShareOption.VirtioFsSince)
         {
-            throw new VirtioFsException(ErrorIds.OptionNeedsNewerLibvirt, ErrorKind.NotEnabled,
+            throw new VirtioFsException(ErrorIds.OptionNeedsNewerLibvirt, VirtioFsErrorKind.NotEnabled,
                 $"virtio-fs needs libvirt {ShareOption.VirtioFsSince} or later; the connected libvirt is {have}.",
                 "virtiofs", $"Upgrade libvirt to {ShareOption.VirtioFsSince}+.");
         }
         foreach (var option in ShareOptions.TooNewFor(merged, have))
         {
             bool readOnly = option == ShareOptions.ReadOnly;
-            throw new VirtioFsException(ErrorIds.OptionNeedsNewerLibvirt, ErrorKind.NotEnabled,
+            throw new VirtioFsException(ErrorIds.OptionNeedsNewerLibvirt, VirtioFsErrorKind.NotEnabled,
                 $"-{option.Name} needs libvirt {option.LibvirtSince} or later; the connected libvirt is {have}" +
                 (readOnly ? " (older releases reject read-only virtio-fs)." : " (older releases reject or silently drop it)."),
                 option.Name, $"Upgrade libvirt to {option.LibvirtSince}+, or leave out -{option.Name}" +

@@ -18,21 +18,21 @@ internal static class SharedMemoryEnabler
     /// Applies <paramref name="choice"/>; returns a description of each change (empty when nothing
     /// was needed).
     /// </summary>
-    public static IReadOnlyList<string> Apply(DomainDocument domain, SharedMemoryChoice choice, ulong? hugePageSizeKiB = null)
+    public static IReadOnlyList<string> Apply(DomainDocument domain, VirtioFsSharedMemoryChoice choice, ulong? hugePageSizeKiB = null)
     {
         var state = SharedMemoryInspector.Inspect(domain);
         var changes = new List<string>();
         switch (choice)
         {
-            case SharedMemoryChoice.Keep:
+            case VirtioFsSharedMemoryChoice.Keep:
                 if (!state.VirtioFsReady)
                 {
-                    throw new VirtioFsException(ErrorIds.SharedMemoryMissing, ErrorKind.InvalidOperation,
+                    throw new VirtioFsException(ErrorIds.SharedMemoryMissing, VirtioFsErrorKind.InvalidOperation,
                         $"Domain '{domain.Name}' has no shared memory and -SharedMemory Keep forbids adding it: {state.Reason}",
                         domain.Name, "Run Enable-VirtioFsSharedMemory first, or omit -SharedMemory Keep so the memory is made shared.");
                 }
                 return changes;
-            case SharedMemoryChoice.Auto:
+            case VirtioFsSharedMemoryChoice.Auto:
                 if (state.VirtioFsReady)
                 {
                     return changes;
@@ -40,28 +40,28 @@ internal static class SharedMemoryEnabler
                 // Keep the admin's backing where it can be shared; otherwise memfd, the most robust choice.
                 var auto = state.Backing switch
                 {
-                    SharedMemoryBacking.HugePages => SharedMemoryBacking.HugePages,
-                    SharedMemoryBacking.File => SharedMemoryBacking.File,
-                    _ => SharedMemoryBacking.Memfd,
+                    VirtioFsSharedMemoryBacking.HugePages => VirtioFsSharedMemoryBacking.HugePages,
+                    VirtioFsSharedMemoryBacking.File => VirtioFsSharedMemoryBacking.File,
+                    _ => VirtioFsSharedMemoryBacking.Memfd,
                 };
                 return Enable(domain, state, auto, hugePageSizeKiB);
-            case SharedMemoryChoice.Memfd:
-                return Enable(domain, state, SharedMemoryBacking.Memfd, hugePageSizeKiB);
-            case SharedMemoryChoice.File:
-                return Enable(domain, state, SharedMemoryBacking.File, hugePageSizeKiB);
+            case VirtioFsSharedMemoryChoice.Memfd:
+                return Enable(domain, state, VirtioFsSharedMemoryBacking.Memfd, hugePageSizeKiB);
+            case VirtioFsSharedMemoryChoice.File:
+                return Enable(domain, state, VirtioFsSharedMemoryBacking.File, hugePageSizeKiB);
             default:
-                return Enable(domain, state, SharedMemoryBacking.HugePages, hugePageSizeKiB);
+                return Enable(domain, state, VirtioFsSharedMemoryBacking.HugePages, hugePageSizeKiB);
         }
     }
 
     private static IReadOnlyList<string> Enable(DomainDocument domain, VirtioFsSharedMemory state,
-        SharedMemoryBacking backing, ulong? hugePageSizeKiB)
+        VirtioFsSharedMemoryBacking backing, ulong? hugePageSizeKiB)
     {
         var changes = new List<string>();
-        if (state.Backing == SharedMemoryBacking.HugePages && backing != SharedMemoryBacking.HugePages)
+        if (state.Backing == VirtioFsSharedMemoryBacking.HugePages && backing != VirtioFsSharedMemoryBacking.HugePages)
         {
             // Dropping hugepages silently would change the guest's performance profile and pool needs.
-            throw new VirtioFsException(ErrorIds.HugePagesInUse, ErrorKind.InvalidOperation,
+            throw new VirtioFsException(ErrorIds.HugePagesInUse, VirtioFsErrorKind.InvalidOperation,
                 $"Domain '{domain.Name}' is backed by hugepages; refusing to switch it to {backing}.",
                 domain.Name, "Use -Backing HugePages (keeps the pages and makes them shared), or remove <hugepages> first.");
         }
@@ -75,7 +75,7 @@ internal static class SharedMemoryEnabler
             changes.Add("added <memoryBacking>");
         }
 
-        if (backing == SharedMemoryBacking.HugePages)
+        if (backing == VirtioFsSharedMemoryBacking.HugePages)
         {
             var hp = mb.Element("hugepages");
             if (hp is null)
@@ -97,7 +97,7 @@ internal static class SharedMemoryEnabler
         }
         else
         {
-            string type = backing == SharedMemoryBacking.File ? "file" : "memfd";
+            string type = backing == VirtioFsSharedMemoryBacking.File ? "file" : "memfd";
             var source = mb.Element("source");
             if (source is null)
             {

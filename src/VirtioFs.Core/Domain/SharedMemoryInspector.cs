@@ -40,24 +40,24 @@ internal static class SharedMemoryInspector
         };
     }
 
-    public static SharedMemoryBacking BackingOf(XElement? backing)
+    public static VirtioFsSharedMemoryBacking BackingOf(XElement? backing)
     {
         if (backing?.Element("hugepages") is not null)
         {
-            return SharedMemoryBacking.HugePages;
+            return VirtioFsSharedMemoryBacking.HugePages;
         }
         return (string?)backing?.Element("source")?.Attribute("type") switch
         {
-            "memfd" => SharedMemoryBacking.Memfd,
-            "file" => SharedMemoryBacking.File,
-            "anonymous" => SharedMemoryBacking.Anonymous,
-            _ => SharedMemoryBacking.Default,
+            "memfd" => VirtioFsSharedMemoryBacking.Memfd,
+            "file" => VirtioFsSharedMemoryBacking.File,
+            "anonymous" => VirtioFsSharedMemoryBacking.Anonymous,
+            _ => VirtioFsSharedMemoryBacking.Default,
         };
     }
 
-    private static (bool Ready, string Reason) Judge(SharedMemoryBacking kind, string? access, IReadOnlyList<VirtioFsNumaCell> cells)
+    private static (bool Ready, string Reason) Judge(VirtioFsSharedMemoryBacking kind, string? access, IReadOnlyList<VirtioFsNumaCell> cells)
     {
-        if (kind == SharedMemoryBacking.Anonymous)
+        if (kind == VirtioFsSharedMemoryBacking.Anonymous)
         {
             return (false, "Memory source is 'anonymous': it has no file descriptor virtiofsd could map; use memfd, file or hugepages.");
         }
@@ -77,12 +77,12 @@ internal static class SharedMemoryInspector
         return (true, $"Every NUMA cell is shared ({Describe(kind)}).");
     }
 
-    private static string Describe(SharedMemoryBacking kind) => kind switch
+    private static string Describe(VirtioFsSharedMemoryBacking kind) => kind switch
     {
-        SharedMemoryBacking.Default => "libvirt's default backing: a file in memory_backing_dir",
-        SharedMemoryBacking.Memfd => "memfd",
-        SharedMemoryBacking.File => "file in memory_backing_dir",
-        SharedMemoryBacking.HugePages => "hugepages",
+        VirtioFsSharedMemoryBacking.Default => "libvirt's default backing: a file in memory_backing_dir",
+        VirtioFsSharedMemoryBacking.Memfd => "memfd",
+        VirtioFsSharedMemoryBacking.File => "file in memory_backing_dir",
+        VirtioFsSharedMemoryBacking.HugePages => "hugepages",
         _ => kind.ToString(),
     };
 

@@ -24,7 +24,7 @@ internal static class GuestMountBuilder
         ShareValidator.ValidateTag(tag);
         if (tag.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
         {
-            throw new VirtioFsException(ErrorIds.TagHasWhitespace, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.TagHasWhitespace, VirtioFsErrorKind.InvalidArgument,
                 $"The tag '{tag}' contains white space; it could not be written in /etc/fstab or typed in a mount command.",
                 tag, "Rename the share's tag (Set-VirtioFsShare cannot rename; remove and add it with a plain tag).");
         }
@@ -42,12 +42,12 @@ internal static class GuestMountBuilder
             {
                 if (o.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
                 {
-                    throw new VirtioFsException(ErrorIds.InvalidMountOption, ErrorKind.InvalidArgument,
+                    throw new VirtioFsException(ErrorIds.InvalidMountOption, VirtioFsErrorKind.InvalidArgument,
                         $"The mount option '{o}' contains white space.", o, "Give options like noatime or ro, comma-separated.");
                 }
                 if (o == "rw" && readOnly)
                 {
-                    throw new VirtioFsException(ErrorIds.ConflictingMountOptions, ErrorKind.InvalidArgument,
+                    throw new VirtioFsException(ErrorIds.ConflictingMountOptions, VirtioFsErrorKind.InvalidArgument,
                         "-ReadOnly and the option 'rw' contradict each other.", o, "Leave out one of them.");
                 }
                 if (!options.Contains(o, StringComparer.Ordinal))
@@ -58,7 +58,7 @@ internal static class GuestMountBuilder
         }
         if (!char.IsAsciiLetter(driveLetter))
         {
-            throw new VirtioFsException(ErrorIds.InvalidDriveLetter, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.InvalidDriveLetter, VirtioFsErrorKind.InvalidArgument,
                 $"'{driveLetter}' is not a drive letter.", driveLetter, "Give a letter such as Z.");
         }
         char letter = char.ToUpperInvariant(driveLetter);
@@ -75,12 +75,12 @@ internal static class GuestMountBuilder
     {
         if (!mp.StartsWith('/') || mp.Any(char.IsControl) || mp.Split('/').Any(p => p == ".."))
         {
-            throw new VirtioFsException(ErrorIds.InvalidMountPoint, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.InvalidMountPoint, VirtioFsErrorKind.InvalidArgument,
                 $"The mount point '{mp}' is not an absolute path in the guest.", mp, "Give e.g. /mnt/data.");
         }
         if (mp.Trim('/').Length == 0)
         {
-            throw new VirtioFsException(ErrorIds.InvalidMountPoint, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.InvalidMountPoint, VirtioFsErrorKind.InvalidArgument,
                 "Mounting a share over the guest's root directory would hide its whole system.", mp, "Give e.g. /mnt/data.");
         }
     }

@@ -37,7 +37,7 @@ internal sealed class HugePageAllocator
     {
         if (request.Count < 0)
         {
-            throw new VirtioFsException(ErrorIds.NegativePageCount, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.NegativePageCount, VirtioFsErrorKind.InvalidArgument,
                 $"A pool cannot hold {request.Count} pages.", request.Count, "Give a count of 0 or more.");
         }
         var previous = knownPrevious ?? _kernel.ReadCount(request.PageSizeKiB, request.NumaNode);
@@ -74,7 +74,7 @@ internal sealed class HugePageAllocator
         catch (OperationCanceledException)
         {
             RollBack(request, previous, progress);
-            throw new VirtioFsException(ErrorIds.HugePageAllocationStopped, ErrorKind.OperationStopped,
+            throw new VirtioFsException(ErrorIds.HugePageAllocationStopped, VirtioFsErrorKind.OperationStopped,
                 $"Allocation of {request.PoolName} was stopped; the pool was put back to {previous} pages.",
                 request.Count);
         }
@@ -91,7 +91,7 @@ internal sealed class HugePageAllocator
         var action = request.PageSizeKiB >= 1024 * 1024
             ? $"Free memory and try again, or reserve {sizeText} pages at boot with 'hugepagesz={PageSize.FormatKernel(request.PageSizeKiB)} hugepages={target}' on the kernel command line (Set-VirtioFsHugePage -Persist prints the line). Use -AllowPartial to keep the {actual} pages the kernel gave."
             : $"Free memory (stop guests or services, or drop the page cache with 'sync; echo 3 > /proc/sys/vm/drop_caches' if you accept the cost) and try again, ask for fewer pages, or reserve them at boot with 'hugepages={target}' on the kernel command line or vm.nr_hugepages (-Persist). Use -AllowPartial to keep the {actual} pages the kernel gave.";
-        throw new VirtioFsException(ErrorIds.HugePageAllocationShort, ErrorKind.LimitsExceeded,
+        throw new VirtioFsException(ErrorIds.HugePageAllocationShort, VirtioFsErrorKind.LimitsExceeded,
             $"The kernel gave only {actual} of {target} {request.PoolName} (after {rounds} compaction round(s)); " +
             $"the pool was rolled back to {restored} pages.",
             request.Count, action);

@@ -232,7 +232,7 @@ internal static class Nodeset
             if (!int.TryParse(dash < 0 ? part : part[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out var lo) ||
                 !int.TryParse(dash < 0 ? part : part[(dash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var hi) || hi < lo)
             {
-                throw new VirtioFsException(ErrorIds.InvalidNodeset, ErrorKind.InvalidData,
+                throw new VirtioFsException(ErrorIds.InvalidNodeset, VirtioFsErrorKind.InvalidData,
                     $"The {what} '{text}' is not a node set such as '0-3,^2'.", text, "Fix the domain XML (virsh edit).");
             }
             for (int i = lo; i <= hi; i++)

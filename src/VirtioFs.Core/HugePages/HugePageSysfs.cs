@@ -194,7 +194,7 @@ internal sealed partial class HugePageSysfs : IHugePageHost
     public long ReadCount(long pageSizeKiB, int numaNode)
     {
         var file = CountFile(pageSizeKiB, numaNode);
-        return ReadLong(file) ?? throw new VirtioFsException(ErrorIds.HugePagePoolNotFound, ErrorKind.ObjectNotFound,
+        return ReadLong(file) ?? throw new VirtioFsException(ErrorIds.HugePagePoolNotFound, VirtioFsErrorKind.ObjectNotFound,
             $"There is no hugepage pool file '{file}'.", file,
             "Check the page size and NUMA node with Get-VirtioFsHugePage.");
     }
@@ -230,19 +230,19 @@ internal sealed partial class HugePageSysfs : IHugePageHost
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new VirtioFsException(ErrorIds.HugePagePermissionDenied, ErrorKind.PermissionDenied,
+            throw new VirtioFsException(ErrorIds.HugePagePermissionDenied, VirtioFsErrorKind.PermissionDenied,
                 $"Cannot write '{file}': permission denied.", file,
                 "Run as root (or with CAP_SYS_ADMIN) to change hugepage pools.", e);
         }
         catch (FileNotFoundException e)
         {
-            throw new VirtioFsException(ErrorIds.HugePagePoolNotFound, ErrorKind.ObjectNotFound,
+            throw new VirtioFsException(ErrorIds.HugePagePoolNotFound, VirtioFsErrorKind.ObjectNotFound,
                 $"There is no kernel file '{file}'.", file,
                 "Check the page size and NUMA node with Get-VirtioFsHugePage.", e);
         }
         catch (IOException e)
         {
-            throw new VirtioFsException(ErrorIds.HugePageWriteFailed, ErrorKind.WriteError,
+            throw new VirtioFsException(ErrorIds.HugePageWriteFailed, VirtioFsErrorKind.WriteError,
                 $"The kernel refused '{value}' for '{file}': {e.Message}", file, null, e);
         }
     }

@@ -31,7 +31,7 @@ internal sealed class HugeTlbFsMounter
         }
         if (here.PageSizeKiB != kib)
         {
-            throw new VirtioFsException(ErrorIds.HugeTlbFsMountedWithOtherSize, ErrorKind.ResourceExists,
+            throw new VirtioFsException(ErrorIds.HugeTlbFsMountedWithOtherSize, VirtioFsErrorKind.ResourceExists,
                 $"'{full}' is already a hugetlbfs mount for {PageSize.Format(here.PageSizeKiB)} pages, not {PageSize.Format(kib)}.",
                 path, $"Use another directory for {PageSize.Format(kib)} pages, e.g. /dev/hugepages{PageSize.FormatKernel(kib)}.");
         }
@@ -48,7 +48,7 @@ internal sealed class HugeTlbFsMounter
         }
         if (File.Exists(full))
         {
-            throw new VirtioFsException(ErrorIds.MountPointNotDirectory, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.MountPointNotDirectory, VirtioFsErrorKind.InvalidArgument,
                 $"'{full}' is a file; hugetlbfs needs a directory.", path);
         }
         Directory.CreateDirectory(full);
@@ -60,7 +60,7 @@ internal sealed class HugeTlbFsMounter
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new VirtioFsException(ErrorIds.MountNotInstalled, ErrorKind.NotInstalled,
+            throw new VirtioFsException(ErrorIds.MountNotInstalled, VirtioFsErrorKind.NotInstalled,
                 "mount(8) was not found.", "mount", "Install util-linux (apt-get install mount).", e);
         }
         int exit = run?.ExitCode ?? -1;
@@ -68,12 +68,12 @@ internal sealed class HugeTlbFsMounter
         if (exit != 0)
         {
             var kind = stderr.Contains("permission", StringComparison.OrdinalIgnoreCase) || stderr.Contains("only root", StringComparison.OrdinalIgnoreCase)
-                ? ErrorKind.PermissionDenied : ErrorKind.InvalidResult;
+                ? VirtioFsErrorKind.PermissionDenied : VirtioFsErrorKind.InvalidResult;
             throw new VirtioFsException(ErrorIds.HugeTlbFsMountFailed, kind,
                 $"mount -t hugetlbfs -o pagesize={PageSize.FormatKernel(kib)} hugetlbfs {full} failed (exit {exit}): {stderr.Trim()}",
-                path, kind == ErrorKind.PermissionDenied ? "Run as root." : null);
+                path, kind == VirtioFsErrorKind.PermissionDenied ? "Run as root." : null);
         }
-        var mounted = Existing(full, kib) ?? throw new VirtioFsException(ErrorIds.HugeTlbFsMountMissing, ErrorKind.InvalidResult,
+        var mounted = Existing(full, kib) ?? throw new VirtioFsException(ErrorIds.HugeTlbFsMountMissing, VirtioFsErrorKind.InvalidResult,
             $"mount reported success but '{full}' is not in /proc/mounts as hugetlbfs.", path);
         return new VirtioFsHugeTlbFsMount(mounted.MountPoint, kib, mounted.Options, created: true);
     }

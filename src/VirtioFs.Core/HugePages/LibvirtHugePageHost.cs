@@ -50,7 +50,7 @@ internal sealed class LibvirtHugePageHost : IHugePageHost
         var cells = XDocument.Parse(capabilitiesXml).Root?.Element("host")?.Element("topology")?.Element("cells")?.Elements("cell").ToList();
         if (cells is null || cells.Count == 0)
         {
-            throw new VirtioFsException(ErrorIds.HugePageTopologyUnknown, ErrorKind.NotEnabled,
+            throw new VirtioFsException(ErrorIds.HugePageTopologyUnknown, VirtioFsErrorKind.NotEnabled,
                 $"libvirt at {uri} reports no NUMA topology, so its hugepage pools cannot be read.", uri,
                 "Read the pools on that host itself (Get-VirtioFsHugePage without -ConnectionUri).");
         }
@@ -151,13 +151,13 @@ internal sealed class LibvirtHugePageHost : IHugePageHost
         if (!topo.HugeSizes.Contains(kib))
         {
             var list = topo.HugeSizes.Count == 0 ? "none" : string.Join(", ", topo.HugeSizes.Select(PageSize.Format));
-            throw new VirtioFsException(ErrorIds.PageSizeNotOffered, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.PageSizeNotOffered, VirtioFsErrorKind.InvalidArgument,
                 $"The host at {_connection.Uri} does not offer {PageSize.Format(kib)} hugepages. Offered page sizes: {list}.",
                 kib, $"Use one of: {list}.");
         }
         if (node >= 0 && !topo.Cells.Contains(node))
         {
-            throw new VirtioFsException(ErrorIds.NumaNodeNotFound, ErrorKind.ObjectNotFound,
+            throw new VirtioFsException(ErrorIds.NumaNodeNotFound, VirtioFsErrorKind.ObjectNotFound,
                 $"The host at {_connection.Uri} has no NUMA node {node}; nodes: {string.Join(", ", topo.Cells)}.", node,
                 "See the nodes with Get-VirtioFsHugePage -ConnectionUri.");
         }

@@ -58,7 +58,7 @@ internal sealed class LibvirtConnection : IDisposable
         if (conn == IntPtr.Zero)
         {
             var (_, message) = LastError();
-            throw new VirtioFsException(ErrorIds.LibvirtConnectFailed, ErrorKind.ConnectionError,
+            throw new VirtioFsException(ErrorIds.LibvirtConnectFailed, VirtioFsErrorKind.ConnectionError,
                 $"Cannot connect to libvirt at '{uri}': {message}", uri,
                 "Check that libvirtd (or virtqemud) runs and that you may use it (root, or the libvirt group); for remote hosts check the URI, e.g. qemu+ssh://user@host/system.");
         }
@@ -72,7 +72,7 @@ internal sealed class LibvirtConnection : IDisposable
         {
             if (LibvirtNative.virConnectGetLibVersion(Handle, out ulong v) < 0)
             {
-                throw Failure(ErrorIds.LibvirtQueryFailed, ErrorKind.InvalidResult, "Cannot read the libvirt version", Uri);
+                throw Failure(ErrorIds.LibvirtQueryFailed, VirtioFsErrorKind.InvalidResult, "Cannot read the libvirt version", Uri);
             }
             return new Version((int)(v / 1000000), (int)(v / 1000 % 1000), (int)(v % 1000));
         }
@@ -101,7 +101,7 @@ internal sealed class LibvirtConnection : IDisposable
         string? xml = LibvirtNative.TakeString(LibvirtNative.virConnectGetDomainCapabilities(Handle, emulator, arch, machine, virtType, 0));
         if (xml is null)
         {
-            throw Failure(ErrorIds.DomainCapabilitiesFailed, ErrorKind.InvalidResult, "Cannot read libvirt's domain capabilities", Uri);
+            throw Failure(ErrorIds.DomainCapabilitiesFailed, VirtioFsErrorKind.InvalidResult, "Cannot read libvirt's domain capabilities", Uri);
         }
         return xml;
     }
@@ -112,7 +112,7 @@ internal sealed class LibvirtConnection : IDisposable
         EnsureInitialised();
         if (LibvirtNative.virGetVersion(out ulong v, null, IntPtr.Zero) < 0)
         {
-            throw Failure(ErrorIds.LibvirtQueryFailed, ErrorKind.InvalidResult, "Cannot read the libvirt library version", "libvirt.so.0");
+            throw Failure(ErrorIds.LibvirtQueryFailed, VirtioFsErrorKind.InvalidResult, "Cannot read the libvirt library version", "libvirt.so.0");
         }
         return FromLibvirtNumber(v);
     }
@@ -133,11 +133,11 @@ internal sealed class LibvirtConnection : IDisposable
             var (code, message) = LastError();
             if (code == LibvirtNative.ErrNoDomain)
             {
-                throw new VirtioFsException(ErrorIds.DomainNotFound, ErrorKind.ObjectNotFound,
+                throw new VirtioFsException(ErrorIds.DomainNotFound, VirtioFsErrorKind.ObjectNotFound,
                     $"No domain named or with UUID '{nameOrUuid}' on {Uri}.", nameOrUuid,
                     $"List the domains with 'virsh -c {Uri} list --all'; names are case-sensitive.");
             }
-            throw new VirtioFsException(ErrorIds.DomainLookupFailed, ErrorKind.InvalidResult,
+            throw new VirtioFsException(ErrorIds.DomainLookupFailed, VirtioFsErrorKind.InvalidResult,
                 $"Cannot look up domain '{nameOrUuid}' on {Uri}: {message}", nameOrUuid);
         }
         return new LibvirtDomain(this, dom);
@@ -149,7 +149,7 @@ internal sealed class LibvirtConnection : IDisposable
         int n = LibvirtNative.virConnectListAllDomains(Handle, out IntPtr array, 0);
         if (n < 0)
         {
-            throw Failure(ErrorIds.DomainListFailed, ErrorKind.InvalidResult, "Cannot list the domains", Uri);
+            throw Failure(ErrorIds.DomainListFailed, VirtioFsErrorKind.InvalidResult, "Cannot list the domains", Uri);
         }
         var list = new List<LibvirtDomain>(n);
         try
@@ -173,7 +173,7 @@ internal sealed class LibvirtConnection : IDisposable
         if (dom == IntPtr.Zero)
         {
             var (_, message) = LastError();
-            throw new VirtioFsException(ErrorIds.LibvirtDefineFailed, ErrorKind.InvalidData,
+            throw new VirtioFsException(ErrorIds.LibvirtDefineFailed, VirtioFsErrorKind.InvalidData,
                 $"libvirt refused the new definition of domain '{domainName}': {message}", domainName,
                 "Nothing was changed. Check the option against this libvirt's version (Get-Help about_VirtioFs).");
         }
@@ -184,7 +184,7 @@ internal sealed class LibvirtConnection : IDisposable
     public string GetCapabilities()
     {
         return LibvirtNative.TakeString(LibvirtNative.virConnectGetCapabilities(Handle))
-            ?? throw Failure(ErrorIds.LibvirtQueryFailed, ErrorKind.InvalidResult, $"Cannot read the capabilities of {Uri}", Uri);
+            ?? throw Failure(ErrorIds.LibvirtQueryFailed, VirtioFsErrorKind.InvalidResult, $"Cannot read the capabilities of {Uri}", Uri);
     }
 
     /// <summary>Free pages of each size on one NUMA cell (virNodeGetFreePages), in the order of <paramref name="pageSizesKiB"/>.</summary>
@@ -194,7 +194,7 @@ internal sealed class LibvirtConnection : IDisposable
         int n = LibvirtNative.virNodeGetFreePages(Handle, (uint)pageSizesKiB.Length, pageSizesKiB, cell, 1, counts, 0);
         if (n < 0)
         {
-            throw Failure(ErrorIds.HugePageQueryFailed, ErrorKind.InvalidResult, $"Cannot read the free hugepages of NUMA cell {cell} on {Uri}", Uri);
+            throw Failure(ErrorIds.HugePageQueryFailed, VirtioFsErrorKind.InvalidResult, $"Cannot read the free hugepages of NUMA cell {cell} on {Uri}", Uri);
         }
         return counts;
     }
@@ -216,13 +216,13 @@ internal sealed class LibvirtConnection : IDisposable
         {
             return false;
         }
-        var kind = code is LibvirtNative.ErrOperationDenied or LibvirtNative.ErrAuthFailed ? ErrorKind.PermissionDenied : ErrorKind.WriteError;
-        throw new VirtioFsException(kind == ErrorKind.PermissionDenied ? ErrorIds.HugePagePermissionDenied : ErrorIds.HugePageWriteFailed, kind,
+        var kind = code is LibvirtNative.ErrOperationDenied or LibvirtNative.ErrAuthFailed ? VirtioFsErrorKind.PermissionDenied : VirtioFsErrorKind.WriteError;
+        throw new VirtioFsException(kind == VirtioFsErrorKind.PermissionDenied ? ErrorIds.HugePagePermissionDenied : ErrorIds.HugePageWriteFailed, kind,
             $"libvirt at {Uri} refused to set the {pageSizeKiB} KiB pool{(cell < 0 ? string.Empty : $" of NUMA cell {cell}")} to {count} pages: {message}",
-            Uri, kind == ErrorKind.PermissionDenied ? "Use a read-write connection as root (or a user libvirt's polkit/ACL lets manage the node)." : null);
+            Uri, kind == VirtioFsErrorKind.PermissionDenied ? "Use a read-write connection as root (or a user libvirt's polkit/ACL lets manage the node)." : null);
     }
 
-    internal static VirtioFsException Failure(string id, ErrorKind kind, string what, object? target)
+    internal static VirtioFsException Failure(string id, VirtioFsErrorKind kind, string what, object? target)
     {
         var (_, message) = LastError();
         return new VirtioFsException(id, kind, $"{what}: {message}", target);
@@ -266,7 +266,7 @@ internal sealed class LibvirtConnection : IDisposable
         catch (DllNotFoundException e)
         {
             Interlocked.Exchange(ref s_initialised, 0);
-            throw new VirtioFsException(ErrorIds.LibvirtNotInstalled, ErrorKind.NotInstalled,
+            throw new VirtioFsException(ErrorIds.LibvirtNotInstalled, VirtioFsErrorKind.NotInstalled,
                 "libvirt's client library (libvirt.so.0) is not installed.", "libvirt.so.0",
                 "Install it: apt-get install libvirt0 (Debian/Ubuntu) or dnf install libvirt-libs (Fedora/RHEL).", e);
         }

@@ -29,7 +29,7 @@ internal sealed class LibvirtDomain : IDisposable
             int r = LibvirtNative.virDomainIsActive(Handle);
             if (r < 0)
             {
-                throw LibvirtConnection.Failure(ErrorIds.DomainStateFailed, ErrorKind.InvalidResult, $"Cannot read the state of domain '{Name}'", Name);
+                throw LibvirtConnection.Failure(ErrorIds.DomainStateFailed, VirtioFsErrorKind.InvalidResult, $"Cannot read the state of domain '{Name}'", Name);
             }
             return r == 1;
         }
@@ -45,7 +45,7 @@ internal sealed class LibvirtDomain : IDisposable
     {
         if (LibvirtNative.virDomainAttachDeviceFlags(Handle, deviceXml, LibvirtNative.AffectLive) < 0)
         {
-            throw LibvirtConnection.Failure(ErrorIds.LiveAttachFailed, ErrorKind.InvalidOperation, $"Hot-plug into running domain '{Name}' failed", Name);
+            throw LibvirtConnection.Failure(ErrorIds.LiveAttachFailed, VirtioFsErrorKind.InvalidOperation, $"Hot-plug into running domain '{Name}' failed", Name);
         }
     }
 
@@ -53,7 +53,7 @@ internal sealed class LibvirtDomain : IDisposable
     {
         if (LibvirtNative.virDomainDetachDeviceFlags(Handle, deviceXml, LibvirtNative.AffectLive) < 0)
         {
-            throw LibvirtConnection.Failure(ErrorIds.LiveDetachFailed, ErrorKind.InvalidOperation, $"Hot-unplug from running domain '{Name}' failed", Name);
+            throw LibvirtConnection.Failure(ErrorIds.LiveDetachFailed, VirtioFsErrorKind.InvalidOperation, $"Hot-unplug from running domain '{Name}' failed", Name);
         }
     }
 
@@ -62,7 +62,7 @@ internal sealed class LibvirtDomain : IDisposable
         string? xml = LibvirtNative.TakeString(LibvirtNative.virDomainGetXMLDesc(Handle, flags));
         if (xml is null)
         {
-            throw LibvirtConnection.Failure(ErrorIds.DomainXmlFailed, ErrorKind.InvalidResult, $"Cannot read the XML of domain '{Name}' on {_connection.Uri}", Name);
+            throw LibvirtConnection.Failure(ErrorIds.DomainXmlFailed, VirtioFsErrorKind.InvalidResult, $"Cannot read the XML of domain '{Name}' on {_connection.Uri}", Name);
         }
         return xml;
     }

@@ -66,7 +66,7 @@ internal static class AtomicFile
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new VirtioFsException(ErrorIds.FileWriteFailed,
-                e is UnauthorizedAccessException ? ErrorKind.PermissionDenied : ErrorKind.WriteError,
+                e is UnauthorizedAccessException ? VirtioFsErrorKind.PermissionDenied : VirtioFsErrorKind.WriteError,
                 $"Cannot write '{full}': {e.Message}. The file was left as it was.", full,
                 e is UnauthorizedAccessException ? "Run as root, or check the directory's permissions." : "Check the directory's permissions and free space.", e);
         }

@@ -24,7 +24,7 @@ internal static class UnixSocketPath
         int bytes = ByteCount(path);
         if (bytes > MaxBytes)
         {
-            throw new VirtioFsException(ErrorIds.SocketPathTooLong, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.SocketPathTooLong, VirtioFsErrorKind.InvalidArgument,
                 $"The socket path '{path}' is {bytes} bytes; a Unix socket path holds at most {MaxBytes}{consequence}.",
                 path, recommendedAction);
         }

@@ -19,7 +19,7 @@ internal static class MemorySize
         var m = s_size.Match(text ?? string.Empty);
         if (!m.Success || !ulong.TryParse(m.Groups["n"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out ulong n))
         {
-            throw new VirtioFsException(ErrorIds.InvalidMemorySize, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.InvalidMemorySize, VirtioFsErrorKind.InvalidArgument,
                 $"The memory size '{text}' is not a size: give bytes or a number with K, M, G or T (binary units), e.g. 512M, 2G, 1GiB.",
                 text, "Use the same size as QEMU's -m, e.g. -MemorySize 2G for -m 2G.");
         }
@@ -33,7 +33,7 @@ internal static class MemorySize
         };
         if (n == 0 || (shift > 0 && n > (ulong.MaxValue >> shift)))
         {
-            throw new VirtioFsException(ErrorIds.InvalidMemorySize, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.InvalidMemorySize, VirtioFsErrorKind.InvalidArgument,
                 $"The memory size '{text}' is out of range.", text, "Give a positive size such as 512M or 4G.");
         }
         return n << shift;

@@ -91,14 +91,14 @@ internal static class QemuArgumentBuilder
         ShareValidator.ValidateTag(d.Tag);
         if (string.IsNullOrEmpty(d.SocketPath) || !d.SocketPath.StartsWith('/'))
         {
-            throw new VirtioFsException(ErrorIds.SocketPathNotAbsolute, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.SocketPathNotAbsolute, VirtioFsErrorKind.InvalidArgument,
                 $"The socket path '{d.SocketPath}' is not absolute; QEMU resolves a relative one against its own working directory.",
                 d.SocketPath, "Give the full path of the virtiofsd socket, or pipe Start-VirtioFsDaemon into this command.");
         }
         UnixSocketPath.EnsureFits(d.SocketPath, ", so QEMU could not connect", "Use a shorter path, e.g. under /run/virtiofs/.");
         if (d.QueueSize is int q && ShareOptions.QueueSize.Check(q) is { } problem)
         {
-            throw new VirtioFsException(problem.ErrorId, ErrorKind.InvalidArgument, problem.Message, q, problem.Fix);
+            throw new VirtioFsException(problem.ErrorId, VirtioFsErrorKind.InvalidArgument, problem.Message, q, problem.Fix);
         }
     }
 
@@ -113,13 +113,13 @@ internal static class QemuArgumentBuilder
         {
             if (e.Tag == d.Tag)
             {
-                throw new VirtioFsException(ErrorIds.TagExists, ErrorKind.ResourceExists,
+                throw new VirtioFsException(ErrorIds.TagExists, VirtioFsErrorKind.ResourceExists,
                     $"The tag '{d.Tag}' is already used by the device on {e.SocketPath}; the guest could not tell the two shares apart.",
                     d.Tag, "Give each share its own -Tag (or a Tag property on each pipeline input).");
             }
             if (e.SocketPath == d.SocketPath)
             {
-                throw new VirtioFsException(ErrorIds.SocketPathInUse, ErrorKind.ResourceExists,
+                throw new VirtioFsException(ErrorIds.SocketPathInUse, VirtioFsErrorKind.ResourceExists,
                     $"The socket '{d.SocketPath}' already serves the share '{e.Tag}'; a virtiofsd serves one device.",
                     d.SocketPath, "Start one daemon per share (Start-VirtioFsDaemon) and give each its own socket.");
             }
@@ -130,7 +130,7 @@ internal static class QemuArgumentBuilder
     {
         if (r.Devices.Count == 0)
         {
-            throw new VirtioFsException(ErrorIds.NoShareGiven, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.NoShareGiven, VirtioFsErrorKind.InvalidArgument,
                 "No virtio-fs device to write arguments for.", null, "Give -SocketPath and -Tag, or pipe daemons in.");
         }
         for (int i = 0; i < r.Devices.Count; i++)
@@ -140,7 +140,7 @@ internal static class QemuArgumentBuilder
         }
         if (r.NumaNodes < 0 || r.NumaNodes > 128)
         {
-            throw new VirtioFsException(ErrorIds.InvalidNumaNodeCount, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.InvalidNumaNodeCount, VirtioFsErrorKind.InvalidArgument,
                 $"{r.NumaNodes} NUMA nodes is invalid: give 0 (no -numa) or 1 to 128.", r.NumaNodes);
         }
         const ulong pageAlign = 2 * 1024 * 1024;
@@ -148,24 +148,24 @@ internal static class QemuArgumentBuilder
         if (r.MemoryBytes == 0 || r.MemoryBytes % unit != 0)
         {
             string what = r.NumaNodes > 1 ? $"split into {r.NumaNodes} equal NUMA nodes of whole 2 MiB pages" : "a whole number of 2 MiB pages";
-            throw new VirtioFsException(ErrorIds.InvalidMemorySize, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.InvalidMemorySize, VirtioFsErrorKind.InvalidArgument,
                 $"The memory size {r.MemoryBytes} bytes is not {what}; QEMU (and hugetlbfs) would refuse or round it.",
                 r.MemoryBytes, "Use the size you give QEMU's -m, e.g. 512M or 2G.");
         }
         if (r.MemPath is { } path && !path.StartsWith('/'))
         {
-            throw new VirtioFsException(ErrorIds.MemPathNotAbsolute, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.MemPathNotAbsolute, VirtioFsErrorKind.InvalidArgument,
                 $"The memory path '{path}' is not absolute.", path, "Give e.g. /dev/hugepages or /dev/shm.");
         }
         if (r.MemPath is not null && r.Backing == VirtioFsQemuBacking.Memfd)
         {
-            throw new VirtioFsException(ErrorIds.MemPathWithMemfd, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.MemPathWithMemfd, VirtioFsErrorKind.InvalidArgument,
                 "-MemPath applies to -Backing File or HugePages; memfd memory has no path.", r.MemPath,
                 "Leave out -MemPath, or use -Backing HugePages / File.");
         }
         if (r.IdPrefix.Length > 0 && !s_id.IsMatch(r.IdPrefix))
         {
-            throw new VirtioFsException(ErrorIds.InvalidIdPrefix, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.InvalidIdPrefix, VirtioFsErrorKind.InvalidArgument,
                 $"The id prefix '{r.IdPrefix}' is not a QEMU id: start with a letter, then letters, digits, '-', '.' or '_'.",
                 r.IdPrefix, "Use e.g. -Id vm1.");
         }

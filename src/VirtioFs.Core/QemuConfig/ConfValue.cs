@@ -82,7 +82,7 @@ internal sealed class ConfValue : IEquatable<ConfValue>
     }
 
     private static VirtioFsException Unwritable(string t, string what) => new(ErrorIds.QemuConfigValueUnwritable,
-        ErrorKind.InvalidArgument,
+        VirtioFsErrorKind.InvalidArgument,
         $"The value '{t}' contains {what}; libvirt's config syntax has no escapes, so it cannot be written.", t,
         "Use a value without quotes or line breaks.");
 

@@ -15,47 +15,6 @@ internal sealed record ConfEntry(string Name, ConfValue Value, int StartLine, in
 /// <summary>A stock commented-out default such as <c>#memory_backing_dir = "/var/lib/libvirt/qemu/ram"</c>, spanning lines StartLine..EndLine.</summary>
 internal sealed record ConfCommentedDefault(string Name, ConfValue Value, int StartLine, int EndLine);
 
-/// <summary>One edit, as lines removed and added (1-based line number of the first one).</summary>
-public sealed class VirtioFsQemuConfigChange
-{
-    internal VirtioFsQemuConfigChange(string name, string action, int lineNumber, string[] removed, string[] added)
-    {
-        Name = name;
-        Action = action;
-        LineNumber = lineNumber;
-        Removed = removed;
-        Added = added;
-    }
-
-    /// <summary>The key changed.</summary>
-    public string Name { get; }
-
-    /// <summary>Replace (the key was set), Uncomment (the stock commented default line was used) or Append.</summary>
-    public string Action { get; }
-
-    /// <summary>First line touched.</summary>
-    public int LineNumber { get; }
-
-    public string[] Removed { get; }
-
-    public string[] Added { get; }
-
-    /// <summary>A small unified-diff-like text: -N: old / +N: new.</summary>
-    public override string ToString()
-    {
-        var sb = new StringBuilder();
-        for (int i = 0; i < Removed.Length; i++)
-        {
-            sb.Append(CultureInfo.InvariantCulture, $"-{LineNumber + i}: {Removed[i]}\n");
-        }
-        for (int i = 0; i < Added.Length; i++)
-        {
-            sb.Append(CultureInfo.InvariantCulture, $"+{LineNumber + i}: {Added[i]}\n");
-        }
-        return sb.ToString().TrimEnd('\n');
-    }
-}
-
 /// <summary>
 /// libvirt's config syntax (src/util/virconf.c), parsed faithfully enough to edit without damage:
 /// <c>name = value</c> statements, optional <c>;</c>, <c>#</c> comments to end of line, values that
@@ -232,7 +191,7 @@ internal sealed partial class QemuConfigDocument
 
         private char Cur => _i < _t.Length ? _t[_i] : '\0';
 
-        private VirtioFsException Error(string what) => new(ErrorIds.QemuConfigSyntaxError, ErrorKind.InvalidData,
+        private VirtioFsException Error(string what) => new(ErrorIds.QemuConfigSyntaxError, VirtioFsErrorKind.InvalidData,
             $"{_source}:{LineOf(_t, _i)}: {what}", _source, "Fix the line by hand; the file was not changed.");
 
         private void SkipBlanks()

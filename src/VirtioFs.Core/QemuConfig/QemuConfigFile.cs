@@ -22,7 +22,7 @@ internal sealed class QemuConfigFile
         Path = path;
         if (!File.Exists(path))
         {
-            throw new VirtioFsException(ErrorIds.QemuConfigNotFound, ErrorKind.ObjectNotFound,
+            throw new VirtioFsException(ErrorIds.QemuConfigNotFound, VirtioFsErrorKind.ObjectNotFound,
                 $"The libvirt QEMU driver config '{path}' does not exist.", path,
                 "Install libvirt-daemon-system (it ships /etc/libvirt/qemu.conf) or give -Path.");
         }
@@ -32,7 +32,7 @@ internal sealed class QemuConfigFile
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new VirtioFsException(ErrorIds.QemuConfigPermissionDenied, ErrorKind.PermissionDenied,
+            throw new VirtioFsException(ErrorIds.QemuConfigPermissionDenied, VirtioFsErrorKind.PermissionDenied,
                 $"Cannot read '{path}': permission denied (the stock file is mode 0600).", path, "Run as root.", e);
         }
         Document = QemuConfigDocument.Parse(Original, path);
@@ -87,7 +87,7 @@ internal sealed class QemuConfigFile
     {
         if (!File.ReadAllBytes(Path).AsSpan().SequenceEqual(Original))
         {
-            throw new VirtioFsException(ErrorIds.QemuConfigChangedMeanwhile, ErrorKind.InvalidOperation,
+            throw new VirtioFsException(ErrorIds.QemuConfigChangedMeanwhile, VirtioFsErrorKind.InvalidOperation,
                 $"'{Path}' changed while it was being edited; nothing was written.", Path, "Run the command again.");
         }
         AtomicFile.Replace(Path, planned.ToBytes(), BackupPath);

@@ -53,9 +53,9 @@ public sealed class EnableVirtioFsSharedMemoryCommand : DomainEditCmdlet
             var doc = target.Load();
             var choice = Backing switch
             {
-                "File" => SharedMemoryChoice.File,
-                "HugePages" => SharedMemoryChoice.HugePages,
-                _ => SharedMemoryChoice.Memfd,
+                "File" => VirtioFsSharedMemoryChoice.File,
+                "HugePages" => VirtioFsSharedMemoryChoice.HugePages,
+                _ => VirtioFsSharedMemoryChoice.Memfd,
             };
             var edit = ShareEditor.EnableSharedMemory(doc, choice, HugePageSizeKiB());
             var allocated = AllocateHugePages.IsPresent ? AllocateFor(target, edit) : null;
@@ -100,7 +100,7 @@ public sealed class EnableVirtioFsSharedMemoryCommand : DomainEditCmdlet
     {
         if (Backing != "HugePages")
         {
-            throw new VirtioFsException(ErrorIds.AllocateNeedsHugePages, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.AllocateNeedsHugePages, VirtioFsErrorKind.InvalidArgument,
                 $"-AllocateHugePages allocates hugepages and needs -Backing HugePages (not {Backing}); nothing was changed.",
                 Backing, "Add -Backing HugePages, or leave out -AllocateHugePages.");
         }
@@ -112,7 +112,7 @@ public sealed class EnableVirtioFsSharedMemoryCommand : DomainEditCmdlet
         }
         if (needs.Blockers.Count > 0)
         {
-            throw new VirtioFsException(ErrorIds.HugePagesUnavailable, ErrorKind.InvalidOperation,
+            throw new VirtioFsException(ErrorIds.HugePagesUnavailable, VirtioFsErrorKind.InvalidOperation,
                 $"Cannot allocate hugepages for {target.Label}: {string.Join(" ", needs.Blockers)} Nothing was changed.",
                 target.Label, "Choose a page size the host offers (-HugePageSize) or fix the domain's <numatune>.");
         }

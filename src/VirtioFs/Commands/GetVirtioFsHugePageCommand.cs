@@ -87,7 +87,7 @@ public sealed class GetVirtioFsHugePageCommand : LibvirtCmdlet
         var offered = host.OfferedPageSizesKiB();
         if (offered.Count == 0)
         {
-            throw new VirtioFsException(ErrorIds.HugePagesNotSupported, ErrorKind.NotEnabled,
+            throw new VirtioFsException(ErrorIds.HugePagesNotSupported, VirtioFsErrorKind.NotEnabled,
                 host.ConnectionUri is null
                     ? "This kernel offers no hugepages (/sys/kernel/mm/hugepages is missing or empty)."
                     : $"The host at {host.ConnectionUri} offers no hugepages (its capabilities list no hugepage size).",
@@ -97,7 +97,7 @@ public sealed class GetVirtioFsHugePageCommand : LibvirtCmdlet
         var nodes = host.NumaNodes();
         foreach (var n in NumaNode.Where(n => n >= 0 && !nodes.Contains(n)))
         {
-            WriteCoreError(new VirtioFsException(ErrorIds.NumaNodeNotFound, ErrorKind.ObjectNotFound,
+            WriteCoreError(new VirtioFsException(ErrorIds.NumaNodeNotFound, VirtioFsErrorKind.ObjectNotFound,
                 $"NUMA node {n} does not exist or has no hugepages; nodes: {string.Join(", ", nodes)}.", n));
         }
         foreach (var pool in host.ReadPools())

@@ -44,7 +44,7 @@ public sealed class GetVirtioFsQemuConfigCommand : VirtioFsCmdlet
                 var matches = names.Where(x => pattern.IsMatch(x)).ToList();
                 if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(n))
                 {
-                    WriteCoreError(new VirtioFsException(ErrorIds.QemuConfigKeyNotFound, ErrorKind.ObjectNotFound,
+                    WriteCoreError(new VirtioFsException(ErrorIds.QemuConfigKeyNotFound, VirtioFsErrorKind.ObjectNotFound,
                         $"'{file.Path}' neither sets '{n}' nor lists it as a commented default, and it is not a key this module knows.",
                         n, "Check the spelling; see the keys with Get-VirtioFsQemuConfig -Name *."));
                 }

@@ -77,7 +77,7 @@ public sealed class SetVirtioFsHugePageCommand : LibvirtCmdlet
         // Kept lean: this runs in the allocation's wall time, which should stay close to a bare write.
         if (ConnectionUri is not null && Persist.IsPresent)
         {
-            throw new VirtioFsException(ErrorIds.PersistNotRemote, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.PersistNotRemote, VirtioFsErrorKind.InvalidArgument,
                 $"-Persist writes boot-time files on this host and cannot do so through libvirt ({ConnectionUri}); nothing was changed.",
                 ConnectionUri, "Run Set-VirtioFsHugePage -Persist on that host itself, or leave out -Persist.");
         }
@@ -92,7 +92,7 @@ public sealed class SetVirtioFsHugePageCommand : LibvirtCmdlet
         }
         if (NumaNode >= 0 && !sysfs.NumaNodes().Contains(NumaNode))
         {
-            throw new VirtioFsException(ErrorIds.NumaNodeNotFound, ErrorKind.ObjectNotFound,
+            throw new VirtioFsException(ErrorIds.NumaNodeNotFound, VirtioFsErrorKind.ObjectNotFound,
                 $"NUMA node {NumaNode} does not exist or has no hugepages; nodes: {string.Join(", ", sysfs.NumaNodes())}.",
                 NumaNode, "See the nodes with Get-VirtioFsHugePage.");
         }
@@ -100,7 +100,7 @@ public sealed class SetVirtioFsHugePageCommand : LibvirtCmdlet
         long target = ParameterSetName == AddSet ? current + Add : Count;
         if (target < 0)
         {
-            throw new VirtioFsException(ErrorIds.NegativePageCount, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.NegativePageCount, VirtioFsErrorKind.InvalidArgument,
                 $"The pool holds {current} pages; adding {Add} would leave {target}.", Add,
                 $"Use -Add -{current} or more, or -Count 0.");
         }

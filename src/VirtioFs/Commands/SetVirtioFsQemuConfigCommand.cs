@@ -69,7 +69,7 @@ public sealed class SetVirtioFsQemuConfigCommand : VirtioFsCmdlet
             {
                 if (File.Exists(dir) || !Create.IsPresent)
                 {
-                    throw new VirtioFsException(ErrorIds.MemoryBackingDirNotFound, ErrorKind.ObjectNotFound,
+                    throw new VirtioFsException(ErrorIds.MemoryBackingDirNotFound, VirtioFsErrorKind.ObjectNotFound,
                         File.Exists(dir) ? $"memory_backing_dir '{dir}' is a file, not a directory."
                                          : $"memory_backing_dir '{dir}' does not exist; libvirt would fail to start guests with file-backed memory.",
                         MemoryBackingDir, File.Exists(dir) ? "Give a directory." : "Create it, or add -Create.");
@@ -86,7 +86,7 @@ public sealed class SetVirtioFsQemuConfigCommand : VirtioFsCmdlet
             {
                 if (!Directory.Exists(m))
                 {
-                    throw new VirtioFsException(ErrorIds.HugeTlbFsMountNotFound, ErrorKind.ObjectNotFound,
+                    throw new VirtioFsException(ErrorIds.HugeTlbFsMountNotFound, VirtioFsErrorKind.ObjectNotFound,
                         $"hugetlbfs_mount '{m}' does not exist.", m, "Mount it first with Mount-VirtioFsHugeTlbFs.");
                 }
                 if (!known.Any(k => k.MountPoint == System.IO.Path.TrimEndingDirectorySeparator(m)))
@@ -103,7 +103,7 @@ public sealed class SetVirtioFsQemuConfigCommand : VirtioFsCmdlet
         }
         if (settings.Count == 0)
         {
-            throw new VirtioFsException(ErrorIds.NoSettingGiven, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.NoSettingGiven, VirtioFsErrorKind.InvalidArgument,
                 "Give at least one of -MemoryBackingDir, -HugeTlbFsMount, -VirtiofsdDebug.", null);
         }
 
@@ -147,7 +147,7 @@ public sealed class SetVirtioFsQemuConfigCommand : VirtioFsCmdlet
     {
         if (!value.StartsWith('/'))
         {
-            throw new VirtioFsException(ErrorIds.PathNotAbsolute, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.PathNotAbsolute, VirtioFsErrorKind.InvalidArgument,
                 $"{parameter} '{value}' must be an absolute path: libvirtd does not run in your current directory.",
                 value, "Give a path starting with '/'.");
         }

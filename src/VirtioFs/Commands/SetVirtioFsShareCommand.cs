@@ -49,7 +49,7 @@ public sealed class SetVirtioFsShareCommand : ShareOptionsCmdlet
             var clash = Reset.Where(IsBound).ToList();
             if (clash.Count > 0)
             {
-                throw new VirtioFsException(ErrorIds.SetAndResetSameOption, ErrorKind.InvalidArgument,
+                throw new VirtioFsException(ErrorIds.SetAndResetSameOption, VirtioFsErrorKind.InvalidArgument,
                     $"{string.Join(", ", clash)} given both as a value and in -Reset.", clash[0], "Either set an option or reset it.");
             }
             var (target, tag) = Resolve();

@@ -36,7 +36,7 @@ public sealed class StartVirtioFsDaemonCommand : VirtioFsCmdlet
 
     /// <summary>Cache policy.</summary>
     [Parameter]
-    public VirtiofsdCacheMode Cache { get; set; }
+    public VirtioFsDaemonCacheMode Cache { get; set; }
 
     /// <summary>Extended attributes (-Xattr:$false disables explicitly).</summary>
     [Parameter]
@@ -48,7 +48,7 @@ public sealed class StartVirtioFsDaemonCommand : VirtioFsCmdlet
 
     /// <summary>Sandbox mode.</summary>
     [Parameter]
-    public VirtiofsdSandboxMode Sandbox { get; set; }
+    public VirtioFsDaemonSandboxMode Sandbox { get; set; }
 
     /// <summary>Worker thread pool size.</summary>
     [Parameter]

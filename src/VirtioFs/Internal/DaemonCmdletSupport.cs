@@ -39,7 +39,7 @@ internal static class DaemonCmdletSupport
     }
 
     public static VirtioFsException NotFound(string name) =>
-        new(ErrorIds.DaemonNotFound, ErrorKind.ObjectNotFound, $"No virtiofsd named '{name}' was found.", name,
+        new(ErrorIds.DaemonNotFound, VirtioFsErrorKind.ObjectNotFound, $"No virtiofsd named '{name}' was found.", name,
             "List the daemons with Get-VirtioFsDaemon.");
 
     /// <summary>Re-reads a piped daemon so its state is current (it may have exited since it was listed).</summary>

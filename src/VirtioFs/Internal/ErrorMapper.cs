@@ -17,22 +17,22 @@ internal static class ErrorMapper
         return record;
     }
 
-    public static ErrorCategory ToCategory(ErrorKind kind) => kind switch
+    public static ErrorCategory ToCategory(VirtioFsErrorKind kind) => kind switch
     {
-        ErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
-        ErrorKind.ObjectNotFound => ErrorCategory.ObjectNotFound,
-        ErrorKind.ResourceExists => ErrorCategory.ResourceExists,
-        ErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
-        ErrorKind.InvalidData => ErrorCategory.InvalidData,
-        ErrorKind.InvalidOperation => ErrorCategory.InvalidOperation,
-        ErrorKind.InvalidResult => ErrorCategory.InvalidResult,
-        ErrorKind.OperationTimeout => ErrorCategory.OperationTimeout,
-        ErrorKind.LimitsExceeded => ErrorCategory.LimitsExceeded,
-        ErrorKind.NotInstalled => ErrorCategory.NotInstalled,
-        ErrorKind.NotEnabled => ErrorCategory.NotEnabled,
-        ErrorKind.ConnectionError => ErrorCategory.ConnectionError,
-        ErrorKind.WriteError => ErrorCategory.WriteError,
-        ErrorKind.OperationStopped => ErrorCategory.OperationStopped,
+        VirtioFsErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+        VirtioFsErrorKind.ObjectNotFound => ErrorCategory.ObjectNotFound,
+        VirtioFsErrorKind.ResourceExists => ErrorCategory.ResourceExists,
+        VirtioFsErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
+        VirtioFsErrorKind.InvalidData => ErrorCategory.InvalidData,
+        VirtioFsErrorKind.InvalidOperation => ErrorCategory.InvalidOperation,
+        VirtioFsErrorKind.InvalidResult => ErrorCategory.InvalidResult,
+        VirtioFsErrorKind.OperationTimeout => ErrorCategory.OperationTimeout,
+        VirtioFsErrorKind.LimitsExceeded => ErrorCategory.LimitsExceeded,
+        VirtioFsErrorKind.NotInstalled => ErrorCategory.NotInstalled,
+        VirtioFsErrorKind.NotEnabled => ErrorCategory.NotEnabled,
+        VirtioFsErrorKind.ConnectionError => ErrorCategory.ConnectionError,
+        VirtioFsErrorKind.WriteError => ErrorCategory.WriteError,
+        VirtioFsErrorKind.OperationStopped => ErrorCategory.OperationStopped,
         _ => ErrorCategory.NotSpecified,
     };
 }

@@ -83,7 +83,7 @@ public abstract class ShareOptionsCmdlet : DomainEditCmdlet
 
     /// <summary>Auto keeps shared memory or enables it; Memfd/File/HugePages choose; Keep never touches memory.</summary>
     [Parameter]
-    public SharedMemoryChoice SharedMemory { get; set; } = SharedMemoryChoice.Auto;
+    public VirtioFsSharedMemoryChoice SharedMemory { get; set; } = VirtioFsSharedMemoryChoice.Auto;
 
     /// <summary>Skips the host checks (source directory exists) for XML meant for another host.</summary>
     [Parameter]

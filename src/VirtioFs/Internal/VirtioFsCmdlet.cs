@@ -89,7 +89,7 @@ public abstract class VirtioFsCmdlet : PSCmdlet, IDisposable
             var paths = GetResolvedProviderPathFromPSPath(path, out provider);
             if (paths.Count != 1)
             {
-                throw new VirtioFsException(ErrorIds.PathNotUnique, ErrorKind.InvalidArgument,
+                throw new VirtioFsException(ErrorIds.PathNotUnique, VirtioFsErrorKind.InvalidArgument,
                     $"The path '{path}' resolves to {paths.Count} items; give exactly one.", path);
             }
             resolved = paths[0];
@@ -100,7 +100,7 @@ public abstract class VirtioFsCmdlet : PSCmdlet, IDisposable
         }
         if (provider.Name != "FileSystem")
         {
-            throw new VirtioFsException(ErrorIds.PathNotFileSystem, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.PathNotFileSystem, VirtioFsErrorKind.InvalidArgument,
                 $"The path '{path}' is not a file-system path.", path);
         }
         return resolved;

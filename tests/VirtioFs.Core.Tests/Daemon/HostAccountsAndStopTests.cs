@@ -43,7 +43,7 @@ public sealed class HostAccountsAndStopTests
         var d = Assert.Single(s.List());
         var e = Assert.Throws<VirtioFsException>(() => s.Stop(d, force: false, System.TimeSpan.FromSeconds(1), CancellationToken.None));
         Assert.Equal("DaemonManagedByLibvirt", e.ErrorId);
-        Assert.Equal(ErrorKind.InvalidOperation, e.Kind);
+        Assert.Equal(VirtioFsErrorKind.InvalidOperation, e.Kind);
         Assert.Contains("vm1", e.Message, System.StringComparison.Ordinal);
         var r = Assert.Throws<VirtioFsException>(() => s.Restart(d, System.TimeSpan.FromSeconds(1), null, CancellationToken.None));
         Assert.Equal("DaemonRestartUnsupported", r.ErrorId);

@@ -177,7 +177,7 @@ public sealed class ProcessTableTests
     [InlineData("source=/plain", "/plain")]
     public void DashOListsAreSplitOnUnescapedCommas(string list, string expected)
     {
-        var cl = VirtiofsdCommandLine.TryParse(["/usr/lib/qemu/virtiofsd", "--fd=3", "-o", list])!;
+        var cl = VirtiofsdArgvParser.TryParse(["/usr/lib/qemu/virtiofsd", "--fd=3", "-o", list])!;
         Assert.Equal(expected, cl.SharedDirectory);
         Assert.Equal(3, cl.FileDescriptor);
     }
@@ -185,11 +185,11 @@ public sealed class ProcessTableTests
     [Fact]
     public void AttachedDashOAndSeparateSocketValue()
     {
-        var cl = VirtiofsdCommandLine.TryParse(["virtiofsd", "--socket-path", "/s.sock", "--socket-group", "kvm", "-osource=/d,xattr"])!;
+        var cl = VirtiofsdArgvParser.TryParse(["virtiofsd", "--socket-path", "/s.sock", "--socket-group", "kvm", "-osource=/d,xattr"])!;
         Assert.Equal("/s.sock", cl.SocketPath);
         Assert.Equal("kvm", cl.SocketGroup);
         Assert.Equal("/d", cl.SharedDirectory);
         Assert.True(cl.Options.ContainsKey("xattr"));
-        Assert.Null(VirtiofsdCommandLine.TryParse(["/usr/bin/qemu-system-x86_64", "-chardev", "socket,path=/virtiofsd.sock"]));
+        Assert.Null(VirtiofsdArgvParser.TryParse(["/usr/bin/qemu-system-x86_64", "-chardev", "socket,path=/virtiofsd.sock"]));
     }
 }

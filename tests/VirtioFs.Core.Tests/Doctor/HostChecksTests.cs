@@ -32,7 +32,7 @@ public sealed class HostChecksTests : IDisposable
         Libvirt = facts ?? new LibvirtFacts
         {
             ClientVersion = new Version(9, 0, 0), DaemonVersion = new Version(9, 0, 0), HypervisorVersion = new Version(7, 2, 22),
-            DomainCapabilities = DomCaps, Domains = [new DomainMemory("a", 8 * 1024 * 1024, SharedMemoryBacking.Memfd)],
+            DomainCapabilities = DomCaps, Domains = [new DomainMemory("a", 8 * 1024 * 1024, VirtioFsSharedMemoryBacking.Memfd)],
         },
         Daemons = daemons.Length == 0 ? [CDaemon()] : daemons,
         Run = (path, args) => args[0] == "-version"

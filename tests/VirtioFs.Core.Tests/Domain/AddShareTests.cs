@@ -10,7 +10,7 @@ namespace VirtioFs.Tests.Core.Domain;
 
 public class AddShareTests
 {
-    private static DomainEdit Add(string file, ShareSettings? s = null, SharedMemoryChoice mem = SharedMemoryChoice.Auto) =>
+    private static DomainEdit Add(string file, ShareSettings? s = null, VirtioFsSharedMemoryChoice mem = VirtioFsSharedMemoryChoice.Auto) =>
         ShareEditor.Add(Fixtures.Load(file), s ?? Fixtures.Share(), "passthrough", mem, null, Fixtures.NoHostChecks);
 
     public static IEnumerable<object[]> DomainFiles() =>
@@ -129,7 +129,7 @@ public class AddShareTests
     public void A_domain_without_devices_gets_them()
     {
         string xml = "<domain type='qemu'>\n  <name>nodev</name>\n  <memory>65536</memory>\n  <os>\n    <type>hvm</type>\n  </os>\n</domain>\n";
-        var edit = ShareEditor.Add(DomainDocument.Parse(xml, "nodev"), Fixtures.Share(), "passthrough", SharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
+        var edit = ShareEditor.Add(DomainDocument.Parse(xml, "nodev"), Fixtures.Share(), "passthrough", VirtioFsSharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
         Assert.Contains("  <devices>\n    <filesystem", edit.NewXml);
         Fixtures.AssertValidDomain(edit.NewXml);
     }
@@ -146,7 +146,7 @@ public class AddShareTests
     {
         var doc = Fixtures.Load("q35-full.xml");
         string before = doc.ToXml();
-        _ = ShareEditor.Add(doc, Fixtures.Share(), "passthrough", SharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
+        _ = ShareEditor.Add(doc, Fixtures.Share(), "passthrough", VirtioFsSharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
         Assert.Equal(before, doc.ToXml());
     }
 }

@@ -30,7 +30,7 @@ public class RoundTripTests
     {
         const string xml = "<domain type=\"kvm\">\n  <name>dq</name>\n  <memory unit=\"MiB\">64</memory>\n  <devices>\n  </devices>\n</domain>\n";
         var doc = DomainDocument.Parse(xml, "dq");
-        var edit = ShareEditor.Add(doc, Fixtures.Share(), "passthrough", SharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
+        var edit = ShareEditor.Add(doc, Fixtures.Share(), "passthrough", VirtioFsSharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
         Assert.Contains("<memory unit=\"MiB\">64</memory>", edit.NewXml);
         Assert.StartsWith("<domain type=\"kvm\">", edit.NewXml);
     }
@@ -39,7 +39,7 @@ public class RoundTripTests
     public void Xml_declaration_and_comments_survive_an_edit()
     {
         string xml = "<?xml version='1.0' encoding='UTF-8'?>\n<!-- keep me -->\n<domain type='qemu'>\n  <name>d</name>\n  <memory>65536</memory>\n  <devices>\n    <!-- device comment -->\n  </devices>\n</domain>\n";
-        var edit = ShareEditor.Add(DomainDocument.Parse(xml, "d"), Fixtures.Share(), "passthrough", SharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
+        var edit = ShareEditor.Add(DomainDocument.Parse(xml, "d"), Fixtures.Share(), "passthrough", VirtioFsSharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
         Assert.StartsWith("<?xml version='1.0' encoding='UTF-8'?>\n<!-- keep me -->\n<domain type='qemu'>", edit.NewXml);
         Assert.Contains("<!-- device comment -->", edit.NewXml);
     }
@@ -52,7 +52,7 @@ public class RoundTripTests
     {
         var e = Assert.Throws<VirtioFsException>(() => DomainDocument.Parse(xml, "bad.xml"));
         Assert.Equal("MalformedDomainXml", e.ErrorId);
-        Assert.Equal(ErrorKind.InvalidData, e.Kind);
+        Assert.Equal(VirtioFsErrorKind.InvalidData, e.Kind);
         Assert.Equal("bad.xml", e.Target);
     }
 
@@ -69,7 +69,7 @@ public class RoundTripTests
         string xml = "<domain type='kvm'>\r\n\t<name>w</name>\r\n\t<memory>65536</memory>\r\n\t<devices>\r\n\t\t<emulator>/usr/bin/qemu-system-x86_64</emulator>\r\n\t</devices>\r\n</domain>\r\n";
         var doc = DomainDocument.Parse(xml, "w");
         Assert.Equal(xml, doc.ToXml());
-        var edit = ShareEditor.Add(doc, Fixtures.Share(), "passthrough", SharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
+        var edit = ShareEditor.Add(doc, Fixtures.Share(), "passthrough", VirtioFsSharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
         Assert.Contains("\r\n\t\t<filesystem type='mount' accessmode='passthrough'>\r\n\t\t\t<driver type='virtiofs'/>", edit.NewXml);
         Assert.Contains("\r\n\t<memoryBacking>\r\n\t\t<source type='memfd'/>", edit.NewXml);
         Assert.DoesNotContain("\r\r", edit.NewXml);

@@ -10,7 +10,7 @@ namespace VirtioFs.Tests.Core.Domain;
 public class SetRemoveTests
 {
     private static DomainEdit Update(string tag, ShareSettings s) =>
-        ShareEditor.Update(Fixtures.Load("several-filesystems.xml"), tag, s, SharedMemoryChoice.Auto, Fixtures.NoHostChecks);
+        ShareEditor.Update(Fixtures.Load("several-filesystems.xml"), tag, s, VirtioFsSharedMemoryChoice.Auto, Fixtures.NoHostChecks);
 
     [Fact]
     public void Set_changes_only_what_was_asked_and_keeps_the_address()
@@ -72,7 +72,7 @@ public class SetRemoveTests
         Assert.Equal("NotVirtioFs", Assert.Throws<VirtioFsException>(() => Update("ninep", new ShareSettings { QueueSize = 64 })).ErrorId);
         var e = Assert.Throws<VirtioFsException>(() => Update("nope", new ShareSettings { QueueSize = 64 }));
         Assert.Equal("ShareNotFound", e.ErrorId);
-        Assert.Equal(ErrorKind.ObjectNotFound, e.Kind);
+        Assert.Equal(VirtioFsErrorKind.ObjectNotFound, e.Kind);
     }
 
     [Fact]

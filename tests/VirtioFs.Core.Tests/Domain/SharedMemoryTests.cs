@@ -9,7 +9,7 @@ namespace VirtioFs.Tests.Core.Domain;
 
 public class SharedMemoryTests
 {
-    private static DomainDocument Enable(string file, SharedMemoryChoice choice, ulong? pageKiB = null) =>
+    private static DomainDocument Enable(string file, VirtioFsSharedMemoryChoice choice, ulong? pageKiB = null) =>
         ShareEditor.EnableSharedMemory(Fixtures.Load(file), choice, pageKiB).After;
 
     [Fact]
@@ -18,9 +18,9 @@ public class SharedMemoryTests
         var state = SharedMemoryInspector.Inspect(Fixtures.Load("pc-minimal.xml"));
         Assert.False(state.VirtioFsReady);
         Assert.Contains("requires shared memory", state.Reason);
-        var after = SharedMemoryInspector.Inspect(Enable("pc-minimal.xml", SharedMemoryChoice.Auto));
+        var after = SharedMemoryInspector.Inspect(Enable("pc-minimal.xml", VirtioFsSharedMemoryChoice.Auto));
         Assert.True(after.VirtioFsReady);
-        Assert.Equal(SharedMemoryBacking.Memfd, after.Backing);
+        Assert.Equal(VirtioFsSharedMemoryBacking.Memfd, after.Backing);
         Assert.Equal("shared", after.AccessMode);
     }
 
@@ -30,7 +30,7 @@ public class SharedMemoryTests
         var before = SharedMemoryInspector.Inspect(Fixtures.Load("numa-cells.xml"));
         Assert.Equal(2, before.NumaCells.Count);
         Assert.False(before.VirtioFsReady);
-        var doc = Enable("numa-cells.xml", SharedMemoryChoice.Auto);
+        var doc = Enable("numa-cells.xml", VirtioFsSharedMemoryChoice.Auto);
         var after = SharedMemoryInspector.Inspect(doc);
         Assert.True(after.VirtioFsReady);
         Assert.All(after.NumaCells, c => Assert.Equal("shared", c.MemAccess));
@@ -51,10 +51,10 @@ public class SharedMemoryTests
     [Fact]
     public void Hugepages_are_kept_and_made_shared()
     {
-        var doc = Enable("hugepages.xml", SharedMemoryChoice.Auto);
+        var doc = Enable("hugepages.xml", VirtioFsSharedMemoryChoice.Auto);
         var state = SharedMemoryInspector.Inspect(doc);
         Assert.True(state.VirtioFsReady);
-        Assert.Equal(SharedMemoryBacking.HugePages, state.Backing);
+        Assert.Equal(VirtioFsSharedMemoryBacking.HugePages, state.Backing);
         var page = Assert.Single(state.HugePageSizes);
         Assert.Equal(2048UL, page.SizeKiB);
         Assert.Equal("0", page.Nodeset);
@@ -65,14 +65,14 @@ public class SharedMemoryTests
     [Fact]
     public void Switching_hugepages_to_memfd_is_refused()
     {
-        var e = Assert.Throws<VirtioFsException>(() => Enable("hugepages.xml", SharedMemoryChoice.Memfd));
+        var e = Assert.Throws<VirtioFsException>(() => Enable("hugepages.xml", VirtioFsSharedMemoryChoice.Memfd));
         Assert.Equal("HugePagesInUse", e.ErrorId);
     }
 
     [Fact]
     public void Other_memory_backing_settings_are_kept_in_libvirt_order()
     {
-        var doc = Enable("membacking-other.xml", SharedMemoryChoice.Auto);
+        var doc = Enable("membacking-other.xml", VirtioFsSharedMemoryChoice.Auto);
         var mb = doc.Root.Element("memoryBacking")!;
         Assert.Equal(new[] { "nosharepages", "locked", "source", "access", "allocation" }, mb.Elements().Select(e => e.Name.LocalName));
         var state = SharedMemoryInspector.Inspect(doc);
@@ -83,18 +83,18 @@ public class SharedMemoryTests
     [Fact]
     public void File_backing_on_request()
     {
-        var doc = Enable("pc-minimal.xml", SharedMemoryChoice.File);
+        var doc = Enable("pc-minimal.xml", VirtioFsSharedMemoryChoice.File);
         var state = SharedMemoryInspector.Inspect(doc);
-        Assert.Equal(SharedMemoryBacking.File, state.Backing);
+        Assert.Equal(VirtioFsSharedMemoryBacking.File, state.Backing);
         Assert.True(state.VirtioFsReady);
     }
 
     [Fact]
     public void Hugepages_on_request_with_a_page_size()
     {
-        var doc = Enable("pc-minimal.xml", SharedMemoryChoice.HugePages, 2048);
+        var doc = Enable("pc-minimal.xml", VirtioFsSharedMemoryChoice.HugePages, 2048);
         var state = SharedMemoryInspector.Inspect(doc);
-        Assert.Equal(SharedMemoryBacking.HugePages, state.Backing);
+        Assert.Equal(VirtioFsSharedMemoryBacking.HugePages, state.Backing);
         Assert.Equal(2048UL, Assert.Single(state.HugePageSizes).SizeKiB);
         Fixtures.AssertValidDomain(doc.ToXml());
     }
@@ -105,23 +105,23 @@ public class SharedMemoryTests
         string xml = "<domain type='kvm'><name>a</name><memory>1048576</memory><memoryBacking><source type='anonymous'/><access mode='shared'/></memoryBacking></domain>";
         var doc = DomainDocument.Parse(xml, "a");
         Assert.False(SharedMemoryInspector.Inspect(doc).VirtioFsReady);
-        var after = ShareEditor.EnableSharedMemory(doc, SharedMemoryChoice.Auto, null).After;
-        Assert.Equal(SharedMemoryBacking.Memfd, SharedMemoryInspector.Inspect(after).Backing);
+        var after = ShareEditor.EnableSharedMemory(doc, VirtioFsSharedMemoryChoice.Auto, null).After;
+        Assert.Equal(VirtioFsSharedMemoryBacking.Memfd, SharedMemoryInspector.Inspect(after).Backing);
     }
 
     [Fact]
     public void Keep_refuses_a_domain_without_shared_memory()
     {
         var e = Assert.Throws<VirtioFsException>(() => ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), Fixtures.Share(),
-            "passthrough", SharedMemoryChoice.Keep, null, Fixtures.NoHostChecks));
+            "passthrough", VirtioFsSharedMemoryChoice.Keep, null, Fixtures.NoHostChecks));
         Assert.Equal("SharedMemoryMissing", e.ErrorId);
-        Assert.Equal(ErrorKind.InvalidOperation, e.Kind);
+        Assert.Equal(VirtioFsErrorKind.InvalidOperation, e.Kind);
     }
 
     [Fact]
     public void Already_shared_memory_is_left_alone()
     {
-        var edit = ShareEditor.EnableSharedMemory(Fixtures.Load("several-filesystems.xml"), SharedMemoryChoice.Auto, null);
+        var edit = ShareEditor.EnableSharedMemory(Fixtures.Load("several-filesystems.xml"), VirtioFsSharedMemoryChoice.Auto, null);
         Assert.False(edit.HasChanges);
         Assert.Empty(edit.Changes);
     }
@@ -130,7 +130,7 @@ public class SharedMemoryTests
     public void Private_access_becomes_shared()
     {
         string xml = "<domain type='kvm'><name>p</name><memory>1048576</memory><memoryBacking><source type='memfd'/><access mode='private'/></memoryBacking></domain>";
-        var after = ShareEditor.EnableSharedMemory(DomainDocument.Parse(xml, "p"), SharedMemoryChoice.Auto, null).After;
+        var after = ShareEditor.EnableSharedMemory(DomainDocument.Parse(xml, "p"), VirtioFsSharedMemoryChoice.Auto, null).After;
         Assert.Equal("shared", (string?)after.Root.Element("memoryBacking")!.Element("access")!.Attribute("mode"));
     }
 

@@ -13,7 +13,7 @@ public class ValidationTests
     {
         var doc = Fixtures.Load(file);
         string before = doc.ToXml();
-        var e = Assert.Throws<VirtioFsException>(() => ShareEditor.Add(doc, s, access, SharedMemoryChoice.Auto, null, host ?? Fixtures.NoHostChecks));
+        var e = Assert.Throws<VirtioFsException>(() => ShareEditor.Add(doc, s, access, VirtioFsSharedMemoryChoice.Auto, null, host ?? Fixtures.NoHostChecks));
         Assert.Equal(before, doc.ToXml());
         return e;
     }
@@ -26,10 +26,10 @@ public class ValidationTests
     [Fact]
     public void Tag_of_36_bytes_is_accepted_and_37_refused()
     {
-        _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), Fixtures.Share(new string('t', 36)), "passthrough", SharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
+        _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), Fixtures.Share(new string('t', 36)), "passthrough", VirtioFsSharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
         var e = AddFails("pc-minimal.xml", Fixtures.Share(new string('t', 37)));
         Assert.Equal("TagTooLong", e.ErrorId);
-        Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+        Assert.Equal(VirtioFsErrorKind.InvalidArgument, e.Kind);
         Assert.Equal(new string('t', 37), e.Target);
         Assert.NotNull(e.RecommendedAction);
     }
@@ -37,7 +37,7 @@ public class ValidationTests
     [Fact]
     public void Tag_length_counts_utf8_bytes_not_characters()
     {
-        _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), Fixtures.Share(new string('é', 18)), "passthrough", SharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
+        _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), Fixtures.Share(new string('é', 18)), "passthrough", VirtioFsSharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
         Assert.Equal("TagTooLong", AddFails("pc-minimal.xml", Fixtures.Share(new string('é', 19))).ErrorId);
     }
 
@@ -48,7 +48,7 @@ public class ValidationTests
     {
         var e = AddFails("several-filesystems.xml", Fixtures.Share(tag));
         Assert.Equal("TagExists", e.ErrorId);
-        Assert.Equal(ErrorKind.ResourceExists, e.Kind);
+        Assert.Equal(VirtioFsErrorKind.ResourceExists, e.Kind);
     }
 
     [Theory]
@@ -65,7 +65,7 @@ public class ValidationTests
     [InlineData(128)]
     [InlineData(1024)]
     public void Queue_sizes_qemu_accepts(int q) =>
-        _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), new ShareSettings { Tag = "t", Source = "/srv", QueueSize = q }, "passthrough", SharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
+        _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), new ShareSettings { Tag = "t", Source = "/srv", QueueSize = q }, "passthrough", VirtioFsSharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
 
     [Fact]
     public void Relative_source() => Assert.Equal("SourceNotAbsolute", AddFails("pc-minimal.xml", Fixtures.Share("t", "srv/data")).ErrorId);
@@ -77,14 +77,14 @@ public class ValidationTests
         string missing = Path.Combine(Path.GetTempPath(), "vfs-missing-" + Guid.NewGuid().ToString("N"));
         var e = AddFails("pc-minimal.xml", Fixtures.Share("t", missing), host);
         Assert.Equal("SourceNotFound", e.ErrorId);
-        Assert.Equal(ErrorKind.ObjectNotFound, e.Kind);
+        Assert.Equal(VirtioFsErrorKind.ObjectNotFound, e.Kind);
         Assert.Equal(missing, e.Target);
     }
 
     [Fact]
     public void Missing_source_is_fine_for_another_host()
     {
-        _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), Fixtures.Share("t", "/nonexistent/for/other/host"), "passthrough", SharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
+        _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), Fixtures.Share("t", "/nonexistent/for/other/host"), "passthrough", VirtioFsSharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public class ValidationTests
     public void Socket_path_of_107_bytes_is_accepted_and_108_refused()
     {
         string ok = "/" + new string('s', 106);
-        _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), new ShareSettings { Tag = "t", SocketPath = ok }, "passthrough", SharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
+        _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), new ShareSettings { Tag = "t", SocketPath = ok }, "passthrough", VirtioFsSharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
         Assert.Equal("SocketPathTooLong", AddFails("pc-minimal.xml", new ShareSettings { Tag = "t", SocketPath = ok + "s" }).ErrorId);
     }
 
@@ -207,11 +207,11 @@ public class ValidationTests
             var rust = new HostContext(checkHostPaths: true, libvirtVersion: null, daemonFor: _ => VirtioFs.Tests.Core.Daemon.DaemonTestBinaries.Rust());
             var e = AddFails("pc-minimal.xml", new ShareSettings { Tag = "t", Source = dir, PosixLock = posix, Flock = flock }, rust);
             Assert.Equal(id, e.ErrorId);
-            Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+            Assert.Equal(VirtioFsErrorKind.InvalidArgument, e.Kind);
             // The same request is fine when libvirt would run the C virtiofsd, or when no lock is asked for.
             var c = new HostContext(checkHostPaths: true, libvirtVersion: null, daemonFor: _ => VirtioFs.Tests.Core.Daemon.DaemonTestBinaries.C72());
-            _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), new ShareSettings { Tag = "t", Source = dir, PosixLock = posix, Flock = flock }, "passthrough", SharedMemoryChoice.Auto, null, c);
-            _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), new ShareSettings { Tag = "t", Source = dir }, "passthrough", SharedMemoryChoice.Auto, null, rust);
+            _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), new ShareSettings { Tag = "t", Source = dir, PosixLock = posix, Flock = flock }, "passthrough", VirtioFsSharedMemoryChoice.Auto, null, c);
+            _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), new ShareSettings { Tag = "t", Source = dir }, "passthrough", VirtioFsSharedMemoryChoice.Auto, null, rust);
         }
         finally
         {

@@ -39,7 +39,7 @@ public sealed class ErrorIdTableTests
     {
         // The constructor's first argument, the libvirt Failure helper's, a target-typed new(...), or
         // any literal that equals an id of the table.
-        var throwSite = new Regex(@"(VirtioFsException|Failure)\(\s*""|new\(\s*""[A-Z]\w*""\s*,\s*ErrorKind\.", RegexOptions.CultureInvariant);
+        var throwSite = new Regex(@"(VirtioFsException|Failure)\(\s*""|new\(\s*""[A-Z]\w*""\s*,\s*VirtioFsErrorKind\.", RegexOptions.CultureInvariant);
         var literal = new Regex(@"""([A-Z][A-Za-z0-9]+)""", RegexOptions.CultureInvariant);
         var offenders = new List<string>();
         foreach (var file in SourceFiles())

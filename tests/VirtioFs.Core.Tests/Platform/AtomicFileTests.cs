@@ -74,7 +74,7 @@ public sealed class AtomicFileTests : IDisposable
         File.WriteAllText(file, Fixtures.Text("pc-minimal.xml"));
         File.SetUnixFileMode(file, Rw);
         var target = new FileDomainTarget(file, checkHostPaths: false);
-        var edit = ShareEditor.EnableSharedMemory(target.Load(), SharedMemoryChoice.Memfd, null);
+        var edit = ShareEditor.EnableSharedMemory(target.Load(), VirtioFsSharedMemoryChoice.Memfd, null);
         target.Commit(edit, LiveAction.None);
         Assert.Equal(Rw, File.GetUnixFileMode(file));
         Assert.Equal(Rw, File.GetUnixFileMode(file + ".bak"));
@@ -88,7 +88,7 @@ public sealed class AtomicFileTests : IDisposable
         var original = new byte[] { 0xEF, 0xBB, 0xBF }.Concat(System.Text.Encoding.UTF8.GetBytes(Fixtures.Text("pc-minimal.xml"))).ToArray();
         File.WriteAllBytes(file, original);
         var target = new FileDomainTarget(file, checkHostPaths: false);
-        target.Commit(ShareEditor.EnableSharedMemory(target.Load(), SharedMemoryChoice.Memfd, null), LiveAction.None);
+        target.Commit(ShareEditor.EnableSharedMemory(target.Load(), VirtioFsSharedMemoryChoice.Memfd, null), LiveAction.None);
         var written = File.ReadAllBytes(file);
         Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, written.Take(3).ToArray());
         Assert.Contains("<source type='memfd'/>", System.Text.Encoding.UTF8.GetString(written));
@@ -104,7 +104,7 @@ public sealed class AtomicFileTests : IDisposable
         File.WriteAllBytes(file, original);
         var e = Assert.Throws<VirtioFsException>(() => new FileDomainTarget(file, checkHostPaths: false).Load());
         Assert.Equal("DomainFileNotUtf8", e.ErrorId);
-        Assert.Equal(ErrorKind.InvalidData, e.Kind);
+        Assert.Equal(VirtioFsErrorKind.InvalidData, e.Kind);
         Assert.Equal(original, File.ReadAllBytes(file));
     }
 
@@ -114,7 +114,7 @@ public sealed class AtomicFileTests : IDisposable
         var file = Path.Combine(_dir, "race.xml");
         File.WriteAllText(file, Fixtures.Text("pc-minimal.xml"));
         var target = new FileDomainTarget(file, checkHostPaths: false);
-        var edit = ShareEditor.EnableSharedMemory(target.Load(), SharedMemoryChoice.Memfd, null);
+        var edit = ShareEditor.EnableSharedMemory(target.Load(), VirtioFsSharedMemoryChoice.Memfd, null);
         var theirs = Fixtures.Text("pc-minimal.xml").Replace("</domain>", "<!-- edited by someone else -->\n</domain>", StringComparison.Ordinal);
         File.WriteAllText(file, theirs);
         var e = Assert.Throws<VirtioFsException>(() => target.Commit(edit, LiveAction.None));

@@ -11,13 +11,13 @@ namespace VirtioFs.Daemon;
 /// Turns <see cref="DaemonOptions"/> into the argv of one dialect and refuses, before anything starts,
 /// every option the chosen binary cannot take. Each refusal names the option and the binary.
 /// </summary>
-internal static class DaemonArgumentBuilder
+internal static class VirtiofsdArgvBuilder
 {
     public static IReadOnlyList<string> Build(DaemonOptions o, VirtioFsDaemonBinary binary) => binary.Dialect switch
     {
         VirtioFsDaemonDialect.C => BuildC(o, binary),
         VirtioFsDaemonDialect.Rust => BuildRust(o, binary),
-        _ => throw new VirtioFsException(ErrorIds.DaemonProbeFailed, ErrorKind.InvalidResult,
+        _ => throw new VirtioFsException(ErrorIds.DaemonProbeFailed, VirtioFsErrorKind.InvalidResult,
             $"Cannot tell whether '{binary.Path}' is the C or the Rust virtiofsd: it answered neither --print-capabilities nor --help in a known way.",
             binary.Path, "Pass -BinaryPath with a working virtiofsd."),
     };
@@ -62,9 +62,9 @@ internal static class DaemonArgumentBuilder
         {
             var value = cache switch
             {
-                VirtiofsdCacheMode.Auto => "auto",
-                VirtiofsdCacheMode.Always => "always",
-                VirtiofsdCacheMode.Never => "none",
+                VirtioFsDaemonCacheMode.Auto => "auto",
+                VirtioFsDaemonCacheMode.Always => "always",
+                VirtioFsDaemonCacheMode.Never => "none",
                 _ => throw Unsupported(b, "-Cache Metadata", "the C virtiofsd knows only cache=none, auto and always",
                     "Use -Cache Never, Auto or Always, or install the Rust virtiofsd."),
             };
@@ -80,12 +80,12 @@ internal static class DaemonArgumentBuilder
         }
         if (o.Sandbox is { } sandbox)
         {
-            if (sandbox == VirtiofsdSandboxMode.None)
+            if (sandbox == VirtioFsDaemonSandboxMode.None)
             {
                 throw Unsupported(b, "-Sandbox None", "the C virtiofsd knows only sandbox=namespace and chroot",
                     "Use -Sandbox Chroot (containers) or Namespace.");
             }
-            Opt("sandbox", sandbox == VirtiofsdSandboxMode.Chroot ? "chroot" : "namespace", "-Sandbox");
+            Opt("sandbox", sandbox == VirtioFsDaemonSandboxMode.Chroot ? "chroot" : "namespace", "-Sandbox");
         }
         if (o.ThreadPoolSize is { } pool)
         {
@@ -154,7 +154,7 @@ internal static class DaemonArgumentBuilder
         // and it exits before listening. Say so before starting it.
         if (o.PosixAcl == true && (o.TranslateUid.Count > 0 || o.TranslateGid.Count > 0))
         {
-            throw new VirtioFsException(ErrorIds.DaemonOptionConflict, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.DaemonOptionConflict, VirtioFsErrorKind.InvalidArgument,
                 $"-PosixAcl cannot be combined with -TranslateUid/-TranslateGid: '{b.Path}' refuses --posix-acl together with in-daemon ID translation.",
                 "-PosixAcl", "Drop -PosixAcl, or map IDs with a user namespace instead (libvirt's <idmap>, virtiofsd --uid-map/--gid-map through -ExtraArgument).");
         }
@@ -174,7 +174,7 @@ internal static class DaemonArgumentBuilder
         }
         if (o.Cache is { } cache)
         {
-            Flag("--cache", cache.ToString().ToLowerInvariant(), "-Cache", cache == VirtiofsdCacheMode.Metadata ? "1.8.0" : null);
+            Flag("--cache", cache.ToString().ToLowerInvariant(), "-Cache", cache == VirtioFsDaemonCacheMode.Metadata ? "1.8.0" : null);
         }
         if (o.Xattr == true)
         {
@@ -256,7 +256,7 @@ internal static class DaemonArgumentBuilder
     }
 
     private static VirtioFsException Unsupported(VirtioFsDaemonBinary b, string what, string why, string action) =>
-        new(ErrorIds.DaemonOptionUnsupported, ErrorKind.InvalidArgument,
+        new(ErrorIds.DaemonOptionUnsupported, VirtioFsErrorKind.InvalidArgument,
             $"{what} is not supported by {b.Path} ({b.Dialect} virtiofsd {b.Version?.ToString() ?? "of unknown version"}): {why}.",
             what, action);
 }

@@ -7,17 +7,17 @@ using Xunit;
 namespace VirtioFs.Tests.Core.Daemon;
 
 /// <summary>Golden argv per dialect. C: checked against /usr/lib/qemu/virtiofsd 7.2; Rust: landscape b4.</summary>
-public sealed class DaemonArgumentBuilderTests
+public sealed class VirtiofsdArgvBuilderTests
 {
     private static DaemonOptions Everything() => new()
     {
         SharedDirectory = "/srv/a,b c",
         SocketPath = "/run/virtiofs/data.sock",
         SocketGroup = "kvm",
-        Cache = VirtiofsdCacheMode.Never,
+        Cache = VirtioFsDaemonCacheMode.Never,
         Xattr = true,
         PosixAcl = true,
-        Sandbox = VirtiofsdSandboxMode.Chroot,
+        Sandbox = VirtioFsDaemonSandboxMode.Chroot,
         ThreadPoolSize = 4,
         AnnounceSubmounts = true,
         AllowDirectIo = true,
@@ -31,7 +31,7 @@ public sealed class DaemonArgumentBuilderTests
     [Fact]
     public void CDialectGolden()
     {
-        var argv = DaemonArgumentBuilder.Build(Everything(), DaemonTestBinaries.C72());
+        var argv = VirtiofsdArgvBuilder.Build(Everything(), DaemonTestBinaries.C72());
         Assert.Equal(
         [
             "--socket-path=/run/virtiofs/data.sock", "--socket-group=kvm",
@@ -45,9 +45,9 @@ public sealed class DaemonArgumentBuilderTests
     public void RustDialectGolden()
     {
         var o = Everything();
-        o.Cache = VirtiofsdCacheMode.Metadata;
+        o.Cache = VirtioFsDaemonCacheMode.Metadata;
         o.PosixAcl = false; // the real 1.13 refuses it next to --translate-uid (PosixAclWithTranslationIsRefusedBeforeStart)
-        o.Sandbox = VirtiofsdSandboxMode.None;
+        o.Sandbox = VirtioFsDaemonSandboxMode.None;
         o.InodeFileHandles = VirtioFsInodeFileHandles.Prefer;
         o.AnnounceSubmounts = false;
         o.ReadOnly = true;
@@ -56,7 +56,7 @@ public sealed class DaemonArgumentBuilderTests
         o.TranslateGid = ["squash-host:0:1000:1"];
         o.LogLevel = VirtioFsLogLevel.Trace;
         o.ExtraArguments = ["--seccomp=log"];
-        var argv = DaemonArgumentBuilder.Build(o, DaemonTestBinaries.Rust());
+        var argv = VirtiofsdArgvBuilder.Build(o, DaemonTestBinaries.Rust());
         Assert.Equal(
         [
             "--shared-dir=/srv/a,b c", "--socket-path=/run/virtiofs/data.sock", "--socket-group=kvm", "--cache=metadata",
@@ -72,9 +72,9 @@ public sealed class DaemonArgumentBuilderTests
     {
         var o = Everything();
         o.TranslateGid = ["guest:0:1000:1"];
-        var e = Assert.Throws<VirtioFsException>(() => DaemonArgumentBuilder.Build(o, DaemonTestBinaries.Rust()));
+        var e = Assert.Throws<VirtioFsException>(() => VirtiofsdArgvBuilder.Build(o, DaemonTestBinaries.Rust()));
         Assert.Equal("DaemonOptionConflict", e.ErrorId);
-        Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+        Assert.Equal(VirtioFsErrorKind.InvalidArgument, e.Kind);
         Assert.Equal("-PosixAcl", e.Target);
     }
 
@@ -82,8 +82,8 @@ public sealed class DaemonArgumentBuilderTests
     public void MinimalArgvInBothDialects()
     {
         var o = new DaemonOptions { SharedDirectory = "/srv/data", SocketPath = "/run/virtiofs/data.sock" };
-        Assert.Equal(["--socket-path=/run/virtiofs/data.sock", "-o", "source=/srv/data"], DaemonArgumentBuilder.Build(o, DaemonTestBinaries.C72()));
-        Assert.Equal(["--shared-dir=/srv/data", "--socket-path=/run/virtiofs/data.sock"], DaemonArgumentBuilder.Build(o, DaemonTestBinaries.Rust()));
+        Assert.Equal(["--socket-path=/run/virtiofs/data.sock", "-o", "source=/srv/data"], VirtiofsdArgvBuilder.Build(o, DaemonTestBinaries.C72()));
+        Assert.Equal(["--shared-dir=/srv/data", "--socket-path=/run/virtiofs/data.sock"], VirtiofsdArgvBuilder.Build(o, DaemonTestBinaries.Rust()));
     }
 
     [Theory]
@@ -93,7 +93,7 @@ public sealed class DaemonArgumentBuilderTests
     public void CSourceEscapesCommaAndBackslash(string dir, string expected)
     {
         var o = new DaemonOptions { SharedDirectory = dir, SocketPath = "/s" };
-        Assert.Equal(expected, DaemonArgumentBuilder.Build(o, DaemonTestBinaries.C72())[2]);
+        Assert.Equal(expected, VirtiofsdArgvBuilder.Build(o, DaemonTestBinaries.C72())[2]);
     }
 
     [Theory]
@@ -108,16 +108,16 @@ public sealed class DaemonArgumentBuilderTests
         var o = new DaemonOptions { SharedDirectory = "/srv", SocketPath = "/s" };
         switch (what)
         {
-            case "Cache": o.Cache = VirtiofsdCacheMode.Metadata; break;
-            case "Sandbox": o.Sandbox = VirtiofsdSandboxMode.None; break;
+            case "Cache": o.Cache = VirtioFsDaemonCacheMode.Metadata; break;
+            case "Sandbox": o.Sandbox = VirtioFsDaemonSandboxMode.None; break;
             case "InodeFileHandles": o.InodeFileHandles = VirtioFsInodeFileHandles.Never; break;
             case "ReadOnly": o.ReadOnly = true; break;
             case "TranslateUid": o.TranslateUid = ["guest:0:1000:1"]; break;
             case "LogLevel": o.LogLevel = VirtioFsLogLevel.Off; break;
         }
-        var e = Assert.Throws<VirtioFsException>(() => DaemonArgumentBuilder.Build(o, DaemonTestBinaries.C72()));
+        var e = Assert.Throws<VirtioFsException>(() => VirtiofsdArgvBuilder.Build(o, DaemonTestBinaries.C72()));
         Assert.Equal("DaemonOptionUnsupported", e.ErrorId);
-        Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+        Assert.Equal(VirtioFsErrorKind.InvalidArgument, e.Kind);
         Assert.Contains(what, e.Message, StringComparison.Ordinal);
     }
 
@@ -126,7 +126,7 @@ public sealed class DaemonArgumentBuilderTests
     {
         var old = DaemonTestBinaries.Rust("virtiofsd 1.12.0");
         var o = new DaemonOptions { SharedDirectory = "/srv", SocketPath = "/s", ReadOnly = true };
-        var e = Assert.Throws<VirtioFsException>(() => DaemonArgumentBuilder.Build(o, old));
+        var e = Assert.Throws<VirtioFsException>(() => VirtiofsdArgvBuilder.Build(o, old));
         Assert.Equal("DaemonOptionUnsupported", e.ErrorId);
         Assert.Contains("1.13.0", e.Message, StringComparison.Ordinal);
     }
@@ -139,7 +139,7 @@ public sealed class DaemonArgumentBuilderTests
         var trimmed = DaemonBinaryProbe.FromOutputs(new DaemonBinaryCandidate(help.Path, "Explicit", null), "virtiofsd version 5.0.0",
             "", "    -o source=PATH             shared directory tree\n    --socket-path=PATH  path\n");
         var o = new DaemonOptions { SharedDirectory = "/srv", SocketPath = "/s", SocketGroup = "kvm" };
-        var e = Assert.Throws<VirtioFsException>(() => DaemonArgumentBuilder.Build(o, trimmed));
+        var e = Assert.Throws<VirtioFsException>(() => VirtiofsdArgvBuilder.Build(o, trimmed));
         Assert.Contains("--socket-group", e.Message, StringComparison.Ordinal);
     }
 }

@@ -12,7 +12,7 @@ namespace VirtioFs.Daemon;
 /// <c>--fd=N</c> (libvirt, Incus, Proxmox), <c>--shared-dir</c> (Rust) or <c>-o source=DIR,...</c>
 /// (C, and the Rust daemon's deprecated compat form) with libfuse's <c>\,</c> and <c>\\</c> escapes.
 /// </summary>
-internal sealed class VirtiofsdCommandLine
+internal sealed class VirtiofsdArgvParser
 {
     public string BinaryPath { get; private init; } = "";
     public IReadOnlyList<string> Arguments { get; private init; } = [];
@@ -29,7 +29,7 @@ internal sealed class VirtiofsdCommandLine
     /// Parses a full argv (argv[0] first). Returns null when it is not a virtiofsd command line. Interpreted
     /// daemons (<c>python3 /x/virtiofsd ...</c>) count when argv[1] is the virtiofsd script.
     /// </summary>
-    public static VirtiofsdCommandLine? TryParse(IReadOnlyList<string> argv)
+    public static VirtiofsdArgvParser? TryParse(IReadOnlyList<string> argv)
     {
         var start = -1;
         if (argv.Count > 0 && IsVirtiofsdName(argv[0]))
@@ -49,7 +49,7 @@ internal sealed class VirtiofsdCommandLine
         {
             args.Add(argv[i]);
         }
-        var cl = new VirtiofsdCommandLine { BinaryPath = argv[start], Arguments = args };
+        var cl = new VirtiofsdArgvParser { BinaryPath = argv[start], Arguments = args };
         cl.Parse(args);
         return cl;
     }

@@ -10,7 +10,7 @@ namespace VirtioFs.Errors;
 /// </summary>
 public sealed class VirtioFsException : Exception
 {
-    public VirtioFsException(string errorId, ErrorKind kind, string message, object? target = null,
+    public VirtioFsException(string errorId, VirtioFsErrorKind kind, string message, object? target = null,
         string? recommendedAction = null, Exception? inner = null)
         : base(message, inner)
     {
@@ -23,7 +23,7 @@ public sealed class VirtioFsException : Exception
     /// <summary>Stable identifier, e.g. <c>TagTooLong</c>; scripts may match on it.</summary>
     public string ErrorId { get; }
 
-    public ErrorKind Kind { get; }
+    public VirtioFsErrorKind Kind { get; }
 
     /// <summary>The input that caused the error (a tag, a path, a domain name).</summary>
     public object? Target { get; }

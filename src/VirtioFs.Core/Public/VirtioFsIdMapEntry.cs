@@ -40,7 +40,7 @@ public sealed class VirtioFsIdMapEntry : IEquatable<VirtioFsIdMapEntry>
         }
         if (unknownKey || start is null || target is null || count is not > 0)
         {
-            throw new VirtioFsException(ErrorIds.InvalidIdMap, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.InvalidIdMap, VirtioFsErrorKind.InvalidArgument,
                 "An ID map needs exactly the keys Start, Target and Count, as non-negative whole numbers, Count > 0 (e.g. @{ Start = 0; Target = 100000; Count = 65536 }).",
                 values, "Or write it as start:target:count, e.g. 0:100000:65536.");
         }
@@ -67,7 +67,7 @@ public sealed class VirtioFsIdMapEntry : IEquatable<VirtioFsIdMapEntry>
         {
             return new VirtioFsIdMapEntry(start, target, count);
         }
-        throw new VirtioFsException(ErrorIds.InvalidIdMap, ErrorKind.InvalidArgument,
+        throw new VirtioFsException(ErrorIds.InvalidIdMap, VirtioFsErrorKind.InvalidArgument,
             $"'{text}' is not an ID map. Write it as start:target:count, e.g. 0:100000:65536 (count > 0).", text,
             "Use guest-start:host-start:count, as in /etc/subuid ranges.");
     }

@@ -25,7 +25,7 @@ public static class PageSize
         var m = s_pattern.Match(text ?? string.Empty);
         if (!m.Success || !long.TryParse(m.Groups["n"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n <= 0)
         {
-            throw new VirtioFsException(ErrorIds.InvalidPageSize, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.InvalidPageSize, VirtioFsErrorKind.InvalidArgument,
                 $"'{text}' is not a page size. Use a number with a unit such as 2M, 2MiB, 2048KB or 1G (a bare number is KiB).",
                 text, "Give the page size as 2M or 1G, or as KiB such as 2048.");
         }
@@ -37,7 +37,7 @@ public static class PageSize
         }
         catch (OverflowException)
         {
-            throw new VirtioFsException(ErrorIds.InvalidPageSize, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.InvalidPageSize, VirtioFsErrorKind.InvalidArgument,
                 $"'{text}' is too large to be a page size.", text);
         }
     }
@@ -49,7 +49,7 @@ public static class PageSize
         if (!offeredKiB.Contains(kib))
         {
             var list = offeredKiB.Count == 0 ? "none" : string.Join(", ", offeredKiB.OrderBy(x => x).Select(Format));
-            throw new VirtioFsException(ErrorIds.PageSizeNotOffered, ErrorKind.InvalidArgument,
+            throw new VirtioFsException(ErrorIds.PageSizeNotOffered, VirtioFsErrorKind.InvalidArgument,
                 $"The kernel does not offer {Format(kib)} hugepages ('{text}'). Offered page sizes: {list}.",
                 text, $"Use one of: {list}.");
         }

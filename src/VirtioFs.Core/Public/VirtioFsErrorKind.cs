@@ -5,7 +5,7 @@ namespace VirtioFs.Errors;
 /// What went wrong, in terms the cmdlet layer maps one-to-one onto PowerShell's ErrorCategory.
 /// Kept here so the core stays free of PowerShell types.
 /// </summary>
-public enum ErrorKind
+public enum VirtioFsErrorKind
 {
     InvalidArgument,
     ObjectNotFound,

@@ -4,48 +4,6 @@ using System.Collections.Generic;
 
 namespace VirtioFs;
 
-/// <summary>A guest NUMA cell and its memory access mode.</summary>
-public sealed class VirtioFsNumaCell
-{
-    internal VirtioFsNumaCell(int id, ulong? memoryKiB, string? memAccess, string? cpus)
-    {
-        Id = id;
-        MemoryKiB = memoryKiB;
-        MemAccess = memAccess;
-        Cpus = cpus;
-    }
-
-    public int Id { get; }
-
-    public ulong? MemoryKiB { get; }
-
-    /// <summary>"shared", "private" or null (inherits &lt;memoryBacking&gt;&lt;access&gt;).</summary>
-    public string? MemAccess { get; }
-
-    public string? Cpus { get; }
-
-    public override string ToString() => $"cell{Id}:{MemAccess ?? "default"}";
-}
-
-/// <summary>A hugepage size a domain asks for (&lt;hugepages&gt;&lt;page size unit nodeset&gt;).</summary>
-public sealed class VirtioFsHugePageRequest
-{
-    internal VirtioFsHugePageRequest(ulong? sizeKiB, string? nodeset)
-    {
-        SizeKiB = sizeKiB;
-        Nodeset = nodeset;
-    }
-
-    /// <summary>Page size in KiB; null means the host's default hugepage size.</summary>
-    public ulong? SizeKiB { get; }
-
-    /// <summary>Guest NUMA nodes this size applies to; null means all.</summary>
-    public string? Nodeset { get; }
-
-    public override string ToString() =>
-        (SizeKiB is null ? "default" : $"{SizeKiB}KiB") + (Nodeset is null ? string.Empty : $"@{Nodeset}");
-}
-
 /// <summary>The memory-backing state of a domain, and whether virtio-fs can work with it.</summary>
 public sealed class VirtioFsSharedMemory
 {
@@ -59,7 +17,7 @@ public sealed class VirtioFsSharedMemory
 
     public string? ConnectionUri { get; internal set; }
 
-    public SharedMemoryBacking Backing { get; internal set; }
+    public VirtioFsSharedMemoryBacking Backing { get; internal set; }
 
     /// <summary>&lt;memoryBacking&gt;&lt;access mode&gt;: "shared", "private" or null.</summary>
     public string? AccessMode { get; internal set; }

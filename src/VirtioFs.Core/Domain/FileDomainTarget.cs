@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+using VirtioFs.Errors;
+using VirtioFs.Libvirt;
+using VirtioFs.Platform;
+
+namespace VirtioFs.Domain;
+
+/// <summary>A domain XML file, written atomically with a .bak of the previous version.</summary>
+internal sealed class FileDomainTarget : IDomainTarget
+{
+    private static readonly byte[] Utf8Bom = { 0xEF, 0xBB, 0xBF };
+
+    // Throws on bytes that are not UTF-8: decoding them to U+FFFD and writing that back would
+    // silently corrupt the file.
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private readonly bool _checkHostPaths;
+    private byte[]? _loadedBytes;
+
+    public FileDomainTarget(string path, bool checkHostPaths)
+    {
+        FullPath = System.IO.Path.GetFullPath(path);
+        _checkHostPaths = checkHostPaths;
+    }
+
+    public string FullPath { get; }
+
+    public string Label => FullPath;
+
+    public HostContext Host => new(_checkHostPaths, libvirtVersion: null);
+
+    public DomainDocument Load()
+    {
+        if (Directory.Exists(FullPath))
+        {
+            throw new VirtioFsException(ErrorIds.DomainFileIsDirectory, VirtioFsErrorKind.InvalidArgument,
+                $"'{FullPath}' is a directory, not a domain XML file.", FullPath);
+        }
+        if (!File.Exists(FullPath))
+        {
+            throw new VirtioFsException(ErrorIds.DomainFileNotFound, VirtioFsErrorKind.ObjectNotFound,
+                $"The domain XML file '{FullPath}' does not exist.", FullPath,
+                "Export a domain with 'virsh dumpxml --inactive NAME > FILE', or use -Domain for a libvirt domain.");
+        }
+        var bytes = File.ReadAllBytes(FullPath);
+        _loadedBytes = bytes;
+        int start = HasBom(bytes) ? Utf8Bom.Length : 0;
+        string xml;
+        try
+        {
+            xml = StrictUtf8.GetString(bytes, start, bytes.Length - start);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new VirtioFsException(ErrorIds.DomainFileNotUtf8, VirtioFsErrorKind.InvalidData,
+                $"'{FullPath}' is not UTF-8 text, as libvirt writes domain XML; it was left as it is.", FullPath,
+                "Convert it (iconv -t UTF-8 FILE) or export it again with 'virsh dumpxml --inactive NAME > FILE'.", e);
+        }
+        return DomainDocument.Parse(xml, FullPath);
+    }
+
+    public CommitResult Commit(DomainEdit edit, LiveAction live)
+    {
+        var result = new CommitResult();
+        // An editor or another script may have written the file since we read it: do not undo their work.
+        if (_loadedBytes is not null && !(File.Exists(FullPath) && File.ReadAllBytes(FullPath).AsSpan().SequenceEqual(_loadedBytes)))
+        {
+            throw new VirtioFsException(ErrorIds.DomainChangedConcurrently, VirtioFsErrorKind.InvalidOperation,
+                $"'{FullPath}' changed while we were editing it; nothing was written.", FullPath,
+                "Run the command again.");
+        }
+        // The byte-order mark is part of what we do not own: keep it when the file had one.
+        var backup = AtomicFile.Replace(FullPath, edit.NewXml, keepBackup: true, byteOrderMark: _loadedBytes is not null && HasBom(_loadedBytes));
+        result.Messages.Add(backup is null ? $"Wrote {FullPath}." : $"Wrote {FullPath}; the previous version is in {backup}.");
+        return result;
+    }
+
+    private static bool HasBom(byte[] bytes) => bytes.AsSpan().StartsWith(Utf8Bom);
+
+    public void Stamp(VirtioFsShare share) => share.Path = FullPath;
+
+    public void Stamp(VirtioFsSharedMemory memory) => memory.Path = FullPath;
+}

@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: MIT
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+using VirtioFs.Errors;
+using VirtioFs.Libvirt;
+using VirtioFs.Platform;
+
+namespace VirtioFs.Domain;
+
+/// <summary>What a live domain should do with the device after the persistent definition changed.</summary>
+internal enum LiveAction
+{
+    None,
+    Attach,
+    Detach,
+}

@@ -1,8 +1,5 @@
 // SPDX-License-Identifier: MIT
 using System;
-using System.Collections.Generic;
-using System.IO;
-using System.Text;
 using VirtioFs.Errors;
 using VirtioFs.Libvirt;
 using VirtioFs.Platform;

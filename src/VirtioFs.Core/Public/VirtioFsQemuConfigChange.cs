@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: MIT
 using System;
-using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
 using System.Text;
-using System.Text.RegularExpressions;
 using VirtioFs.Errors;
 
 namespace VirtioFs.QemuConfig;

@@ -90,6 +90,16 @@ internal sealed class DaemonStateStore
         }
     }
 
+    /// <summary>
+    /// Serializes the commands that start and restart daemons: choosing a free name and socket, starting the
+    /// daemon and writing its state must not interleave, or two starts could take the same name.
+    /// </summary>
+    public FileLock LockWriters(System.Threading.CancellationToken ct)
+    {
+        EnsureDirectory();
+        return FileLock.Acquire(Directory, FileLock.ConfiguredTimeout(), ct);
+    }
+
     public string Write(DaemonRecord record)
     {
         EnsureDirectory();

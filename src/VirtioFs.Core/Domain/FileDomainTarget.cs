@@ -2,6 +2,7 @@
 using System;
 using System.IO;
 using System.Text;
+using System.Threading;
 using VirtioFs.Errors;
 using VirtioFs.Libvirt;
 using VirtioFs.Platform;
@@ -62,10 +63,22 @@ internal sealed class FileDomainTarget : IDomainTarget
         return DomainDocument.Parse(xml, FullPath);
     }
 
-    public CommitResult Commit(DomainEdit edit, LiveAction live)
+    public CommitResult? Edit(Func<DomainDocument, DomainEdit> change, Func<DomainEdit, bool> approve, LiveAction live, CancellationToken ct)
     {
-        var result = new CommitResult();
-        // An editor or another script may have written the file since we read it: do not undo their work.
+        using var writers = FileLock.ForWriting(FullPath, ct);
+        var edit = change(Load());
+        var result = new CommitResult(edit);
+        if (!edit.HasChanges)
+        {
+            return result;
+        }
+        if (!approve(edit))
+        {
+            return null;
+        }
+        ct.ThrowIfCancellationRequested();
+        // Writers that do not take the lock (an editor, virsh) may have written the file since we read it:
+        // do not undo their work.
         if (_loadedBytes is not null && !(File.Exists(FullPath) && File.ReadAllBytes(FullPath).AsSpan().SequenceEqual(_loadedBytes)))
         {
             throw new VirtioFsException(ErrorIds.DomainChangedConcurrently, VirtioFsErrorKind.InvalidOperation,

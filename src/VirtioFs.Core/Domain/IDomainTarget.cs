@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 using System;
-using VirtioFs.Errors;
-using VirtioFs.Libvirt;
-using VirtioFs.Platform;
+using System.Threading;
 
 namespace VirtioFs.Domain;
 
@@ -16,7 +14,14 @@ internal interface IDomainTarget
 
     DomainDocument Load();
 
-    CommitResult Commit(DomainEdit edit, LiveAction live);
+    /// <summary>
+    /// Reads the definition, builds the change from what it read, asks for approval and writes it, so that
+    /// no other writer's edit can fall between the read and the write and be lost. A file is locked for the
+    /// whole sequence; a libvirt domain is locked against this machine's other VirtioFs writers and defined
+    /// only if it is still what was read, else read and changed again (a bounded number of times). Returns
+    /// null when approval was refused; throws, having written nothing, when the change is invalid.
+    /// </summary>
+    CommitResult? Edit(Func<DomainDocument, DomainEdit> change, Func<DomainEdit, bool> approve, LiveAction live, CancellationToken ct);
 
     /// <summary>Sets the Path/ConnectionUri of objects read from this target.</summary>
     void Stamp(VirtioFsShare share);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 using System;
+using System.Threading;
 using VirtioFs.Errors;
 using VirtioFs.Libvirt;
 using VirtioFs.Platform;
@@ -15,7 +16,6 @@ internal sealed class LibvirtDomainTarget : IDomainTarget
     private readonly LibvirtConnection _connection;
     private readonly string _nameOrUuid;
     private readonly bool _skipSourceCheck;
-    private string? _loadedXml;
 
     public LibvirtDomainTarget(LibvirtConnection connection, string nameOrUuid, bool skipSourceCheck)
     {
@@ -47,65 +47,100 @@ internal sealed class LibvirtDomainTarget : IDomainTarget
     public DomainDocument Load()
     {
         using var dom = _connection.LookupDomain(_nameOrUuid);
-        _loadedXml = dom.GetInactiveXml();
-        return DomainDocument.Parse(_loadedXml, Label);
+        return DomainDocument.Parse(dom.GetInactiveXml(), Label);
     }
 
-    public CommitResult Commit(DomainEdit edit, LiveAction live)
+    /// <summary>How often a definition that changed under us is read and changed again before giving up.</summary>
+    public const int MaxAttempts = 5;
+
+    public CommitResult? Edit(Func<DomainDocument, DomainEdit> change, Func<DomainEdit, bool> approve, LiveAction live, CancellationToken ct)
     {
-        var result = new CommitResult();
-        using var dom = _connection.LookupDomain(_nameOrUuid);
-        // Someone else (virsh edit, virt-manager) may have changed it since we read it: do not undo their work.
-        if (_loadedXml is not null && dom.GetInactiveXml() != _loadedXml)
+        string uuid;
+        using (var first = _connection.LookupDomain(_nameOrUuid))
         {
-            throw new VirtioFsException(ErrorIds.DomainChangedConcurrently, VirtioFsErrorKind.InvalidOperation,
-                $"Domain '{dom.Name}' changed in libvirt while we were editing it; nothing was written.", dom.Name,
-                "Run the command again.");
+            uuid = first.Uuid;
         }
-        _connection.Define(edit.NewXml, dom.Name);
-        result.Messages.Add($"Defined domain '{dom.Name}' on {_connection.Uri}.");
-        if (!dom.IsActive)
+        // Our own writers on this machine take turns on the domain; libvirt has no transaction to offer.
+        using var writers = NamedLock.Acquire("domain", _connection.CanonicalUri + "\n" + uuid, ErrorIds.DomainLocked,
+            Label, _nameOrUuid, FileLock.ConfiguredTimeout(), ct);
+        bool approved = false;
+        for (int attempt = 1; ; attempt++)
         {
-            return result;
-        }
-        if (live == LiveAction.None)
-        {
-            result.Warnings.Add($"Domain '{dom.Name}' is running: the change applies at its next boot (virtio-fs settings cannot change live).");
-            return result;
-        }
-        if (edit.MemoryChanged)
-        {
-            result.Warnings.Add($"Domain '{dom.Name}' is running without shared memory, which cannot change live: the share applies at its next boot (shut it down and start it; a reboot from inside the guest is not enough).");
-            return result;
-        }
-        if (live == LiveAction.Attach)
-        {
-            var liveDoc = DomainDocument.Parse(dom.GetLiveXml(), Label);
-            if (!SharedMemoryInspector.Inspect(liveDoc).VirtioFsReady)
+            ct.ThrowIfCancellationRequested();
+            using var dom = _connection.LookupDomain(uuid);
+            string read = dom.GetInactiveXml();
+            var edit = change(DomainDocument.Parse(read, Label));
+            var result = new CommitResult(edit) { Retries = attempt - 1 };
+            if (!edit.HasChanges)
             {
-                result.Warnings.Add($"Domain '{dom.Name}' runs without shared memory (its definition has it now): the share applies at its next boot.");
                 return result;
             }
-        }
-        try
-        {
+            if (!approved)
+            {
+                if (!approve(edit))
+                {
+                    return null;
+                }
+                approved = true;
+            }
+            // Someone else (virsh edit, virt-manager, another host) may have defined it since we read it: define
+            // only over the definition we changed, else make the same change again on theirs.
+            if (dom.GetInactiveXml() != read)
+            {
+                if (attempt >= MaxAttempts)
+                {
+                    throw new VirtioFsException(ErrorIds.DomainChangedConcurrently, VirtioFsErrorKind.InvalidOperation,
+                        $"Domain '{dom.Name}' changed in libvirt {attempt} times while we were editing it; nothing was written.", dom.Name,
+                        "Find what keeps redefining it (virsh edit, virt-manager, a script), then run the command again.");
+                }
+                Thread.Sleep(Random.Shared.Next(10, 60) * attempt);
+                continue;
+            }
+            _connection.Define(edit.NewXml, dom.Name);
+            result.Messages.Add($"Defined domain '{dom.Name}' on {_connection.Uri}" + (attempt > 1 ? $" (it changed meanwhile; the edit was made again on the new definition, attempt {attempt})." : "."));
+            if (!dom.IsActive)
+            {
+                return result;
+            }
+            if (live == LiveAction.None)
+            {
+                result.Warnings.Add($"Domain '{dom.Name}' is running: the change applies at its next boot (virtio-fs settings cannot change live).");
+                return result;
+            }
+            if (edit.MemoryChanged)
+            {
+                result.Warnings.Add($"Domain '{dom.Name}' is running without shared memory, which cannot change live: the share applies at its next boot (shut it down and start it; a reboot from inside the guest is not enough).");
+                return result;
+            }
             if (live == LiveAction.Attach)
             {
-                dom.AttachLive(edit.DeviceXml);
-                result.Messages.Add($"Hot-plugged the share into running domain '{dom.Name}'.");
+                var liveDoc = DomainDocument.Parse(dom.GetLiveXml(), Label);
+                if (!SharedMemoryInspector.Inspect(liveDoc).VirtioFsReady)
+                {
+                    result.Warnings.Add($"Domain '{dom.Name}' runs without shared memory (its definition has it now): the share applies at its next boot.");
+                    return result;
+                }
             }
-            else
+            try
             {
-                dom.DetachLive(edit.DeviceXml);
-                result.Messages.Add($"Hot-unplugged the share from running domain '{dom.Name}'.");
+                if (live == LiveAction.Attach)
+                {
+                    dom.AttachLive(edit.DeviceXml);
+                    result.Messages.Add($"Hot-plugged the share into running domain '{dom.Name}'.");
+                }
+                else
+                {
+                    dom.DetachLive(edit.DeviceXml);
+                    result.Messages.Add($"Hot-unplugged the share from running domain '{dom.Name}'.");
+                }
+                result.AppliedLive = true;
             }
-            result.AppliedLive = true;
+            catch (VirtioFsException e)
+            {
+                result.Warnings.Add($"{e.Message}. The definition is changed; it applies at the next boot.");
+            }
+            return result;
         }
-        catch (VirtioFsException e)
-        {
-            result.Warnings.Add($"{e.Message}. The definition is changed; it applies at the next boot.");
-        }
-        return result;
     }
 
     public void Stamp(VirtioFsShare share) => share.ConnectionUri = _connection.Uri;

@@ -47,6 +47,7 @@ internal static class ErrorIds
     public const string UnsupportedAccessMode = nameof(UnsupportedAccessMode);
 
     // libvirt connection and domains
+    public const string DomainLocked = nameof(DomainLocked);
     public const string DomainCapabilitiesFailed = nameof(DomainCapabilitiesFailed);
     public const string DomainListFailed = nameof(DomainListFailed);
     public const string DomainLookupFailed = nameof(DomainLookupFailed);
@@ -84,6 +85,7 @@ internal static class ErrorIds
     public const string DaemonUnitExists = nameof(DaemonUnitExists);
 
     // Hugepages and hugetlbfs
+    public const string HugePagePoolLocked = nameof(HugePagePoolLocked);
     public const string HugePageAllocationShort = nameof(HugePageAllocationShort);
     public const string HugePageAllocationStopped = nameof(HugePageAllocationStopped);
     public const string HugePagePermissionDenied = nameof(HugePagePermissionDenied);
@@ -123,6 +125,7 @@ internal static class ErrorIds
     public const string TagHasWhitespace = nameof(TagHasWhitespace);
 
     // Files
+    public const string FileLocked = nameof(FileLocked);
     public const string FileWriteFailed = nameof(FileWriteFailed);
 
     // Public types

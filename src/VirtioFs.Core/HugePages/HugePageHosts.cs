@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
+using System.Threading;
+using VirtioFs.Errors;
 using VirtioFs.Libvirt;
+using VirtioFs.Platform;
 
 namespace VirtioFs.HugePages;
 
@@ -28,4 +31,14 @@ internal static class HugePageHosts
         connection is null || (purpose == HugePagePurpose.Domain && connection.IsLocal)
             ? new HugePageSysfs()
             : new LibvirtHugePageHost(connection);
+
+    /// <summary>
+    /// Holds the right to change the host's pools until disposed: a read of the current count, the writes,
+    /// the read-back and any rollback must not interleave with another command's, or each could roll back
+    /// to the other's half-way count and leave a pool that neither asked for.
+    /// </summary>
+    public static FileLock LockPools(IHugePageHost host, CancellationToken ct) =>
+        NamedLock.Acquire("hugepages", host.ConnectionUri ?? "this host", ErrorIds.HugePagePoolLocked,
+            host.ConnectionUri is null ? "this host's hugepage pools" : $"the hugepage pools of {host.ConnectionUri}",
+            host.ConnectionUri ?? "/sys/kernel/mm/hugepages", FileLock.ConfiguredTimeout(), ct);
 }

@@ -114,6 +114,7 @@ internal sealed class HugePagePersistence
     private void Put(string hostPath, string? text, HugePagePersistResult result)
     {
         var file = _host.Path(hostPath);
+        using var writers = FileLock.ForWriting(file);
         if (text is null)
         {
             if (File.Exists(file))

@@ -22,6 +22,9 @@ internal sealed class LibvirtConnection : IDisposable
 
     public string Uri { get; }
 
+    /// <summary>The URI as libvirt reports it (virConnectGetURI), so that two spellings of one connection agree.</summary>
+    public string CanonicalUri => LibvirtNative.TakeString(LibvirtNative.virConnectGetURI(Handle)) ?? Uri;
+
     internal IntPtr Handle => _conn != IntPtr.Zero ? _conn : throw new ObjectDisposedException(nameof(LibvirtConnection));
 
     /// <summary>True for URIs without a host part (qemu:///system) or naming localhost.</summary>

@@ -20,6 +20,20 @@ internal sealed class LibvirtDomain : IDisposable
 
     public string Name { get; }
 
+    /// <summary>The domain's UUID, which unlike its name cannot change while we work on it.</summary>
+    public string Uuid
+    {
+        get
+        {
+            var buf = new byte[37];
+            if (LibvirtNative.virDomainGetUUIDString(Handle, buf) < 0)
+            {
+                throw LibvirtConnection.Failure(ErrorIds.DomainLookupFailed, VirtioFsErrorKind.InvalidResult, $"Cannot read the UUID of domain '{Name}'", Name);
+            }
+            return System.Text.Encoding.ASCII.GetString(buf, 0, 36);
+        }
+    }
+
     private IntPtr Handle => _dom != IntPtr.Zero ? _dom : throw new ObjectDisposedException(nameof(LibvirtDomain));
 
     public bool IsActive

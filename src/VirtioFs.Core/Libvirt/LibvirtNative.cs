@@ -92,6 +92,10 @@ internal static partial class LibvirtNative
     [LibraryImport(Lib)]
     public static partial int virDomainIsActive(IntPtr domain);
 
+    /// <summary>int virDomainGetUUIDString(virDomainPtr domain, char *buf): buf holds VIR_UUID_STRING_BUFLEN (37) bytes.</summary>
+    [LibraryImport(Lib)]
+    public static partial int virDomainGetUUIDString(IntPtr domain, [Out] byte[] buf);
+
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int virDomainAttachDeviceFlags(IntPtr domain, string xml, uint flags);
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Text;
+using System.Text.RegularExpressions;
 using VirtioFs.Errors;
 
 namespace VirtioFs.Platform;
@@ -53,6 +55,7 @@ internal static class AtomicFile
         var dir = Path.GetDirectoryName(full) ?? "/";
         try
         {
+            RemoveStaleTemps(dir, Path.GetFileName(full));
             var exists = File.Exists(full);
             var mode = exists ? File.GetUnixFileMode(full) : newFileMode;
             var owner = exists && FileStatus.Of(full) is { } st ? (st.Uid, st.Gid) : ((uint Uid, uint Gid)?)null;
@@ -113,6 +116,43 @@ internal static class AtomicFile
             }
         }
     }
+
+    /// <summary>
+    /// Removes the temp files a writer of this file left when it was killed between creating its temp file
+    /// and renaming it (kill -9, a power cut): <c>.NAME.PID.GUID.tmp</c> and <c>.NAME.bak.PID.GUID.tmp</c> of
+    /// processes that no longer exist. A live process's temp file is its write in progress, never touched.
+    /// </summary>
+    internal static void RemoveStaleTemps(string dir, string name)
+    {
+        var pattern = new Regex("^\\." + Regex.Escape(name) + "(?:\\.bak)?\\.(\\d+)\\.[0-9a-f]{32}\\.tmp$", RegexOptions.CultureInvariant);
+        IEnumerable<string> candidates;
+        try
+        {
+            candidates = Directory.EnumerateFiles(dir, "." + name + "*.tmp");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+        foreach (var temp in candidates)
+        {
+            var m = pattern.Match(Path.GetFileName(temp));
+            if (m.Success && int.TryParse(m.Groups[1].Value, out int pid) && !ProcessExists(pid))
+            {
+                try
+                {
+                    File.Delete(temp);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Not ours to remove (another user's directory entry): leave it.
+                }
+            }
+        }
+    }
+
+    /// <summary>kill(pid, 0): the process exists (EPERM too: it exists, it is just not ours).</summary>
+    private static bool ProcessExists(int pid) => LibC.Kill(pid, 0) == 0 || LibC.Errno == LibC.EPERM;
 
     /// <summary>fsync(2) on the directory makes the rename durable; best effort (some file systems refuse it).</summary>
     private static void SyncDirectory(string dir)

@@ -76,6 +76,10 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "sysconf", SetLastError = true)]
     public static partial long SysConf(int name);
 
+    /// <summary>char *realpath(const char *path, char *resolved): with resolved NULL, a malloc'd string to free.</summary>
+    [LibraryImport(Lib, EntryPoint = "realpath", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial nint RealPath(string path, nint resolved);
+
     [LibraryImport(Lib, EntryPoint = "free")]
     public static partial void Free(nint ptr);
 

@@ -21,4 +21,5 @@ public enum VirtioFsErrorKind
     ConnectionError,
     WriteError,
     OperationStopped,
+    ResourceBusy,
 }

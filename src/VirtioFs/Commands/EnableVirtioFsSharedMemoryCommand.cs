@@ -39,56 +39,75 @@ public sealed class EnableVirtioFsSharedMemoryCommand : DomainEditCmdlet
     [Parameter]
     public SwitchParameter AllocateHugePages { get; set; }
 
+    private Platform.FileLock? _poolWriters;
+
     /// <summary>Writes the resulting memory state to the pipeline.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
     protected override void ProcessRecord()
     {
-        ForInput(() =>
+        try
         {
-            var target = InputObject is { } m
-                ? TargetOf(m.Path, m.Domain, m.ConnectionUri, skipSourceCheck: true)
-                : OpenTarget(skipSourceCheck: true);
-            var doc = target.Load();
-            var choice = Backing switch
+            ForInput(EnableOne);
+        }
+        finally
+        {
+            // The pools this input allocated for are settled (kept, or rolled back): others may change them again.
+            _poolWriters?.Dispose();
+            _poolWriters = null;
+        }
+    }
+
+    private void EnableOne()
+    {
+        var target = InputObject is { } m
+            ? TargetOf(m.Path, m.Domain, m.ConnectionUri, skipSourceCheck: true)
+            : OpenTarget(skipSourceCheck: true);
+        var choice = Backing switch
+        {
+            "File" => VirtioFsSharedMemoryChoice.File,
+            "HugePages" => VirtioFsSharedMemoryChoice.HugePages,
+            _ => VirtioFsSharedMemoryChoice.Memfd,
+        };
+        var pageKiB = HugePageSizeKiB();
+        HugePageBatch? allocated = null;
+        CommitResult? committed;
+        try
+        {
+            committed = Apply(target, doc => ShareEditor.EnableSharedMemory(doc, choice, pageKiB),
+                $"Enable shared memory ({Backing})", LiveAction.None,
+                prepare: edit => allocated = AllocateHugePages.IsPresent ? AllocateFor(target, edit) : null);
+        }
+        catch (Exception) when (allocated is not null)
+        {
+            // The domain was not changed: give the pages back so the host is as it was too.
+            foreach (var line in allocated.RollBack())
             {
-                "File" => VirtioFsSharedMemoryChoice.File,
-                "HugePages" => VirtioFsSharedMemoryChoice.HugePages,
-                _ => VirtioFsSharedMemoryChoice.Memfd,
-            };
-            var edit = ShareEditor.EnableSharedMemory(doc, choice, HugePageSizeKiB());
-            var allocated = AllocateHugePages.IsPresent ? AllocateFor(target, edit) : null;
-            CommitResult? committed;
-            try
-            {
-                committed = Apply(target, edit, $"Enable shared memory ({Backing})", LiveAction.None);
+                WriteVerbose($"Rolled back {line}.");
             }
-            catch (Exception) when (allocated is not null)
+            throw;
+        }
+        if (committed is { Edit.HasChanges: false } && AllocateHugePages.IsPresent)
+        {
+            // The memory was already right, so no approval was asked: the pages it needs still are.
+            AllocateFor(target, committed.Edit);
+        }
+        if (committed is null && allocated is not null)
+        {
+            // Declined at -Confirm: the pages were only for this change.
+            foreach (var line in allocated.RollBack())
             {
-                // The domain was not changed: give the pages back so the host is as it was too.
-                foreach (var line in allocated.RollBack())
-                {
-                    WriteVerbose($"Rolled back {line}.");
-                }
-                throw;
+                WriteVerbose($"Rolled back {line} (the domain change was declined).");
             }
-            if (committed is null && allocated is not null)
-            {
-                // Declined at -Confirm: the pages were only for this change.
-                foreach (var line in allocated.RollBack())
-                {
-                    WriteVerbose($"Rolled back {line} (the domain change was declined).");
-                }
-            }
-            if (committed is null || !PassThru)
-            {
-                return;
-            }
-            var state = SharedMemoryInspector.Inspect(target.Load());
-            target.Stamp(state);
-            WriteObject(state);
-        });
+        }
+        if (committed is null || !PassThru)
+        {
+            return;
+        }
+        var state = SharedMemoryInspector.Inspect(target.Load());
+        target.Stamp(state);
+        WriteObject(state);
     }
 
     /// <summary>
@@ -126,6 +145,8 @@ public sealed class EnableVirtioFsSharedMemoryCommand : DomainEditCmdlet
             WriteVerbose($"{target.Label}: the free hugepages already cover the domain; nothing to allocate.");
             return null;
         }
+        // Held until the domain change is done or rolled back (EndOfEdit): see HugePageHosts.LockPools.
+        _poolWriters ??= HugePageHosts.LockPools(host, CancelToken);
         var batch = new HugePageBatch(host);
         var todo = new List<HugePageRequest>();
         foreach (var request in plan)

@@ -44,9 +44,9 @@ public sealed class NewVirtioFsShareCommand : ShareOptionsCmdlet
             string access = IsBound(nameof(AccessMode)) || InputObject is null
                 ? AccessMode.ToLowerInvariant() : InputObject.AccessMode;
             var target = OpenTarget(SkipSourceCheck);
-            var doc = target.Load();
-            var edit = ShareEditor.Add(doc, settings, access, SharedMemory, HugePageSizeKiB(), target.Host);
-            if (Apply(target, edit, $"Add virtio-fs share '{settings.Tag}'", LiveAction.Attach) is null)
+            var pageKiB = HugePageSizeKiB();
+            if (Apply(target, doc => ShareEditor.Add(doc, settings, access, SharedMemory, pageKiB, target.Host),
+                    $"Add virtio-fs share '{settings.Tag}'", LiveAction.Attach) is null)
             {
                 return;
             }

@@ -41,10 +41,13 @@ public sealed class RemoveVirtioFsShareCommand : DomainEditCmdlet
 
     private void RemoveOne(IDomainTarget target, string tag)
     {
-        var doc = target.Load();
-        var removed = ShareEditor.Describe(doc, ShareEditor.Find(doc, tag), sharedMemoryReady: false);
-        var edit = ShareEditor.Remove(doc, tag);
-        if (Apply(target, edit, $"Remove virtio-fs share '{tag}'", LiveAction.Detach) is not null && PassThru)
+        VirtioFsShare? removed = null;
+        var committed = Apply(target, doc =>
+        {
+            removed = ShareEditor.Describe(doc, ShareEditor.Find(doc, tag), sharedMemoryReady: false);
+            return ShareEditor.Remove(doc, tag);
+        }, $"Remove virtio-fs share '{tag}'", LiveAction.Detach);
+        if (committed is not null && PassThru && removed is not null)
         {
             target.Stamp(removed);
             WriteObject(removed);

@@ -30,6 +30,7 @@ public sealed class RestartVirtioFsDaemonCommand : DaemonSelectionCmdlet
             var progress = new ProgressRecord(2, $"Restarting virtiofsd '{d.Name}'", "Stopping");
             try
             {
+                using var writers = supervisor.Store.LockWriters(CancelToken);
                 WriteObject(supervisor.Restart(d, TimeSpan.FromSeconds(TimeoutSec),
                     s => { progress.StatusDescription = s; WriteProgress(progress); }, CancelToken));
             }

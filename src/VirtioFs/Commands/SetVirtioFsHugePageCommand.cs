@@ -96,6 +96,8 @@ public sealed class SetVirtioFsHugePageCommand : LibvirtCmdlet
                 $"NUMA node {NumaNode} does not exist or has no hugepages; nodes: {string.Join(", ", sysfs.NumaNodes())}.",
                 NumaNode, "See the nodes with Get-VirtioFsHugePage.");
         }
+        // From the read of the current count to the last write, no other command changes these pools.
+        using var poolWriters = HugePageHosts.LockPools(sysfs, CancelToken);
         var current = sysfs.ReadCount(kib, NumaNode);
         long target = ParameterSetName == AddSet ? current + Add : Count;
         if (target < 0)

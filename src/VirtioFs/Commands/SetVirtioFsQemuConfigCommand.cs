@@ -107,7 +107,10 @@ public sealed class SetVirtioFsQemuConfigCommand : VirtioFsCmdlet
                 "Give at least one of -MemoryBackingDir, -HugeTlbFsMount, -VirtiofsdDebug.", null);
         }
 
-        var file = new QemuConfigFile(ResolveFileSystemPath(Path, mustExist: true));
+        var path = ResolveFileSystemPath(Path, mustExist: true);
+        // Read, plan and write under the file's lock: two runbooks editing qemu.conf must not lose a line.
+        using var writers = Platform.FileLock.ForWriting(path, CancelToken);
+        var file = new QemuConfigFile(path);
         // Everything is validated and computed before anything is touched.
         var (planned, changes) = file.Plan(settings);
         if (changes.Count == 0)

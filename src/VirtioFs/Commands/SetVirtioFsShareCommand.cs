@@ -53,9 +53,8 @@ public sealed class SetVirtioFsShareCommand : ShareOptionsCmdlet
                     $"{string.Join(", ", clash)} given both as a value and in -Reset.", clash[0], "Either set an option or reset it.");
             }
             var (target, tag) = Resolve();
-            var doc = target.Load();
-            var edit = ShareEditor.Update(doc, tag, settings, SharedMemory, target.Host);
-            if (Apply(target, edit, $"Change virtio-fs share '{tag}'", LiveAction.None) is null || !PassThru)
+            if (Apply(target, doc => ShareEditor.Update(doc, tag, settings, SharedMemory, target.Host),
+                    $"Change virtio-fs share '{tag}'", LiveAction.None) is null || !PassThru)
             {
                 return;
             }

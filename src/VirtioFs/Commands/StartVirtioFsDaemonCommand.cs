@@ -116,8 +116,10 @@ public sealed class StartVirtioFsDaemonCommand : VirtioFsCmdlet
         VirtioFsDaemonBinary binary;
         DaemonLaunchPlan plan;
         var supervisor = DaemonCmdletSupport.Supervisor();
+        Platform.FileLock? writers = null;
         try
         {
+            writers = supervisor.Store.LockWriters(CancelToken);
             var dir = ResolveFileSystemPath(SharedDirectory, mustExist: false);
             var socket = SocketPath is null ? null : ResolveFileSystemPath(SocketPath, mustExist: false);
             var binaryPath = BinaryPath is null ? null : ResolveFileSystemPath(BinaryPath, mustExist: false);
@@ -148,9 +150,11 @@ public sealed class StartVirtioFsDaemonCommand : VirtioFsCmdlet
         }
         catch (VirtioFsException e)
         {
+            writers?.Dispose();
             ThrowCoreError(e);
             return;
         }
+        using var held = writers;
 
         var commandLine = plan.Binary.Path + " " + string.Join(" ", plan.Arguments.Select(a => a.Contains(' ') ? $"'{a}'" : a));
         WriteVerbose($"{plan.Name}: {commandLine}");

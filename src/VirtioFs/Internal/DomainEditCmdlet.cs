@@ -40,28 +40,34 @@ public abstract class DomainEditCmdlet : LibvirtCmdlet
         ParameterSetName == PathSet ? FileTarget(Path, skipSourceCheck) : LibvirtTarget(Domain, ConnectionUri, skipSourceCheck);
 
     /// <summary>
-    /// Asks ShouldProcess with the unified diff (what -WhatIf prints), then commits. Returns null
-    /// when the user declined or -WhatIf was given.
+    /// Makes the change on the domain: the target reads it, <paramref name="change"/> builds the edit from what
+    /// was read, ShouldProcess shows the unified diff (what -WhatIf prints), and the target writes it, with no
+    /// other writer in between (see IDomainTarget.Edit). <paramref name="prepare"/> runs once, just before
+    /// approval is asked, for work the change needs first (allocating hugepages). Returns null when the user
+    /// declined or -WhatIf was given.
     /// </summary>
-    internal CommitResult? Apply(IDomainTarget target, DomainEdit edit, string action, LiveAction live)
+    internal CommitResult? Apply(IDomainTarget target, Func<DomainDocument, DomainEdit> change, string action, LiveAction live,
+        Action<DomainEdit>? prepare = null)
     {
-        if (!edit.HasChanges)
+        var result = target.Edit(change, edit =>
         {
-            WriteVerbose($"{target.Label}: nothing to change.");
-            return new CommitResult();
-        }
-        string diff = edit.Diff(target.Label);
-        string description = $"{action} on {target.Label}:{Environment.NewLine}{diff}";
-        string warning = $"{action} on {target.Label}? The change:{Environment.NewLine}{diff}";
-        if (!ShouldProcess(description, warning, action))
+            prepare?.Invoke(edit);
+            string diff = edit.Diff(target.Label);
+            return ShouldProcess($"{action} on {target.Label}:{Environment.NewLine}{diff}",
+                $"{action} on {target.Label}? The change:{Environment.NewLine}{diff}", action);
+        }, live, CancelToken);
+        if (result is null)
         {
             return null;
         }
-        CancelToken.ThrowIfCancellationRequested();
-        var result = target.Commit(edit, live);
-        foreach (var change in edit.Changes)
+        if (!result.Edit.HasChanges)
         {
-            WriteVerbose(change);
+            WriteVerbose($"{target.Label}: nothing to change.");
+            return result;
+        }
+        foreach (var line in result.Edit.Changes)
+        {
+            WriteVerbose(line);
         }
         foreach (var message in result.Messages)
         {

@@ -33,6 +33,7 @@ internal static class ErrorMapper
         VirtioFsErrorKind.ConnectionError => ErrorCategory.ConnectionError,
         VirtioFsErrorKind.WriteError => ErrorCategory.WriteError,
         VirtioFsErrorKind.OperationStopped => ErrorCategory.OperationStopped,
+        VirtioFsErrorKind.ResourceBusy => ErrorCategory.ResourceBusy,
         _ => ErrorCategory.NotSpecified,
     };
 }

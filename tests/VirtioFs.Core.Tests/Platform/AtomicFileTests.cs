@@ -74,8 +74,7 @@ public sealed class AtomicFileTests : IDisposable
         File.WriteAllText(file, Fixtures.Text("pc-minimal.xml"));
         File.SetUnixFileMode(file, Rw);
         var target = new FileDomainTarget(file, checkHostPaths: false);
-        var edit = ShareEditor.EnableSharedMemory(target.Load(), VirtioFsSharedMemoryChoice.Memfd, null);
-        target.Commit(edit, LiveAction.None);
+        target.Edit(doc => ShareEditor.EnableSharedMemory(doc, VirtioFsSharedMemoryChoice.Memfd, null), _ => true, LiveAction.None, default);
         Assert.Equal(Rw, File.GetUnixFileMode(file));
         Assert.Equal(Rw, File.GetUnixFileMode(file + ".bak"));
         Assert.Equal(Fixtures.Text("pc-minimal.xml"), File.ReadAllText(file + ".bak"));
@@ -88,7 +87,7 @@ public sealed class AtomicFileTests : IDisposable
         var original = new byte[] { 0xEF, 0xBB, 0xBF }.Concat(System.Text.Encoding.UTF8.GetBytes(Fixtures.Text("pc-minimal.xml"))).ToArray();
         File.WriteAllBytes(file, original);
         var target = new FileDomainTarget(file, checkHostPaths: false);
-        target.Commit(ShareEditor.EnableSharedMemory(target.Load(), VirtioFsSharedMemoryChoice.Memfd, null), LiveAction.None);
+        target.Edit(doc => ShareEditor.EnableSharedMemory(doc, VirtioFsSharedMemoryChoice.Memfd, null), _ => true, LiveAction.None, default);
         var written = File.ReadAllBytes(file);
         Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, written.Take(3).ToArray());
         Assert.Contains("<source type='memfd'/>", System.Text.Encoding.UTF8.GetString(written));
@@ -114,10 +113,10 @@ public sealed class AtomicFileTests : IDisposable
         var file = Path.Combine(_dir, "race.xml");
         File.WriteAllText(file, Fixtures.Text("pc-minimal.xml"));
         var target = new FileDomainTarget(file, checkHostPaths: false);
-        var edit = ShareEditor.EnableSharedMemory(target.Load(), VirtioFsSharedMemoryChoice.Memfd, null);
         var theirs = Fixtures.Text("pc-minimal.xml").Replace("</domain>", "<!-- edited by someone else -->\n</domain>", StringComparison.Ordinal);
-        File.WriteAllText(file, theirs);
-        var e = Assert.Throws<VirtioFsException>(() => target.Commit(edit, LiveAction.None));
+        // An editor that takes no lock writes the file while the change waits for approval (-Confirm).
+        var e = Assert.Throws<VirtioFsException>(() => target.Edit(doc => ShareEditor.EnableSharedMemory(doc, VirtioFsSharedMemoryChoice.Memfd, null),
+            _ => { File.WriteAllText(file, theirs); return true; }, LiveAction.None, default));
         Assert.Equal("DomainChangedConcurrently", e.ErrorId);
         Assert.Equal(theirs, File.ReadAllText(file));
         Assert.False(File.Exists(file + ".bak"));

@@ -184,3 +184,59 @@ Describe 'virtio-fs shares on a libvirt domain' {
         (Test-VirtioFsDomain -Domain "$Run-cold" | Where-Object Name -EQ 'LiveDaemon').Status | Should -Be 'Skip'
     }
 }
+
+Describe 'Remove-VirtioFsShare and Set-VirtioFsShare refusals on a libvirt domain' {
+    BeforeAll {
+        # A virtio-fs share with libvirt's daemon options, one with an external socket, and a 9p filesystem.
+        New-TestDomain 'several-filesystems.xml' "$Run-err"
+        $script:NotADirectory = Join-Path $Work 'a-file'
+        Set-Content -LiteralPath $NotADirectory -Value 'not a directory'
+        function script:Invoke-Refused([string] $Command, [hashtable] $Params) {
+            # Runs the command, which must fail on its one input, and returns that error.
+            $errors = $null
+            $out = & $Command @Params -ErrorVariable errors -ErrorAction SilentlyContinue
+            $out | Should -BeNullOrEmpty
+            @($errors).Count | Should -Be 1 -Because "one input, one error: $($errors -join '; ')"
+            $errors[0]
+        }
+    }
+
+    It '<Command> refuses <Case> with <Id> and the domain stays byte-identical' -TestCases @(
+        @{ Command = 'Remove-VirtioFsShare'; Case = 'an unknown tag'; Params = @{ Tag = 'nope' }; Id = 'ShareNotFound'; Category = 'ObjectNotFound' }
+        @{ Command = 'Remove-VirtioFsShare'; Case = 'a tag in another case'; Params = @{ Tag = 'DATA' }; Id = 'ShareNotFound'; Category = 'ObjectNotFound' }
+        @{ Command = 'Remove-VirtioFsShare'; Case = 'a 9p filesystem'; Params = @{ Tag = 'ninep' }; Id = 'NotVirtioFs'; Category = 'InvalidOperation' }
+        @{ Command = 'Set-VirtioFsShare'; Case = 'an unknown tag'; Params = @{ Tag = 'nope'; QueueSize = 256 }; Id = 'ShareNotFound'; Category = 'ObjectNotFound' }
+        @{ Command = 'Set-VirtioFsShare'; Case = 'a 9p filesystem'; Params = @{ Tag = 'ninep'; QueueSize = 256 }; Id = 'NotVirtioFs'; Category = 'InvalidOperation' }
+        @{ Command = 'Set-VirtioFsShare'; Case = 'queue size 100'; Params = @{ Tag = 'data'; QueueSize = 100 }; Id = 'InvalidQueueSize'; Category = 'InvalidArgument' }
+        @{ Command = 'Set-VirtioFsShare'; Case = 'queue size 2048'; Params = @{ Tag = 'data'; QueueSize = 2048 }; Id = 'InvalidQueueSize'; Category = 'InvalidArgument' }
+        @{ Command = 'Set-VirtioFsShare'; Case = 'a source that is a file'; Params = @{ Tag = 'data'; Source = '<file>' }; Id = 'SourceNotDirectory'; Category = 'InvalidArgument' }
+        @{ Command = 'Set-VirtioFsShare'; Case = 'a missing source'; Params = @{ Tag = 'data'; Source = '/nonexistent/vfs' }; Id = 'SourceNotFound'; Category = 'ObjectNotFound' }
+        @{ Command = 'Set-VirtioFsShare'; Case = 'a 108-byte socket path'; Params = @{ Tag = 'media'; SocketPath = '/' + 's' * 107 }; Id = 'SocketPathTooLong'; Category = 'InvalidArgument' }
+        @{ Command = 'Set-VirtioFsShare'; Case = 'daemon options on an external socket'; Params = @{ Tag = 'media'; Xattr = $true }; Id = 'DaemonOptionsWithSocket'; Category = 'InvalidArgument' }
+        @{ Command = 'Set-VirtioFsShare'; Case = '-Reset with the option it sets'; Params = @{ Tag = 'data'; QueueSize = 256; Reset = 'QueueSize' }; Id = 'SetAndResetSameOption'; Category = 'InvalidArgument' }
+        @{ Command = 'Set-VirtioFsShare'; Case = '-NewTag of another share'; Params = @{ Tag = 'data'; NewTag = 'media' }; Id = 'TagExists'; Category = 'ResourceExists' }
+        @{ Command = 'Set-VirtioFsShare'; Case = '-NewTag of the 9p filesystem'; Params = @{ Tag = 'data'; NewTag = 'ninep' }; Id = 'TagExists'; Category = 'ResourceExists' }
+        @{ Command = 'Set-VirtioFsShare'; Case = 'an alias another device has'; Params = @{ Tag = 'media'; Alias = 'ua-data' }; Id = 'AliasInUse'; Category = 'ResourceExists' }
+    ) {
+        $p = @{ Domain = "$Run-err"; ConnectionUri = $Uri }
+        foreach ($k in $Params.Keys) { $p[$k] = if ('<file>' -eq $Params[$k]) { $NotADirectory } else { $Params[$k] } }
+        $before = Get-InactiveXml "$Run-err"
+        $err = Invoke-Refused $Command $p
+        $err.FullyQualifiedErrorId | Should -BeExactly "$Id,VirtioFs.Commands.$($Command -replace '-')Command"
+        $err.CategoryInfo.Category | Should -Be $Category
+        $err.ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
+        Get-InactiveXml "$Run-err" | Should -BeExactly $before
+    }
+
+    It '<Command> on an unknown domain is DomainNotFound, and defines nothing' -TestCases @(
+        @{ Command = 'Remove-VirtioFsShare'; Params = @{ Tag = 'data' } }
+        @{ Command = 'Set-VirtioFsShare'; Params = @{ Tag = 'data'; QueueSize = 256 } }
+    ) {
+        $missing = "$Run-no-such-domain"
+        $err = Invoke-Refused $Command (@{ Domain = $missing; ConnectionUri = $Uri } + $Params)
+        $err.FullyQualifiedErrorId | Should -BeExactly "DomainNotFound,VirtioFs.Commands.$($Command -replace '-')Command"
+        $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        & virsh -c $Uri dominfo $missing *> $null
+        $LASTEXITCODE | Should -Not -Be 0 -Because 'a refused change must not define the domain'
+    }
+}

@@ -214,7 +214,7 @@ Describe 'Broken domains: the doctor predicts what libvirt really says' {
         $repo = [IO.Path]::GetFullPath([IO.Path]::Combine($PSScriptRoot, '..', '..'))
         $rustDir = [IO.Path]::Combine($repo, 'output', 'rust-virtiofsd')
         $log = & bash ([IO.Path]::Combine($repo, 'tests', 'tools', 'get-rust-virtiofsd.sh')) $rustDir 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "tests/tools/get-rust-virtiofsd.sh failed (it needs deb.debian.org and apt-get install patchelf): $($log -join "`n")" }
+        if ($LASTEXITCODE -ne 0) { throw "tests/tools/get-rust-virtiofsd.sh failed (it needs network access to Debian's package mirror, as apt on this host is configured with it, and apt-get install patchelf): $($log -join "`n")" }
         $rust = Join-Path $rustDir 'bin/virtiofsd'
         $file = New-DocXml -Name "$Run-rustlock" -Filesystems (Fs -Binary "<binary path='$rust'><lock posix='on' flock='on'/></binary>")
 

@@ -18,6 +18,8 @@
       UnitTest   xunit (core and in-process cmdlets), results in output/TestResults
       PesterTest Pester against the built module, in a child pwsh
       Test       Bootstrap (with system packages), Build, services, UnitTest, PesterTest, then 'N passed, M failed'
+                 ('N passed, M failed, K skipped' when any test was skipped or not run, which fails the task
+                 too; UnitTest and PesterTest end with the same line)
       Demo       Build, then walk libvirt's virtio-fs procedure on examples/ (no root needed)
       Bench      Build, then bench/Invoke-Benchmark.ps1 (the module against virt-xml)
       Package    Build, then the .nupkg the PowerShell Gallery takes: output/VirtioFs.<version>.nupkg, made by
@@ -199,13 +201,33 @@ function Invoke-Package {
 }
 
 function Get-TrxCount([string] $Path) {
+    # The run's counters. Every outcome that is neither passed nor failed counts as skipped, and so
+    # does anything in 'total' that no counter accounts for: that is where a skipped xunit test ends up,
+    # since this TRX logger counts it only in 'total' (notExecuted stays 0, 'executed' is one less).
     [xml] $trx = Get-Content -LiteralPath $Path -Raw
     $c = $trx.TestRun.ResultSummary.Counters
-    [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted }
+    $passed = [int]$c.passed
+    $failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted + [int]$c.passedButRunAborted
+    $skipped = [int]$c.notExecuted + [int]$c.inconclusive + [int]$c.notRunnable + [int]$c.pending +
+        [int]$c.disconnected + [int]$c.inProgress + [int]$c.warning
+    $skipped += [Math]::Max(0, [int]$c.total - $passed - $failed - $skipped)
+    [pscustomobject]@{ Passed = $passed; Failed = $failed; Skipped = $skipped }
+}
+
+function Format-TestSummary($Count) {
+    # The line CI reads last: 'N passed, M failed', with ', K skipped' as soon as anything was skipped or not run.
+    $line = "$($Count.Passed) passed, $($Count.Failed) failed"
+    if ($Count.Skipped) { $line += ", $($Count.Skipped) skipped" }
+    $line
+}
+
+function Test-Success($Count) {
+    # A skip fails the run too: CONVENTIONS.md says a test whose requirement is missing fails, never skips.
+    $Count.Failed -eq 0 -and $Count.Skipped -eq 0 -and $Count.Passed -gt 0
 }
 
 function Invoke-UnitTest {
-    $passed = 0; $failed = 0
+    $passed = 0; $failed = 0; $skipped = 0
     foreach ($proj in 'VirtioFs.Core.Tests', 'VirtioFs.Tests') {
         $trx = [IO.Path]::Combine($ResultsDir, "$proj.trx")
         if (Test-Path -LiteralPath $trx) { Remove-Item -LiteralPath $trx }
@@ -214,7 +236,7 @@ function Invoke-UnitTest {
         $exit = $LASTEXITCODE
         if (Test-Path -LiteralPath $trx) {
             $count = Get-TrxCount $trx
-            $passed += $count.Passed; $failed += $count.Failed
+            $passed += $count.Passed; $failed += $count.Failed; $skipped += $count.Skipped
             if ($exit -ne 0 -and $count.Failed -eq 0) { $failed++ }   # crashed test host: count it
         }
         else {
@@ -222,7 +244,7 @@ function Invoke-UnitTest {
             $failed++
         }
     }
-    [pscustomobject]@{ Passed = $passed; Failed = $failed }
+    [pscustomobject]@{ Passed = $passed; Failed = $failed; Skipped = $skipped }
 }
 
 function Invoke-PesterTest {
@@ -237,7 +259,7 @@ function Invoke-PesterTest {
     & dotnet pwsh @pesterArgs | Out-Host
     if (-not (Test-Path -LiteralPath $result)) {
         Write-Warning 'Pester produced no results'
-        return [pscustomobject]@{ Passed = 0; Failed = 1 }
+        return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
     }
     Get-Content -LiteralPath $result -Raw | ConvertFrom-Json
 }
@@ -257,8 +279,8 @@ switch ($Task) {
     'Clean' { Invoke-Clean }
     'Build' { Invoke-Build }
     'Docs' { Invoke-Docs }
-    'UnitTest' { Invoke-Bootstrap; $r = Invoke-UnitTest; "$($r.Passed) passed, $($r.Failed) failed"; if ($r.Failed) { exit 1 } }
-    'PesterTest' { Invoke-Bootstrap; $r = Invoke-PesterTest; "$($r.Passed) passed, $($r.Failed) failed"; if ($r.Failed) { exit 1 } }
+    'UnitTest' { Invoke-Bootstrap; $r = Invoke-UnitTest; Format-TestSummary $r; if (-not (Test-Success $r)) { exit 1 } }
+    'PesterTest' { Invoke-Bootstrap; $r = Invoke-PesterTest; Format-TestSummary $r; if (-not (Test-Success $r)) { exit 1 } }
     'Test' {
         $InstallSystemPackages = $true
         Invoke-Bootstrap
@@ -272,12 +294,15 @@ switch ($Task) {
         finally {
             if ($started) { Stop-TestService }
         }
-        $passed = $unit.Passed + $pester.Passed
-        $failed = $unit.Failed + $pester.Failed
-        Write-Host "xunit: $($unit.Passed) passed, $($unit.Failed) failed; Pester: $($pester.Passed) passed, $($pester.Failed) failed"
+        $total = [pscustomobject]@{
+            Passed  = $unit.Passed + $pester.Passed
+            Failed  = $unit.Failed + $pester.Failed
+            Skipped = $unit.Skipped + $pester.Skipped
+        }
+        Write-Host "xunit: $(Format-TestSummary $unit); Pester: $(Format-TestSummary $pester)"
         # The CI reads this exact line, last.
-        Write-Output "$passed passed, $failed failed"
-        if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+        Write-Output (Format-TestSummary $total)
+        if (-not (Test-Success $total)) { exit 1 }
     }
     'Demo' {
         Invoke-Build

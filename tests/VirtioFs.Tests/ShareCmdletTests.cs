@@ -220,6 +220,76 @@ public sealed class ShareCmdletTests : System.IDisposable
         Assert.Equal(["OpenFilesMax"], completions.Select(c => c.BaseObject as string));
     }
 
+    /// <summary>Runs a command that must fail on its one input and asserts the error and that the file did not change.</summary>
+    private void AssertRefused(string command, string file, string args, string id, ErrorCategory category)
+    {
+        var before = File.ReadAllBytes(file);
+        var result = _host.Run($"{command} -Path '{file}' {args}", out var errors);
+        Assert.Empty(result);
+        var error = Assert.Single(errors);
+        Assert.Equal($"{id},VirtioFs.Commands.{command.Replace("-", string.Empty)}Command", error.FullyQualifiedErrorId);
+        Assert.Equal(category, error.CategoryInfo.Category);
+        Assert.NotNull(error.TargetObject);
+        Assert.False(string.IsNullOrEmpty(error.ErrorDetails?.RecommendedAction), "a recommended action is given");
+        Assert.Equal(before, File.ReadAllBytes(file));
+        Assert.False(File.Exists(file + ".bak"), "nothing was written, so there is no backup either");
+    }
+
+    [Theory]
+    [InlineData("-Tag nope", "ShareNotFound", ErrorCategory.ObjectNotFound)]
+    [InlineData("-Tag DATA", "ShareNotFound", ErrorCategory.ObjectNotFound)]   // tags are case-sensitive
+    [InlineData("-Tag ninep", "NotVirtioFs", ErrorCategory.InvalidOperation)]  // a 9p filesystem
+    public void Remove_refuses_what_is_not_a_virtio_fs_share_and_leaves_the_file_byte_identical(string args, string id, ErrorCategory category) =>
+        AssertRefused("Remove-VirtioFsShare", _files.PathOf("several-filesystems.xml"), args, id, category);
+
+    [Theory]
+    [InlineData("-Tag nope -QueueSize 256", "ShareNotFound", ErrorCategory.ObjectNotFound)]
+    [InlineData("-Tag ninep -QueueSize 256", "NotVirtioFs", ErrorCategory.InvalidOperation)]
+    [InlineData("-Tag data -QueueSize 100", "InvalidQueueSize", ErrorCategory.InvalidArgument)]
+    [InlineData("-Tag data -QueueSize 2048", "InvalidQueueSize", ErrorCategory.InvalidArgument)]
+    [InlineData("-Tag data -Source {file}", "SourceNotDirectory", ErrorCategory.InvalidArgument)]
+    [InlineData("-Tag data -Source {missing}", "SourceNotFound", ErrorCategory.ObjectNotFound)]
+    [InlineData("-Tag data -Source relative/dir", "SourceNotAbsolute", ErrorCategory.InvalidArgument)]
+    [InlineData("-Tag media -SocketPath /sssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssss", "SocketPathTooLong", ErrorCategory.InvalidArgument)]
+    [InlineData("-Tag media -Xattr", "DaemonOptionsWithSocket", ErrorCategory.InvalidArgument)]
+    [InlineData("-Tag data -QueueSize 256 -Reset QueueSize", "SetAndResetSameOption", ErrorCategory.InvalidArgument)]
+    [InlineData("-Tag data -ThreadPoolSize 4 -Reset Cache,ThreadPoolSize", "SetAndResetSameOption", ErrorCategory.InvalidArgument)]
+    [InlineData("-Tag data -NewTag media", "TagExists", ErrorCategory.ResourceExists)]
+    [InlineData("-Tag data -NewTag ninep", "TagExists", ErrorCategory.ResourceExists)]   // the 9p tag counts too
+    [InlineData("-Tag data -NewTag xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "TagTooLong", ErrorCategory.InvalidArgument)]
+    [InlineData("-Tag media -Alias ua-data", "AliasInUse", ErrorCategory.ResourceExists)]
+    public void Set_refuses_bad_input_and_leaves_the_file_byte_identical(string args, string id, ErrorCategory category)
+    {
+        string notADirectory = _files.PathOf("pc-minimal.xml");
+        args = args.Replace("{file}", $"'{notADirectory}'").Replace("{missing}", $"'{Path.Combine(_files.Dir, "no-such-dir")}'");
+        AssertRefused("Set-VirtioFsShare", _files.PathOf("several-filesystems.xml"), args, id, category);
+    }
+
+    [Theory]
+    [InlineData("Remove-VirtioFsShare", "-Tag data")]
+    [InlineData("Set-VirtioFsShare", "-Tag data -QueueSize 256")]
+    public void A_malformed_or_non_utf8_file_is_refused_byte_identical_and_a_missing_one_is_not_created(string command, string args)
+    {
+        string broken = _files.PathOf("broken.xml");
+        File.WriteAllText(broken, "<domain><name>x</name>");
+        AssertRefused(command, broken, args, "MalformedDomainXml", ErrorCategory.InvalidData);
+
+        // The same domain as the fixture, with one Latin-1 byte in a comment: rewriting it as UTF-8 would corrupt it.
+        string latin1 = _files.PathOf("latin1.xml");
+        var text = File.ReadAllText(_files.PathOf("several-filesystems.xml")).Replace("<devices>", "<devices><!-- caf\u00e9 -->");
+        File.WriteAllBytes(latin1, System.Text.Encoding.Latin1.GetBytes(text));
+        AssertRefused(command, latin1, args, "DomainFileNotUtf8", ErrorCategory.InvalidData);
+
+        string missing = _files.PathOf("nope.xml");
+        var result = _host.Run($"{command} -Path '{missing}' {args}", out var errors);
+        Assert.Empty(result);
+        var error = Assert.Single(errors);
+        Assert.Equal($"DomainFileNotFound,VirtioFs.Commands.{command.Replace("-", string.Empty)}Command", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+        Assert.Equal(missing, error.TargetObject);
+        Assert.False(File.Exists(missing));
+    }
+
     [Theory]
     [InlineData("-HugePageSize 2M")]
     [InlineData("-HugePageSize 2MiB")]

@@ -54,3 +54,20 @@ function Get-ZombieDaemon {
         if ($stat -like '*(virtiofsd)*' -and $f[0] -eq 'Z' -and [int]$f[1] -eq $PID) { [int]$dir.Name }
     }
 }
+
+function Get-CVirtiofsdVersion {
+    # The version the installed C virtiofsd reports itself ('virtiofsd version 7.2.22 (Debian ...)'), read
+    # here rather than written into the tests, so a Debian point release does not break them. It must
+    # belong to the installed qemu-system-x86 package: its upstream version (7.2 of 1:7.2+dfsg-7+deb12u18)
+    # is a prefix of what the binary reports.
+    $line = @(& /usr/lib/qemu/virtiofsd --version 2>&1) -match '^virtiofsd version ' | Select-Object -First 1
+    if ($line -notmatch '^virtiofsd version (\d+\.\d+\.\d+)') { throw "/usr/lib/qemu/virtiofsd --version printed no version: $line" }
+    $version = [version]$Matches[1]
+    $package = & dpkg-query -W -f '${Version}' qemu-system-x86 2>$null
+    if ($LASTEXITCODE -ne 0) { throw 'dpkg-query knows no qemu-system-x86: apt-get install qemu-system-x86' }
+    $upstream = $package -replace '^\d+:', '' -replace '[+~-].*$', ''
+    if (-not "$version".StartsWith("$upstream.") -and "$version" -ne $upstream) {
+        throw "/usr/lib/qemu/virtiofsd reports $version, which is not from the installed qemu-system-x86 $package"
+    }
+    $version
+}

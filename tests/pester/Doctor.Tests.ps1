@@ -2,7 +2,8 @@
 # Test-VirtioFsHost on this real host, and Test-VirtioFsDomain / Resolve-VirtioFsError against what a real
 # libvirtd (qemu:///system, tests/tools/start-libvirt.sh) and QEMU actually do: each broken domain is checked
 # by the doctor first, then defined and started for real, and libvirt's own error must be the one predicted.
-# Domains are named vfs-doc-*; the hugepage pool is only read, never changed.
+# Domains are named $Run-<case> ($Run is vfs-doc-<random>, one per run, so runs sharing a libvirtd never
+# meet); cleanup touches only those. The hugepage pool is only read, never changed.
 
 BeforeAll {
     . $PSScriptRoot/common.ps1
@@ -13,7 +14,8 @@ BeforeAll {
     & virsh -c $Uri version *> $null
     if ($LASTEXITCODE -ne 0) { throw "libvirtd does not answer on ${Uri}: run tests/tools/start-libvirt.sh (apt-get install libvirt-daemon-system)" }
 
-    $script:Work = Join-Path ([IO.Path]::GetTempPath()) "vfs-doc-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+    $script:Run = 'vfs-doc-' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+    $script:Work = Join-Path ([IO.Path]::GetTempPath()) $Run
     $script:Share = Join-Path $Work 'share'
     New-Item -ItemType Directory -Path $Share -Force | Out-Null
     $script:Defined = [System.Collections.Generic.List[string]]::new()
@@ -61,6 +63,8 @@ BeforeAll {
 
 AfterAll {
     foreach ($name in $Defined) { Remove-DocDomain $name }
+    # libvirt keeps a QEMU log and a virtiofsd log per domain name after undefine.
+    if ($Run) { Get-ChildItem -LiteralPath /var/log/libvirt/qemu -Filter "$Run-*" -ErrorAction Ignore | Remove-Item -Force -ErrorAction Ignore }
     if ($script:Daemon) { Stop-Process -Id $script:Daemon.Id -ErrorAction Ignore }
     Remove-Item -LiteralPath $Work -Recurse -Force -ErrorAction Ignore
 }
@@ -74,12 +78,17 @@ Describe 'Test-VirtioFsHost on this host' {
         $HostResults | Where-Object Status -In 'Warn', 'Fail' | ForEach-Object { $_.Fix | Should -Not -BeNullOrEmpty -Because $_.Name }
     }
 
-    It 'finds libvirt 9.0 and reaches it' {
+    It 'finds the installed libvirt library and daemon, and reaches it' {
+        # The versions as virsh reports them, not written into the test: a Debian point release may change them.
+        $versions = & virsh -c $Uri version --daemon
+        $daemon = (@($versions -match 'Running against daemon') -replace '.*: ', '')[0].Trim()
+        $library = (@($versions -match 'Using library: libvirt ') -replace '.*libvirt ', '')[0].Trim()
+        $daemon | Should -Match '^\d+\.\d+\.\d+$'
+        $library | Should -Match '^\d+\.\d+\.\d+$'
         $lv = $HostResults | Where-Object Name -EQ 'LibvirtDaemon'
         $lv.Status | Should -Be 'Pass'
-        $real = ((& virsh -c $Uri version --daemon) -match 'Running against daemon' -replace '.*: ', '').Trim()
-        $lv.Message | Should -Match ([regex]::Escape($real))
-        ($HostResults | Where-Object Name -EQ 'LibvirtLibrary').Message | Should -Match '9\.0\.0'
+        $lv.Message | Should -Match "\b$([regex]::Escape($daemon))\b"
+        ($HostResults | Where-Object Name -EQ 'LibvirtLibrary').Message | Should -Match "\b$([regex]::Escape($library))\b"
     }
 
     It 'finds QEMU with the vhost-user-fs-pci device' {
@@ -127,26 +136,27 @@ Describe 'Test-VirtioFsHost on this host' {
 Describe 'Broken domains: the doctor predicts what libvirt really says' {
     BeforeDiscovery {
         $script:Cases = @(
-            @{ Case = 'no shared memory'; Name = 'vfs-doc-noshm'; Memory = ''; Check = 'SharedMemory'; Stage = 'define'; Id = 'SharedMemoryMissing'; Text = 'requires shared memory' }
-            @{ Case = 'a private NUMA cell'; Name = 'vfs-doc-numapriv'; Memory = ''; Extra = "<cpu><numa><cell id='0' cpus='0' memory='128' unit='MiB' memAccess='private'/></numa></cpu>"; Check = 'NumaMemAccess'; Stage = 'define'; Id = 'SharedMemoryMissing'; Text = 'requires shared memory' }
-            @{ Case = 'read-only on libvirt 9'; Name = 'vfs-doc-ro'; Tail = '<readonly/>'; Check = 'LibvirtVersion'; Stage = 'define'; Id = 'ReadOnlyUnsupported'; Text = 'read-only' }
-            @{ Case = 'accessmode mapped'; Name = 'vfs-doc-mapped'; Access = 'mapped'; Check = 'AccessMode'; Stage = 'define'; Id = 'AccessModeNotPassthrough'; Text = 'passthrough accessmode' }
-            @{ Case = 'cache never'; Name = 'vfs-doc-never'; Binary = "<binary><cache mode='never'/></binary>"; Check = 'CacheMode'; Stage = 'define'; Id = 'CacheModeInvalid'; Text = "'never'" }
-            @{ Case = 'a tag used twice'; Name = 'vfs-doc-dup'; Twice = $true; Check = 'TagUnique'; Stage = 'define'; Id = 'TagDuplicate'; Text = 'specified twice' }
-            @{ Case = 'a 40-byte tag'; Name = 'vfs-doc-tag40'; Tag = ('t' * 40); Check = 'TagLength'; Stage = 'start'; Id = 'TagTooLong'; Text = 'tag property must be 36 bytes or less' }
-            @{ Case = 'queue size 100'; Name = 'vfs-doc-q100'; Driver = "queue='100'"; Check = 'QueueSize'; Stage = 'start'; Id = 'QueueSizeInvalid'; Text = 'power of 2' }
-            @{ Case = 'queue size 2048'; Name = 'vfs-doc-q2048'; Driver = "queue='2048'"; Check = 'QueueSize'; Stage = 'start'; Id = 'QueueSizeInvalid'; Text = '1024 or smaller' }
-            @{ Case = 'a missing source directory'; Name = 'vfs-doc-nosrc'; Missing = $true; Check = 'Source'; Stage = 'start'; Id = 'SourceDirectoryMissing'; Text = 'does not exist' }
-            @{ Case = 'a missing virtiofsd binary'; Name = 'vfs-doc-badbin'; Binary = "<binary path='/nonexistent/virtiofsd'/>"; Check = 'Daemon'; Stage = 'start'; Id = 'DaemonBinaryNotExecutable'; Text = 'is not executable' }
-            @{ Case = 'a binary that is not a virtiofsd'; Name = 'vfs-doc-notvfsd'; Binary = "<binary path='/bin/true'/>"; Check = 'Daemon'; Stage = 'start'; Id = 'VhostSocketMissing'; Text = 'Connection refused' }
-            @{ Case = 'a boot order next to os/boot'; Name = 'vfs-doc-boot'; Tail = "<boot order='1'/>"; OsExtra = "<boot dev='hd'/>"; Check = 'BootOrder'; Stage = 'define'; Id = 'BootOrderConflict'; Text = 'per-device boot elements' }
-            @{ Case = 'a boot order used twice'; Name = 'vfs-doc-boot2'; Tail = "<boot order='1'/>"; Second = "<filesystem type='mount' accessmode='passthrough'><driver type='virtiofs'/><source dir='/tmp'/><target dir='other'/><boot order='1'/></filesystem>"; Check = 'BootOrder'; Stage = 'define'; Id = 'BootOrderConflict'; Text = 'used for more than one device' }
-            @{ Case = 'an alias used twice'; Name = 'vfs-doc-alias'; Tail = "<alias name='ua-same'/>"; Second = "<filesystem type='mount' accessmode='passthrough'><driver type='virtiofs'/><source dir='/tmp'/><target dir='other'/><alias name='ua-same'/></filesystem>"; Check = 'Alias'; Stage = 'define'; Id = 'AliasNotUnique'; Text = 'non unique alias' }
-            @{ Case = 'a sandbox mode libvirt lacks'; Name = 'vfs-doc-sandbox'; Binary = "<binary><sandbox mode='none'/></binary>"; Check = 'SandboxMode'; Stage = 'define'; Id = 'SandboxModeInvalid'; Text = "element 'sandbox'" }
+            @{ Case = 'no shared memory'; Suffix = 'noshm'; Memory = ''; Check = 'SharedMemory'; Stage = 'define'; Id = 'SharedMemoryMissing'; Text = 'requires shared memory' }
+            @{ Case = 'a private NUMA cell'; Suffix = 'numapriv'; Memory = ''; Extra = "<cpu><numa><cell id='0' cpus='0' memory='128' unit='MiB' memAccess='private'/></numa></cpu>"; Check = 'NumaMemAccess'; Stage = 'define'; Id = 'SharedMemoryMissing'; Text = 'requires shared memory' }
+            @{ Case = 'read-only on libvirt 9'; Suffix = 'ro'; Tail = '<readonly/>'; Check = 'LibvirtVersion'; Stage = 'define'; Id = 'ReadOnlyUnsupported'; Text = 'read-only' }
+            @{ Case = 'accessmode mapped'; Suffix = 'mapped'; Access = 'mapped'; Check = 'AccessMode'; Stage = 'define'; Id = 'AccessModeNotPassthrough'; Text = 'passthrough accessmode' }
+            @{ Case = 'cache never'; Suffix = 'never'; Binary = "<binary><cache mode='never'/></binary>"; Check = 'CacheMode'; Stage = 'define'; Id = 'CacheModeInvalid'; Text = "'never'" }
+            @{ Case = 'a tag used twice'; Suffix = 'dup'; Twice = $true; Check = 'TagUnique'; Stage = 'define'; Id = 'TagDuplicate'; Text = 'specified twice' }
+            @{ Case = 'a 40-byte tag'; Suffix = 'tag40'; Tag = ('t' * 40); Check = 'TagLength'; Stage = 'start'; Id = 'TagTooLong'; Text = 'tag property must be 36 bytes or less' }
+            @{ Case = 'queue size 100'; Suffix = 'q100'; Driver = "queue='100'"; Check = 'QueueSize'; Stage = 'start'; Id = 'QueueSizeInvalid'; Text = 'power of 2' }
+            @{ Case = 'queue size 2048'; Suffix = 'q2048'; Driver = "queue='2048'"; Check = 'QueueSize'; Stage = 'start'; Id = 'QueueSizeInvalid'; Text = '1024 or smaller' }
+            @{ Case = 'a missing source directory'; Suffix = 'nosrc'; Missing = $true; Check = 'Source'; Stage = 'start'; Id = 'SourceDirectoryMissing'; Text = 'does not exist' }
+            @{ Case = 'a missing virtiofsd binary'; Suffix = 'badbin'; Binary = "<binary path='/nonexistent/virtiofsd'/>"; Check = 'Daemon'; Stage = 'start'; Id = 'DaemonBinaryNotExecutable'; Text = 'is not executable' }
+            @{ Case = 'a binary that is not a virtiofsd'; Suffix = 'notvfsd'; Binary = "<binary path='/bin/true'/>"; Check = 'Daemon'; Stage = 'start'; Id = 'VhostSocketMissing'; Text = 'Connection refused' }
+            @{ Case = 'a boot order next to os/boot'; Suffix = 'boot'; Tail = "<boot order='1'/>"; OsExtra = "<boot dev='hd'/>"; Check = 'BootOrder'; Stage = 'define'; Id = 'BootOrderConflict'; Text = 'per-device boot elements' }
+            @{ Case = 'a boot order used twice'; Suffix = 'boot2'; Tail = "<boot order='1'/>"; Second = "<filesystem type='mount' accessmode='passthrough'><driver type='virtiofs'/><source dir='/tmp'/><target dir='other'/><boot order='1'/></filesystem>"; Check = 'BootOrder'; Stage = 'define'; Id = 'BootOrderConflict'; Text = 'used for more than one device' }
+            @{ Case = 'an alias used twice'; Suffix = 'alias'; Tail = "<alias name='ua-same'/>"; Second = "<filesystem type='mount' accessmode='passthrough'><driver type='virtiofs'/><source dir='/tmp'/><target dir='other'/><alias name='ua-same'/></filesystem>"; Check = 'Alias'; Stage = 'define'; Id = 'AliasNotUnique'; Text = 'non unique alias' }
+            @{ Case = 'a sandbox mode libvirt lacks'; Suffix = 'sandbox'; Binary = "<binary><sandbox mode='none'/></binary>"; Check = 'SandboxMode'; Stage = 'define'; Id = 'SandboxModeInvalid'; Text = "element 'sandbox'" }
         )
     }
 
     It '<Case>: predicted as <Check>, libvirt refuses at <Stage>, and the error is explained' -ForEach $Cases {
+        $Name = "$Run-$Suffix"
         $fsArgs = @{}
         if ($Tag) { $fsArgs.Tag = $Tag }
         if ($Driver) { $fsArgs.Driver = $Driver }
@@ -189,38 +199,38 @@ Describe 'Broken domains: the doctor predicts what libvirt really says' {
         $available = [int](Get-Content /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages) - [int](Get-Content /sys/kernel/mm/hugepages/hugepages-2048kB/resv_hugepages)
         $mib = [Math]::Max(0, $available) * 2 + 128   # always more than the pool holds; the pool is not touched
         $huge = "<memoryBacking><hugepages><page size='2' unit='M'/></hugepages><access mode='shared'/></memoryBacking>"
-        $file = New-DocXml -Name 'vfs-doc-huge' -Memory $huge -Filesystems (Fs) -MiB $mib
+        $file = New-DocXml -Name "$Run-huge" -Memory $huge -Filesystems (Fs) -MiB $mib
         $fail = Test-VirtioFsDomain -Path $file | Where-Object { $_.Name -eq 'HugePagePool' -and $_.Status -eq 'Fail' }
         $fail | Should -Not -BeNullOrEmpty
         $fail.Fix | Should -Match 'Set-VirtioFsHugePage -PageSize 2MiB -Add'
-        $real = Invoke-Libvirt 'vfs-doc-huge' $file
+        $real = Invoke-Libvirt "$Run-huge" $file
         $real.Stage | Should -Be 'start'
         $real.Error | Should -Match 'unable to map backing store for guest RAM'
         (Resolve-VirtioFsError $real.Error).Id | Should -Contain 'HugePagesExhausted'
-        Remove-DocDomain 'vfs-doc-huge'
+        Remove-DocDomain "$Run-huge"
     }
 
     It '<lock> with the real Rust virtiofsd: predicted as Locking; libvirt 9.0 starts it, the daemon exits and QEMU cannot connect' {
         $repo = [IO.Path]::GetFullPath([IO.Path]::Combine($PSScriptRoot, '..', '..'))
         $rustDir = [IO.Path]::Combine($repo, 'output', 'rust-virtiofsd')
         $log = & bash ([IO.Path]::Combine($repo, 'tests', 'tools', 'get-rust-virtiofsd.sh')) $rustDir 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "tests/tools/get-rust-virtiofsd.sh failed (it needs deb.debian.org and apt-get install patchelf): $($log -join "`n")" }
+        if ($LASTEXITCODE -ne 0) { throw "tests/tools/get-rust-virtiofsd.sh failed (it needs network access to Debian's package mirror, as apt on this host is configured with it, and apt-get install patchelf): $($log -join "`n")" }
         $rust = Join-Path $rustDir 'bin/virtiofsd'
-        $file = New-DocXml -Name 'vfs-doc-rustlock' -Filesystems (Fs -Binary "<binary path='$rust'><lock posix='on' flock='on'/></binary>")
+        $file = New-DocXml -Name "$Run-rustlock" -Filesystems (Fs -Binary "<binary path='$rust'><lock posix='on' flock='on'/></binary>")
 
         $fail = Test-VirtioFsDomain -Path $file | Where-Object { $_.Name -eq 'Locking' -and $_.Status -eq 'Fail' }
         $fail | Should -Not -BeNullOrEmpty -Because 'the doctor must see that the Rust daemon has no lock options'
         $fail.Fix | Should -Match 'Reset PosixLock,Flock'
 
-        $real = Invoke-Libvirt 'vfs-doc-rustlock' $file
+        $real = Invoke-Libvirt "$Run-rustlock" $file
         $real.Stage | Should -Be 'start' -Because "libvirt said: $($real.Error)"
         $real.Error | Should -Match 'Connection refused'
-        $daemonLog = Get-Content -LiteralPath '/var/log/libvirt/qemu/vfs-doc-rustlock-fs0-virtiofsd.log' -Raw
+        $daemonLog = Get-Content -LiteralPath "/var/log/libvirt/qemu/$Run-rustlock-fs0-virtiofsd.log" -Raw
         $daemonLog | Should -Match "Invalid compat argument '-o (posix_lock|flock)'"
         $line = ($daemonLog -split "`n" | Where-Object { $_ -match 'Invalid compat argument' } | Select-Object -Last 1)
         (Resolve-VirtioFsError -Message $line).Id | Should -Contain 'LockingUnsupported'
-        Remove-DocDomain 'vfs-doc-rustlock'
-        Remove-Item -LiteralPath '/var/log/libvirt/qemu/vfs-doc-rustlock-fs0-virtiofsd.log' -ErrorAction Ignore
+        Remove-DocDomain "$Run-rustlock"
+        Remove-Item -LiteralPath "/var/log/libvirt/qemu/$Run-rustlock-fs0-virtiofsd.log" -ErrorAction Ignore
     }
 
     It 'a self-run daemon''s root-only socket: predicted as Socket, QEMU gets Permission denied' {
@@ -231,27 +241,28 @@ Describe 'Broken domains: the doctor predicts what libvirt really says' {
         $deadline = [DateTime]::UtcNow.AddSeconds(10)
         while (-not (Test-Path $sock) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
         $sock | Should -Exist
-        $file = New-DocXml -Name 'vfs-doc-sock' -Filesystems (Fs -Source "socket='$sock'")
+        $file = New-DocXml -Name "$Run-sock" -Filesystems (Fs -Source "socket='$sock'")
         $fail = Test-VirtioFsDomain -Path $file | Where-Object { $_.Name -eq 'Socket' -and $_.Status -eq 'Fail' }
         $fail | Should -Not -BeNullOrEmpty
         $fail.Message | Should -Match 'libvirt-qemu'
-        $real = Invoke-Libvirt 'vfs-doc-sock' $file
+        $real = Invoke-Libvirt "$Run-sock" $file
         $real.Stage | Should -Be 'start'
         $real.Error | Should -Match 'Permission denied'
         (Resolve-VirtioFsError $real.Error).Id | Should -Contain 'VhostSocketPermission'
         Stop-Process -Id $script:Daemon.Id -ErrorAction Ignore
         $script:Daemon = $null
-        Remove-DocDomain 'vfs-doc-sock'
+        Remove-DocDomain "$Run-sock"
     }
 }
 
 Describe 'Working domains: no false alarms' {
     It '<Case> defines and starts, and the doctor finds no Fail before or while it runs' -ForEach @(
-        @{ Case = 'memfd, queue 1024'; Name = 'vfs-doc-ok'; Memory = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"; Extra = ''; Driver = "queue='1024'" }
-        @{ Case = 'a shared NUMA cell'; Name = 'vfs-doc-numa'; Memory = ''; Extra = "<cpu><numa><cell id='0' cpus='0' memory='128' unit='MiB' memAccess='shared'/></numa></cpu>"; Driver = '' }
-        @{ Case = 'queue 0, which libvirt drops'; Name = 'vfs-doc-q0'; Memory = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"; Extra = ''; Driver = "queue='0'" }
-        @{ Case = 'C-daemon options (cache, xattr, lock, sandbox, thread pool)'; Name = 'vfs-doc-opts'; Memory = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"; Extra = ''; Driver = ''; Binary = "<binary path='/usr/lib/qemu/virtiofsd' xattr='on'><cache mode='always'/><sandbox mode='chroot'/><lock posix='on' flock='on'/><thread_pool size='2'/></binary>" }
+        @{ Case = 'memfd, queue 1024'; Suffix = 'ok'; Memory = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"; Extra = ''; Driver = "queue='1024'" }
+        @{ Case = 'a shared NUMA cell'; Suffix = 'numa'; Memory = ''; Extra = "<cpu><numa><cell id='0' cpus='0' memory='128' unit='MiB' memAccess='shared'/></numa></cpu>"; Driver = '' }
+        @{ Case = 'queue 0, which libvirt drops'; Suffix = 'q0'; Memory = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"; Extra = ''; Driver = "queue='0'" }
+        @{ Case = 'C-daemon options (cache, xattr, lock, sandbox, thread pool)'; Suffix = 'opts'; Memory = "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"; Extra = ''; Driver = ''; Binary = "<binary path='/usr/lib/qemu/virtiofsd' xattr='on'><cache mode='always'/><sandbox mode='chroot'/><lock posix='on' flock='on'/><thread_pool size='2'/></binary>" }
     ) {
+        $Name = "$Run-$Suffix"
         $fsArgs = @{ Driver = $Driver }
         if ($Binary) { $fsArgs.Binary = $Binary }
         $file = New-DocXml -Name $Name -Memory $Memory -Extra $Extra -Filesystems (Fs @fsArgs)
@@ -269,19 +280,19 @@ Describe 'Working domains: no false alarms' {
     }
 
     It 'takes domain names from the pipeline, by value and by property name' {
-        $file = New-DocXml -Name 'vfs-doc-pipe' -Filesystems (Fs)
+        $file = New-DocXml -Name "$Run-pipe" -Filesystems (Fs)
         & virsh -c $Uri define $file *> $null
-        $Defined.Add('vfs-doc-pipe')
-        @('vfs-doc-pipe' | Test-VirtioFsDomain).Domain | Select-Object -Unique | Should -Be 'vfs-doc-pipe'
-        @(Get-VirtioFsShare -Domain 'vfs-doc-pipe' | Test-VirtioFsDomain).Domain | Select-Object -Unique | Should -Be 'vfs-doc-pipe'
-        Remove-DocDomain 'vfs-doc-pipe'
+        $Defined.Add("$Run-pipe")
+        @("$Run-pipe" | Test-VirtioFsDomain).Domain | Select-Object -Unique | Should -Be "$Run-pipe"
+        @(Get-VirtioFsShare -Domain "$Run-pipe" | Test-VirtioFsDomain).Domain | Select-Object -Unique | Should -Be "$Run-pipe"
+        Remove-DocDomain "$Run-pipe"
     }
 }
 
 Describe 'Resolve-VirtioFsError' {
     It 'explains a module ErrorRecord by its error id' {
         $err = $null
-        New-VirtioFsShare -Path (New-DocXml -Name 'vfs-doc-rec' -Filesystems '') -Tag ('x' * 40) -Source $Share -ErrorVariable err -ErrorAction SilentlyContinue
+        New-VirtioFsShare -Path (New-DocXml -Name "$Run-rec" -Filesystems '') -Tag ('x' * 40) -Source $Share -ErrorVariable err -ErrorAction SilentlyContinue
         $r = @($err[0] | Resolve-VirtioFsError)
         $r[0].Id | Should -Be 'TagTooLong'
         $r[0].Known | Should -BeTrue

@@ -57,7 +57,7 @@ function Get-E2ERustVirtiofsd {
     $repo = [IO.Path]::GetFullPath([IO.Path]::Combine($PSScriptRoot, '..', '..'))
     $dir = [IO.Path]::Combine($repo, 'output', 'rust-virtiofsd')
     $log = & bash ([IO.Path]::Combine($repo, 'tests', 'tools', 'get-rust-virtiofsd.sh')) $dir 2>&1
-    if ($LASTEXITCODE -ne 0) { throw "tests/tools/get-rust-virtiofsd.sh failed (it needs deb.debian.org and apt-get install patchelf): $($log -join "`n")" }
+    if ($LASTEXITCODE -ne 0) { throw "tests/tools/get-rust-virtiofsd.sh failed (it needs network access to Debian's package mirror, as apt on this host is configured with it, and apt-get install patchelf): $($log -join "`n")" }
     [IO.Path]::Combine($dir, 'bin', 'virtiofsd')
 }
 

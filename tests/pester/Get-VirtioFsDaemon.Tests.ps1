@@ -30,7 +30,7 @@ Describe 'Get-VirtioFsDaemon' {
         $other.ProcessId | Should -Be $OtherProc.Id
         $other.ManagedBy | Should -Be 'Other'
         $other.Dialect | Should -Be 'C'
-        $other.Version | Should -Be '7.2.22'
+        "$($other.Version)" | Should -Be "$(Get-CVirtiofsdVersion)"
         $other.SharedDirectory | Should -Be (Join-Path $Root 'listed')
         $other.Name | Should -Be "virtiofsd-$($OtherProc.Id)"
     }

@@ -13,7 +13,7 @@ Describe 'Get-VirtioFsDaemonBinary' {
         $b.Source | Should -Be 'Descriptor'
         $b.DescriptorPath | Should -Be '/usr/share/qemu/vhost-user/50-qemu-virtiofsd.json'
         $b.Dialect | Should -Be 'C'
-        $b.Version | Should -Be ([version]'7.2.22')
+        $b.Version | Should -Be (Get-CVirtiofsdVersion) -Because 'it is what the installed binary reports'
         $b.SupportedOptions | Should -Contain 'announce_submounts'
         $b.SupportedOptions | Should -Not -Contain '--inode-file-handles'
         ($b | Format-Table | Out-String) | Should -Match 'Dialect'

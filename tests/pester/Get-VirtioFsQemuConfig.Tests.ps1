@@ -40,9 +40,15 @@ Describe 'Get-VirtioFsQemuConfig' {
     }
 
     It 'reports a missing file and an unknown key' {
-        { Get-VirtioFsQemuConfig -Path (Join-Path $TestDrive 'nope.conf') -ErrorAction Stop } | Should -Throw
+        # PowerShell's own path resolution refuses it (PathNotFound), before the module's QemuConfigNotFound could.
+        $missing = Join-Path $TestDrive 'nope.conf'
+        $e = { Get-VirtioFsQemuConfig -Path $missing -ErrorAction Stop } |
+            Should -Throw -ErrorId 'PathNotFound,VirtioFs.Commands.GetVirtioFsQemuConfigCommand' -PassThru
+        $e.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $e.Exception.Message | Should -Match ([regex]::Escape($missing))
         Get-VirtioFsQemuConfig -Path $script:Conf -Name no_such_key -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-        $err[0].FullyQualifiedErrorId | Should -BeLike 'QemuConfigKeyNotFound,*'
+        $err[0].FullyQualifiedErrorId | Should -Be 'QemuConfigKeyNotFound,VirtioFs.Commands.GetVirtioFsQemuConfigCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
     }
 
     It 'reads the real /etc/libvirt/qemu.conf (root only: it is mode 0600)' {

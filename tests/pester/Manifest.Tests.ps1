@@ -119,14 +119,18 @@ Describe 'Cmdlet <Name>' -ForEach $commandCases {
         $Noun | Should -BeLikeExactly 'VirtioFs?*'
     }
 
-    It 'declares [OutputType], unless its help says it returns nothing' {
+    It 'declares [OutputType] with types that exist, each named under OUTPUTS in its help, unless the help says it returns nothing' {
         $outputTypes = @((Get-Command -Name $Name).OutputType)
+        $returns = @((Get-Help -Name $Name).returnValues.returnValue | ForEach-Object { $_.type.name })
         if ($outputTypes.Count -eq 0) {
-            $returns = @((Get-Help -Name $Name).returnValues.returnValue | ForEach-Object { $_.type.name })
             $returns -join ', ' | Should -Be 'None' -Because "$Name has no [OutputType], so its help must say under OUTPUTS that it returns None"
         }
         else {
-            $outputTypes.Name | Should -Not -BeNullOrEmpty
+            foreach ($outputType in $outputTypes) {
+                # [OutputType('Some.Name')] with a typo still has a Name, but no Type.
+                $outputType.Type | Should -Not -BeNullOrEmpty -Because "[OutputType] of $Name names '$($outputType.Name)', which must resolve to a type"
+                $returns | Should -Contain $outputType.Type.FullName -Because "the OUTPUTS section of $Name's help must name what [OutputType] declares (the build only warns)"
+            }
         }
     }
 }

@@ -30,8 +30,13 @@ Describe 'Restart-VirtioFsDaemon' {
         $s.Connect([Net.Sockets.UnixDomainSocketEndPoint]::new($d.SocketPath)); Start-Sleep -Milliseconds 200; $s.Dispose()
         $deadline = [DateTime]::UtcNow.AddSeconds(10)
         while ((Get-VirtioFsDaemon -Name r2).State -ne 'Exited' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+        # Otherwise this would only restart a running daemon, which the first test already covers.
+        (Get-VirtioFsDaemon -Name r2).State | Should -Be 'Exited' -Because 'the C daemon exits when its one connection closes'
         $n = Get-VirtioFsDaemon -Name r2 | Restart-VirtioFsDaemon
         try {
+            $n.Name | Should -Be 'r2'
+            $n.ProcessId | Should -Not -Be $d.ProcessId
+            $n.SocketPath | Should -Be $d.SocketPath
             $n.State | Should -Be 'Running'
             Test-UnixListening $n.SocketPath | Should -BeTrue
         }

@@ -11,7 +11,7 @@ BeforeAll {
     $repo = [IO.Path]::GetFullPath([IO.Path]::Combine($PSScriptRoot, '..', '..'))
     $script:RustDir = [IO.Path]::Combine($repo, 'output', 'rust-virtiofsd')
     $log = & bash ([IO.Path]::Combine($repo, 'tests', 'tools', 'get-rust-virtiofsd.sh')) $RustDir 2>&1
-    if ($LASTEXITCODE -ne 0) { throw "tests/tools/get-rust-virtiofsd.sh failed (it needs deb.debian.org and apt-get install patchelf): $($log -join "`n")" }
+    if ($LASTEXITCODE -ne 0) { throw "tests/tools/get-rust-virtiofsd.sh failed (it needs network access to Debian's package mirror, as apt on this host is configured with it, and apt-get install patchelf): $($log -join "`n")" }
     $script:Rust = Join-Path $RustDir 'bin/virtiofsd'
     # What the binary itself says, read independently of the module.
     $script:RustVersion = ((Get-Content -LiteralPath (Join-Path $RustDir 'version') -Raw).Trim() -split ' ')[-1]

@@ -92,8 +92,18 @@ Describe 'Set-VirtioFsHugePage' {
     It '-Persist -WhatIf names the sysctl.d file and writes nothing' {
         $sysctl = '/etc/sysctl.d/80-virtiofs-hugepages.conf'
         $existed = Test-Path $sysctl
-        $msgs = Set-VirtioFsHugePage -Count $script:Original -Persist -WhatIf 6>&1 | Out-String
+        $before = if ($existed) { [IO.File]::ReadAllBytes($sysctl) }
+        # What-if text goes to the host, not to a stream, so a transcript is what captures it.
+        $log = Join-Path $TestDrive 'persist-whatif.log'
+        $null = Start-Transcript -LiteralPath $log -Force
+        try { $out = Set-VirtioFsHugePage -Count $script:Original -Persist -WhatIf }
+        finally { $null = Stop-Transcript }
+        $msgs = Get-Content -LiteralPath $log -Raw
+        $msgs | Should -Match ('What if: .*' + [regex]::Escape("`"$sysctl`"")) -Because 'the -WhatIf message names the file -Persist would write'
+        $msgs | Should -Match "survive a reboot"
+        $out | Should -BeNullOrEmpty
         (Test-Path $sysctl) | Should -Be $existed
+        if ($existed) { [IO.File]::ReadAllBytes($sysctl) | Should -Be $before }
         Get-Nr | Should -Be $script:Original
     }
 }

@@ -60,9 +60,18 @@ Describe 'Set-VirtioFsQemuConfig' {
         (Get-VirtioFsQemuConfig -Path $script:Conf -Name memory_backing_dir).Value | Should -Be $script:RamDir
     }
 
-    It 'rejects relative paths and unwritable values before touching anything' -ForEach @('relative/dir', "/a`"b'c") {
-        { Set-VirtioFsQemuConfig -Path $script:Conf -MemoryBackingDir $_ -Create -ErrorAction Stop } | Should -Throw
+    It 'rejects <Case> with <Id> before touching anything, -Create included' -ForEach @(
+        @{ Case = 'a relative path'; Value = 'relative/dir'; Id = 'PathNotAbsolute' }
+        @{ Case = 'a path with both quote characters'; Value = "a`"b'c"; InTestDrive = $true; Id = 'QemuConfigValueUnwritable' }
+    ) {
+        $dir = if ($InTestDrive) { Join-Path $TestDrive $Value } else { $Value }
+        $e = { Set-VirtioFsQemuConfig -Path $script:Conf -MemoryBackingDir $dir -Create -ErrorAction Stop } |
+            Should -Throw -ErrorId "$Id,VirtioFs.Commands.SetVirtioFsQemuConfigCommand" -PassThru
+        $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $e.TargetObject | Should -Be $dir
         Get-Hash $script:Conf | Should -Be (Get-Hash $script:Fixture)
+        Test-Path "$script:Conf.bak" | Should -BeFalse
+        Test-Path -LiteralPath $dir | Should -BeFalse -Because '-Create must not create a directory it then refuses'
     }
 
     It 'sets virtiofsd_debug and hugetlbfs_mount on their stock lines; -PassThru returns the settings' {

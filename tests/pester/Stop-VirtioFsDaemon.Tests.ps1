@@ -25,8 +25,13 @@ Describe 'Stop-VirtioFsDaemon' {
     It 'stops by name from the pipeline (by property name) and by -Name' {
         $a = Start-VirtioFsDaemon -SharedDirectory $Root -Name s-a
         $b = Start-VirtioFsDaemon -SharedDirectory $Root -Name s-b
+        # Both really run, or the checks below would pass without anything to stop.
+        (Get-VirtioFsDaemon -Name 's-*').ProcessId | Sort-Object | Should -Be (@($a.ProcessId, $b.ProcessId) | Sort-Object)
         [pscustomobject]@{ Name = 's-a' } | Stop-VirtioFsDaemon
+        Test-Path "/proc/$($a.ProcessId)" | Should -BeFalse
+        (Get-VirtioFsDaemon -Name s-b).State | Should -Be 'Running' -Because 'only s-a was piped in'
         Stop-VirtioFsDaemon -Name s-b
+        Test-Path "/proc/$($b.ProcessId)" | Should -BeFalse
         Get-TestProcess $Root | Should -BeNullOrEmpty
         Get-ZombieDaemon | Should -BeNullOrEmpty
         Get-VirtioFsDaemon -Name 's-*' | Should -BeNullOrEmpty
@@ -52,7 +57,10 @@ Describe 'Stop-VirtioFsDaemon' {
         $d = Start-VirtioFsDaemon -SharedDirectory $Root -Name forced
         # A non-interactive child pwsh cannot answer the prompt, so -Force without -Confirm:$false must not stop it.
         $env:VFS_T = $d.Name
-        & dotnet pwsh -NoProfile -NonInteractive -Command "Import-Module '$env:VIRTIOFS_MODULE_PATH/VirtioFs.psd1'; Stop-VirtioFsDaemon -Name `$env:VFS_T -Force" 2>&1 | Out-Null
+        $out = & dotnet pwsh -NoProfile -NonInteractive -Command "Import-Module '$env:VIRTIOFS_MODULE_PATH/VirtioFs.psd1'; Stop-VirtioFsDaemon -Name `$env:VFS_T -Force" 2>&1
+        # It must have failed at the prompt, not earlier (a child that cannot load the module stops nothing either).
+        $LASTEXITCODE | Should -Not -Be 0
+        "$out" | Should -Match 'NonInteractive' -Because "the child said: $out"
         (Get-VirtioFsDaemon -Name forced).State | Should -Be 'Running'
         Stop-VirtioFsDaemon -Name forced -Force -Confirm:$false
         Get-TestProcess $Root | Should -BeNullOrEmpty

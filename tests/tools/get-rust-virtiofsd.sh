@@ -23,15 +23,15 @@ fi
 
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial"
-# The Debian mirror this host's apt already uses for bookworm (CI may have its own), else deb.debian.org.
-mirror=$(apt-cache policy 2>/dev/null | sed -n 's|^ *[0-9]* \(https\{0,1\}://[^ ]*\) bookworm/main .*|\1|p' | head -1)
-mirror=${mirror:-http://deb.debian.org/debian}
+# Debian's package mirror as this host's apt is configured with it (CI may have its own); none is an error.
+. "$here/apt-mirror.sh"
+mirror=$(debian_mirror) || { echo "get-rust-virtiofsd: cannot fetch Debian 13's virtiofsd without Debian's package mirror (above)" >&2; exit 1; }
 echo "deb $mirror trixie main" > "$tmp/sources.list"
 # A private apt state: the host's sources, lists and cache stay as they are.
 apt_opts=(-o "Dir::Etc::sourcelist=$tmp/sources.list" -o "Dir::Etc::sourceparts=-" -o "Dir::State::Lists=$tmp/lists"
           -o "Dir::Cache=$tmp/cache" -o "APT::Sandbox::User=root" -q)
 apt-get "${apt_opts[@]}" update >"$tmp/update.log" 2>&1 ||
-  { echo "get-rust-virtiofsd: apt-get update of Debian trixie from $mirror failed (network access to the Debian mirror):" >&2; tail -5 "$tmp/update.log" >&2; exit 1; }
+  { echo "get-rust-virtiofsd: apt-get update of Debian trixie from $mirror failed (it needs network access to Debian's package mirror):" >&2; tail -5 "$tmp/update.log" >&2; exit 1; }
 (cd "$tmp" && apt-get "${apt_opts[@]}" download virtiofsd libc6 >"$tmp/download.log" 2>&1) ||
   { echo "get-rust-virtiofsd: apt-get download virtiofsd libc6 (trixie) failed:" >&2; tail -5 "$tmp/download.log" >&2; exit 1; }
 dpkg-deb -x "$tmp"/virtiofsd_*.deb "$tmp/vfs"

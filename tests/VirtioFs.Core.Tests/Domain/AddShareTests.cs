@@ -146,7 +146,8 @@ public class AddShareTests
     {
         var doc = Fixtures.Load("q35-full.xml");
         string before = doc.ToXml();
-        _ = ShareEditor.Add(doc, Fixtures.Share(), "passthrough", VirtioFsSharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
+        var edit = ShareEditor.Add(doc, Fixtures.Share(), "passthrough", VirtioFsSharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
         Assert.Equal(before, doc.ToXml());
+        Assert.Contains("<target dir='data'/>", edit.NewXml);   // the change went into the copy
     }
 }

@@ -18,6 +18,16 @@ public class ValidationTests
         return e;
     }
 
+    /// <summary>Adds the share, which must succeed, and returns it as read back from the new XML.</summary>
+    private static VirtioFsShare Added(string file, ShareSettings s, HostContext? host = null)
+    {
+        var doc = Fixtures.Load(file);
+        var edit = ShareEditor.Add(doc, s, "passthrough", VirtioFsSharedMemoryChoice.Auto, null, host ?? Fixtures.NoHostChecks);
+        Assert.True(edit.HasChanges);
+        Assert.DoesNotContain(ShareEditor.List(doc), x => x.Tag == s.Tag);
+        return Assert.Single(ShareEditor.List(edit.After), x => x.Tag == s.Tag);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData(null)]
@@ -26,7 +36,7 @@ public class ValidationTests
     [Fact]
     public void Tag_of_36_bytes_is_accepted_and_37_refused()
     {
-        _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), Fixtures.Share(new string('t', 36)), "passthrough", VirtioFsSharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
+        Assert.Equal(new string('t', 36), Added("pc-minimal.xml", Fixtures.Share(new string('t', 36))).Tag);
         var e = AddFails("pc-minimal.xml", Fixtures.Share(new string('t', 37)));
         Assert.Equal("TagTooLong", e.ErrorId);
         Assert.Equal(VirtioFsErrorKind.InvalidArgument, e.Kind);
@@ -37,7 +47,7 @@ public class ValidationTests
     [Fact]
     public void Tag_length_counts_utf8_bytes_not_characters()
     {
-        _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), Fixtures.Share(new string('é', 18)), "passthrough", VirtioFsSharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
+        Assert.Equal(new string('é', 18), Added("pc-minimal.xml", Fixtures.Share(new string('é', 18))).Tag);
         Assert.Equal("TagTooLong", AddFails("pc-minimal.xml", Fixtures.Share(new string('é', 19))).ErrorId);
     }
 
@@ -65,7 +75,7 @@ public class ValidationTests
     [InlineData(128)]
     [InlineData(1024)]
     public void Queue_sizes_qemu_accepts(int q) =>
-        _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), new ShareSettings { Tag = "t", Source = "/srv", QueueSize = q }, "passthrough", VirtioFsSharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
+        Assert.Equal(q, Added("pc-minimal.xml", new ShareSettings { Tag = "t", Source = "/srv", QueueSize = q }).QueueSize);
 
     [Fact]
     public void Relative_source() => Assert.Equal("SourceNotAbsolute", AddFails("pc-minimal.xml", Fixtures.Share("t", "srv/data")).ErrorId);
@@ -82,10 +92,8 @@ public class ValidationTests
     }
 
     [Fact]
-    public void Missing_source_is_fine_for_another_host()
-    {
-        _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), Fixtures.Share("t", "/nonexistent/for/other/host"), "passthrough", VirtioFsSharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
-    }
+    public void Missing_source_is_fine_for_another_host() =>
+        Assert.Equal("/nonexistent/for/other/host", Added("pc-minimal.xml", Fixtures.Share("t", "/nonexistent/for/other/host")).Source);
 
     [Fact]
     public void Source_that_is_a_file()
@@ -105,7 +113,7 @@ public class ValidationTests
     public void Socket_path_of_107_bytes_is_accepted_and_108_refused()
     {
         string ok = "/" + new string('s', 106);
-        _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), new ShareSettings { Tag = "t", SocketPath = ok }, "passthrough", VirtioFsSharedMemoryChoice.Auto, null, Fixtures.NoHostChecks);
+        Assert.Equal(ok, Added("pc-minimal.xml", new ShareSettings { Tag = "t", SocketPath = ok }).SocketPath);
         Assert.Equal("SocketPathTooLong", AddFails("pc-minimal.xml", new ShareSettings { Tag = "t", SocketPath = ok + "s" }).ErrorId);
     }
 
@@ -210,8 +218,12 @@ public class ValidationTests
             Assert.Equal(VirtioFsErrorKind.InvalidArgument, e.Kind);
             // The same request is fine when libvirt would run the C virtiofsd, or when no lock is asked for.
             var c = new HostContext(checkHostPaths: true, libvirtVersion: null, daemonFor: _ => VirtioFs.Tests.Core.Daemon.DaemonTestBinaries.C72());
-            _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), new ShareSettings { Tag = "t", Source = dir, PosixLock = posix, Flock = flock }, "passthrough", VirtioFsSharedMemoryChoice.Auto, null, c);
-            _ = ShareEditor.Add(Fixtures.Load("pc-minimal.xml"), new ShareSettings { Tag = "t", Source = dir }, "passthrough", VirtioFsSharedMemoryChoice.Auto, null, rust);
+            var withC = Added("pc-minimal.xml", new ShareSettings { Tag = "t", Source = dir, PosixLock = posix, Flock = flock }, c);
+            Assert.Equal(posix, withC.PosixLock);
+            Assert.Equal(flock, withC.Flock);
+            var noLock = Added("pc-minimal.xml", new ShareSettings { Tag = "t", Source = dir }, rust);
+            Assert.Null(noLock.PosixLock);
+            Assert.Null(noLock.Flock);
         }
         finally
         {

@@ -11,6 +11,9 @@ function Initialize-DaemonTest {
     $root = Join-Path ([IO.Path]::GetTempPath()) ("vfsd-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
     New-Item -ItemType Directory -Path $root | Out-Null
     $env:VIRTIOFS_RUNTIME_DIR = Join-Path $root 'run'
+    # A directory to share beside the runtime directory, never the root that contains it: sharing the
+    # module's own state is refused (UnsafeSharedDirectory).
+    New-Item -ItemType Directory -Path (Join-Path $root 'shared') | Out-Null
     $root
 }
 

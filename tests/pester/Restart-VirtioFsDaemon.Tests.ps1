@@ -25,7 +25,7 @@ Describe 'Restart-VirtioFsDaemon' {
     }
 
     It 'brings back a daemon that exited after its guest disconnected' {
-        $d = Start-VirtioFsDaemon -SharedDirectory $Root -Name r2
+        $d = Start-VirtioFsDaemon -SharedDirectory (Join-Path $Root 'shared') -Name r2
         $s = [Net.Sockets.Socket]::new([Net.Sockets.AddressFamily]::Unix, [Net.Sockets.SocketType]::Stream, [Net.Sockets.ProtocolType]::Unspecified)
         $s.Connect([Net.Sockets.UnixDomainSocketEndPoint]::new($d.SocketPath)); Start-Sleep -Milliseconds 200; $s.Dispose()
         $deadline = [DateTime]::UtcNow.AddSeconds(10)

@@ -80,7 +80,7 @@ Describe 'Start-VirtioFsDaemon with the real C virtiofsd' {
     }
 
     It 'refuses a missing socket directory with DaemonSocketDirectoryNotFound' {
-        $err = { Start-VirtioFsDaemon -SharedDirectory $Root -SocketPath (Join-Path $Root 'no/such/dir/x.sock') -ErrorAction Stop } |
+        $err = { Start-VirtioFsDaemon -SharedDirectory (Join-Path $Root 'shared') -SocketPath (Join-Path $Root 'no/such/dir/x.sock') -ErrorAction Stop } |
             Should -Throw -PassThru
         $err.FullyQualifiedErrorId | Should -Be 'DaemonSocketDirectoryNotFound,VirtioFs.Commands.StartVirtioFsDaemonCommand'
         $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
@@ -89,18 +89,18 @@ Describe 'Start-VirtioFsDaemon with the real C virtiofsd' {
     }
 
     It 'refuses an option the C binary lacks before starting' {
-        $err = { Start-VirtioFsDaemon -SharedDirectory $Root -InodeFileHandles Prefer -ErrorAction Stop } | Should -Throw -PassThru
+        $err = { Start-VirtioFsDaemon -SharedDirectory (Join-Path $Root 'shared') -InodeFileHandles Prefer -ErrorAction Stop } | Should -Throw -PassThru
         $err.FullyQualifiedErrorId | Should -BeLike 'DaemonOptionUnsupported,*'
         $err.Exception.Message | Should -Match 'Rust'
-        { Start-VirtioFsDaemon -SharedDirectory $Root -Cache Metadata -ErrorAction Stop } | Should -Throw -ErrorId 'DaemonOptionUnsupported,VirtioFs.Commands.StartVirtioFsDaemonCommand'
-        { Start-VirtioFsDaemon -SharedDirectory $Root -ReadOnly -ErrorAction Stop } | Should -Throw -ErrorId 'DaemonOptionUnsupported,VirtioFs.Commands.StartVirtioFsDaemonCommand'
+        { Start-VirtioFsDaemon -SharedDirectory (Join-Path $Root 'shared') -Cache Metadata -ErrorAction Stop } | Should -Throw -ErrorId 'DaemonOptionUnsupported,VirtioFs.Commands.StartVirtioFsDaemonCommand'
+        { Start-VirtioFsDaemon -SharedDirectory (Join-Path $Root 'shared') -ReadOnly -ErrorAction Stop } | Should -Throw -ErrorId 'DaemonOptionUnsupported,VirtioFs.Commands.StartVirtioFsDaemonCommand'
         Get-TestProcess $Root | Should -BeNullOrEmpty
         Get-ChildItem -LiteralPath $env:VIRTIOFS_RUNTIME_DIR -Filter *.json -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 
     It 'fails with the log tail when the daemon exits at once, leaving nothing behind' {
         # An option the binary's --help does not know, passed through the escape hatch, makes virtiofsd exit.
-        $err = { Start-VirtioFsDaemon -SharedDirectory $Root -Name bad -ExtraArgument '-o', 'no_such_option' -ErrorAction Stop } |
+        $err = { Start-VirtioFsDaemon -SharedDirectory (Join-Path $Root 'shared') -Name bad -ExtraArgument '-o', 'no_such_option' -ErrorAction Stop } |
             Should -Throw -PassThru
         $err.FullyQualifiedErrorId | Should -BeLike 'DaemonExited,*'
         $err.Exception.Message | Should -Match 'no_such_option'
@@ -121,7 +121,7 @@ Describe 'Start-VirtioFsDaemon with the real C virtiofsd' {
     }
 
     It 'does nothing under -WhatIf' {
-        Start-VirtioFsDaemon -SharedDirectory $Root -Name whatif -WhatIf | Should -BeNullOrEmpty
+        Start-VirtioFsDaemon -SharedDirectory (Join-Path $Root 'shared') -Name whatif -WhatIf | Should -BeNullOrEmpty
         Get-TestProcess $Root | Should -BeNullOrEmpty
         Test-Path (Join-Path $env:VIRTIOFS_RUNTIME_DIR 'whatif.json') | Should -BeFalse
     }
@@ -151,7 +151,7 @@ Describe 'Start-VirtioFsDaemon waiting, timeout, Ctrl+C and session end' {
     It 'times out with DaemonSocketTimeout and kills the daemon' {
         $env:FAKE_VIRTIOFSD_HANG = '1'
         $sw = [Diagnostics.Stopwatch]::StartNew()
-        $err = { Start-VirtioFsDaemon -SharedDirectory $Root -Name hang -BinaryPath $Fake -SocketGroup '' -TimeoutSec 1 -ErrorAction Stop } |
+        $err = { Start-VirtioFsDaemon -SharedDirectory (Join-Path $Root 'shared') -Name hang -BinaryPath $Fake -SocketGroup '' -TimeoutSec 1 -ErrorAction Stop } |
             Should -Throw -PassThru
         $err.FullyQualifiedErrorId | Should -BeLike 'DaemonSocketTimeout,*'
         $err.CategoryInfo.Category | Should -Be 'OperationTimeout'
@@ -165,7 +165,7 @@ Describe 'Start-VirtioFsDaemon waiting, timeout, Ctrl+C and session end' {
         $env:FAKE_VIRTIOFSD_HANG = '1'
         $ps = [powershell]::Create()
         $null = $ps.AddCommand('Import-Module').AddParameter('Name', (Join-Path $env:VIRTIOFS_MODULE_PATH 'VirtioFs.psd1')).AddStatement()
-        $null = $ps.AddCommand('Start-VirtioFsDaemon').AddParameter('SharedDirectory', $Root).AddParameter('Name', 'cancel').
+        $null = $ps.AddCommand('Start-VirtioFsDaemon').AddParameter('SharedDirectory', (Join-Path $Root 'shared')).AddParameter('Name', 'cancel').
             AddParameter('BinaryPath', $Fake).AddParameter('SocketGroup', '').AddParameter('TimeoutSec', 120)
         $async = $ps.BeginInvoke()
         $deadline = [DateTime]::UtcNow.AddSeconds(20)

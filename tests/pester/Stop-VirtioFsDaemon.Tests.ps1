@@ -23,8 +23,8 @@ Describe 'Stop-VirtioFsDaemon' {
     }
 
     It 'stops by name from the pipeline (by property name) and by -Name' {
-        $a = Start-VirtioFsDaemon -SharedDirectory $Root -Name s-a
-        $b = Start-VirtioFsDaemon -SharedDirectory $Root -Name s-b
+        $a = Start-VirtioFsDaemon -SharedDirectory (Join-Path $Root 'shared') -Name s-a
+        $b = Start-VirtioFsDaemon -SharedDirectory (Join-Path $Root 'shared') -Name s-b
         # Both really run, or the checks below would pass without anything to stop.
         (Get-VirtioFsDaemon -Name 's-*').ProcessId | Sort-Object | Should -Be (@($a.ProcessId, $b.ProcessId) | Sort-Object)
         [pscustomobject]@{ Name = 's-a' } | Stop-VirtioFsDaemon
@@ -43,7 +43,7 @@ Describe 'Stop-VirtioFsDaemon' {
     }
 
     It 'does nothing under -WhatIf' {
-        $d = Start-VirtioFsDaemon -SharedDirectory $Root -Name whatif
+        $d = Start-VirtioFsDaemon -SharedDirectory (Join-Path $Root 'shared') -Name whatif
         $d | Stop-VirtioFsDaemon -WhatIf
         (Get-VirtioFsDaemon -Name whatif).State | Should -Be 'Running'
         $d | Stop-VirtioFsDaemon -Force -Confirm:$false
@@ -54,7 +54,7 @@ Describe 'Stop-VirtioFsDaemon' {
     It 'declares ConfirmImpact Medium and asks under -Force (High impact)' {
         (Get-Command Stop-VirtioFsDaemon).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact |
             Should -Be 'Medium'
-        $d = Start-VirtioFsDaemon -SharedDirectory $Root -Name forced
+        $d = Start-VirtioFsDaemon -SharedDirectory (Join-Path $Root 'shared') -Name forced
         # A non-interactive child pwsh cannot answer the prompt, so -Force without -Confirm:$false must not stop it.
         $env:VFS_T = $d.Name
         $out = & dotnet pwsh -NoProfile -NonInteractive -Command "Import-Module '$env:VIRTIOFS_MODULE_PATH/VirtioFs.psd1'; Stop-VirtioFsDaemon -Name `$env:VFS_T -Force" 2>&1

@@ -10,6 +10,9 @@ namespace VirtioFs.Daemon;
 internal sealed class DaemonOptions
 {
     public string SharedDirectory { get; set; } = "";
+
+    /// <summary>-Force: share a system directory anyway (SharedDirectoryGuard).</summary>
+    public bool AllowUnsafeSharedDirectory { get; set; }
     public string SocketPath { get; set; } = "";
     public string? SocketGroup { get; set; }
     public VirtioFsDaemonCacheMode? Cache { get; set; }

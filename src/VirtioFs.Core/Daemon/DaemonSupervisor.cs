@@ -69,6 +69,7 @@ internal sealed partial class DaemonSupervisor
                 $"The shared directory '{dir}' does not exist (or is not a directory).", dir,
                 "Create the directory first, or correct -SharedDirectory.");
         }
+        Domain.SharedDirectoryGuard.Ensure(dir, resolveOnThisHost: true, options.AllowUnsafeSharedDirectory, "Start-VirtioFsDaemon");
         var existing = List().ToList();
         if (name is not null)
         {

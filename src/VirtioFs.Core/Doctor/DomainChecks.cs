@@ -74,6 +74,7 @@ internal static class DomainChecks
                 var daemon = Daemon(share, input, list, target);
                 DaemonOptions(fs, share, daemon, list, target);
             }
+            ShareSafetyChecks.Run(share, input, list, target);
             LibvirtOptions(share, input, list, target);
             if (input.IsActive && input.Daemons is { } daemons)
             {
@@ -253,14 +254,20 @@ internal static class DomainChecks
         {
             list.Fail("TagLength", "The share has no mount tag (<target dir>); the guest mounts by tag.", "Set one: Set-VirtioFsShare -Tag '' -NewTag data (or edit <target dir>).", evidence, target);
         }
-        else if (bytes > ShareValidator.MaxTagBytes)
+        else if (bytes > MountTag.MaxBytes)
         {
-            list.Fail("TagLength", $"The tag is {bytes} bytes; QEMU refuses more than {ShareValidator.MaxTagBytes} at start (\"tag property must be 36 bytes or less\").",
+            list.Fail("TagLength", $"The tag is {bytes} bytes; QEMU refuses more than {MountTag.MaxBytes} at start (\"tag property must be 36 bytes or less\").",
                 $"Use a shorter tag: Set-VirtioFsShare -Tag '{share.Tag}' -NewTag <at most 36 bytes>, and mount that tag in the guest.", evidence, target);
+        }
+        else if (MountTag.Problem(share.Tag) is { } problem)
+        {
+            // The same rule New-VirtioFsShare applies: libvirt and QEMU take such a tag, the guest's fstab does not.
+            list.Fail("TagLength", problem, $"Rename it: Set-VirtioFsShare -Tag '{MountTag.Printable(share.Tag)}' -NewTag <letters, digits, '-', '_'>, and mount that tag in the guest.",
+                $"tag '{MountTag.Printable(share.Tag)}'", target);
         }
         else
         {
-            list.Pass("TagLength", $"The tag is {bytes} bytes (at most {ShareValidator.MaxTagBytes}).", evidence, target);
+            list.Pass("TagLength", $"The tag is {bytes} bytes (at most {MountTag.MaxBytes}) and plain enough for fstab.", evidence, target);
         }
         int count = tags.Count(t => t == share.Tag);
         if (count > 1)

@@ -28,6 +28,8 @@ internal sealed class HostCheckInput
     public Func<string, string[], ProgramResult?> Run { get; init; } = (p, a) => ProgramRunner.Run(p, a, TimeSpan.FromSeconds(10));
     /// <summary>The QEMU binary; null means the one libvirt's domain capabilities name, else /usr/bin/qemu-system-x86_64.</summary>
     public string? Emulator { get; init; }
+    /// <summary>The account libvirt runs QEMU as; null: resolved from the host's qemu.conf, passwd and group.</summary>
+    public QemuAccount? Qemu { get; init; }
     /// <summary>The virtiofsd processes running or recorded on the host (Get-VirtioFsDaemon's list).</summary>
     public IReadOnlyList<VirtioFsDaemon> RunningDaemons { get; init; } = [];
 }
@@ -409,15 +411,44 @@ internal static partial class HostChecks
         list.Pass("Kernel", $"Host kernel {release}.", release);
     }
 
+    /// <summary>
+    /// /dev/kvm as QEMU sees it: QEMU runs as qemu.conf's user and group (Debian: libvirt-qemu:kvm), so the
+    /// node must be readable and writable for that account. Without udev (containers, minimal hosts) it stays
+    /// root:root 0600; libvirt then logs "KVM was enabled when probing, but it is not available now", probes
+    /// QEMU again on every call (each define takes minutes) and type='kvm' guests cannot start.
+    /// </summary>
     private static void Kvm(HostCheckInput input, CheckList list)
     {
-        if (File.Exists(input.Host.Path("/dev/kvm")) || input.Host.DirectoryExists("/dev/kvm") || FileStatus.Of(input.Host.Path("/dev/kvm")) is not null)
+        var node = FileStatus.Of(input.Host.Path("/dev/kvm"));
+        if (node is not { } st)
         {
-            list.Pass("Kvm", "/dev/kvm exists: guests run with hardware acceleration.", "/dev/kvm");
+            list.Warn("Kvm", "/dev/kvm is missing: only <domain type='qemu'> (TCG emulation, slow) can run; type='kvm' domains fail to start.",
+                "Enable virtualization in the firmware and load kvm_intel or kvm_amd (modprobe), or nested virtualization on a VM host; until then use type='qemu'.", "no /dev/kvm");
             return;
         }
-        list.Warn("Kvm", "/dev/kvm is missing: only <domain type='qemu'> (TCG emulation, slow) can run; type='kvm' domains fail to start.",
-            "Enable virtualization in the firmware and load kvm_intel or kvm_amd (modprobe), or nested virtualization on a VM host; until then use type='qemu'.", "no /dev/kvm");
+        string mode = Convert.ToString(st.Permissions, 8);
+        string evidence = $"/dev/kvm {st.Uid}:{st.Gid} mode {mode}";
+        if (!st.IsCharacterDevice)
+        {
+            list.Fail("Kvm", "/dev/kvm is not a character device: QEMU cannot use it for KVM.",
+                "Remove it and let the kernel create it (modprobe kvm_intel or kvm_amd), or mknod /dev/kvm c 10 232.", evidence);
+            return;
+        }
+        var qemu = input.Qemu ?? QemuAccount.Resolve(input.Host);
+        if (qemu is null)
+        {
+            list.Pass("Kvm", "/dev/kvm exists (the account libvirt runs QEMU as is unknown: libvirt is not installed).", evidence);
+            return;
+        }
+        if (qemu.May(st, 6))
+        {
+            list.Pass("Kvm", $"QEMU runs as {qemu}, who can open /dev/kvm: guests run with hardware acceleration.", evidence);
+            return;
+        }
+        string group = input.Host.ReadLines("/etc/group").Select(l => l.Split(':')).FirstOrDefault(f => f.Length > 2 && f[0] == "kvm") is not null ? "kvm" : qemu.Group;
+        list.Fail("Kvm", $"QEMU runs as {qemu}, who cannot open /dev/kvm ({mode}, owner {st.Uid}:{st.Gid}): libvirt logs \"KVM was enabled when probing, but it is not available now\", probes QEMU again on every call (each define can take minutes), and type='kvm' guests do not start.",
+            $"Do what udev does: chgrp {group} /dev/kvm && chmod 0660 /dev/kvm, then restart libvirtd; keep it across reboots with a udev rule: echo 'KERNEL==\"kvm\", GROUP=\"{group}\", MODE=\"0660\"' > /etc/udev/rules.d/65-kvm.rules (and make sure {qemu.User} is in group {group}).",
+            evidence);
     }
 
     private static long? TmpfsSizeKiB(string options)

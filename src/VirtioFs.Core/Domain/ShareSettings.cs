@@ -33,6 +33,9 @@ internal sealed class ShareSettings
     public bool? Packed { get; set; }
     public bool? PagePerVq { get; set; }
 
+    /// <summary>-Force: share a system directory anyway (SharedDirectoryGuard).</summary>
+    public bool AllowUnsafeSource { get; set; }
+
     /// <summary>Option names (parameter names) to remove on Set.</summary>
     public ISet<string> Reset { get; } = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase);
 

@@ -18,9 +18,6 @@ namespace VirtioFs.Domain;
 /// </summary>
 internal static class ShareValidator
 {
-    /// <summary>QEMU's vhost-user-fs limit (VIRTIO_FS tag field).</summary>
-    public const int MaxTagBytes = 36;
-
     private static readonly Regex s_userAlias = new("^ua-[A-Za-z0-9_-]+$", RegexOptions.CultureInvariant);
 
     /// <summary>True for an alias libvirt keeps in the persistent definition: ua- then letters, digits, '_' and '-'.</summary>
@@ -33,7 +30,11 @@ internal static class ShareValidator
     /// <param name="self">The element being changed (Set), excluded from uniqueness checks.</param>
     public static void Validate(DomainDocument domain, VirtioFsShare merged, ShareSettings asked, HostContext host, XElement? self)
     {
-        ValidateTag(merged.Tag);
+        // A new share's tag, or a new name for one; a legacy tag left as it is stays changeable (and the doctor flags it).
+        if (self is null || asked.Tag is not null)
+        {
+            ValidateTag(merged.Tag);
+        }
         foreach (var other in domain.Filesystems.Where(f => f != self))
         {
             if (string.Equals(FilesystemElement.TagOf(other), merged.Tag, StringComparison.Ordinal))
@@ -70,7 +71,7 @@ internal static class ShareValidator
 
         ValidateDaemonDialect(merged, asked, host);
         ValidateBoot(domain, merged, self);
-        ValidateAlias(domain, merged, self);
+        ValidateAlias(domain, merged, asked, self);
         ValidateLibvirtVersion(merged, host);
     }
 
@@ -104,22 +105,8 @@ internal static class ShareValidator
         }
     }
 
-    public static void ValidateTag(string? tag)
-    {
-        if (string.IsNullOrEmpty(tag))
-        {
-            throw new VirtioFsException(ErrorIds.TagEmpty, VirtioFsErrorKind.InvalidArgument,
-                "The mount tag is empty; the guest mounts a share by its tag.", tag,
-                "Give -Tag a short name such as 'data' (at most 36 bytes).");
-        }
-        int bytes = Encoding.UTF8.GetByteCount(tag);
-        if (bytes > MaxTagBytes)
-        {
-            throw new VirtioFsException(ErrorIds.TagTooLong, VirtioFsErrorKind.InvalidArgument,
-                $"The mount tag '{tag}' is {bytes} bytes in UTF-8; QEMU allows at most {MaxTagBytes} (\"tag property must be 36 bytes or less\").",
-                tag, "Choose a tag of at most 36 bytes.");
-        }
-    }
+    /// <summary>The mount tag rule (MountTag), kept here because every caller validates a share.</summary>
+    public static void ValidateTag(string? tag) => MountTag.Validate(tag);
 
     private static void ValidateSourceOrSocket(VirtioFsShare merged, ShareSettings asked, HostContext host)
     {
@@ -158,6 +145,11 @@ internal static class ShareValidator
             throw new VirtioFsException(ErrorIds.SourceNotAbsolute, VirtioFsErrorKind.InvalidArgument,
                 $"The source '{source}' is not an absolute path; libvirt needs one.", source,
                 "Give the full path of the host directory, e.g. /srv/share.");
+        }
+        if (asked.Source is not null)
+        {
+            // Where the guest's root could reach the host's own files; resolvable only on this host.
+            SharedDirectoryGuard.Ensure(source, host.CheckHostPaths, asked.AllowUnsafeSource, "New-/Set-VirtioFsShare");
         }
         if (host.CheckHostPaths && asked.Source is not null)
         {
@@ -212,13 +204,14 @@ internal static class ShareValidator
         }
     }
 
-    private static void ValidateAlias(DomainDocument domain, VirtioFsShare merged, XElement? self)
+    private static void ValidateAlias(DomainDocument domain, VirtioFsShare merged, ShareSettings asked, XElement? self)
     {
         if (merged.Alias is not { } alias)
         {
             return;
         }
-        bool unchanged = self is not null && (string?)self.Element("alias")?.Attribute("name") == alias;
+        // Only an alias the caller asks for is checked: one already in the definition was accepted by libvirt.
+        bool unchanged = asked.Alias is null;
         if (!unchanged && !s_userAlias.IsMatch(alias))
         {
             throw new VirtioFsException(ErrorIds.InvalidAlias, VirtioFsErrorKind.InvalidArgument,

@@ -42,6 +42,7 @@ internal static class ErrorIds
     public const string SourceNotDirectory = nameof(SourceNotDirectory);
     public const string SourceNotFound = nameof(SourceNotFound);
     public const string TagEmpty = nameof(TagEmpty);
+    public const string UnsafeSharedDirectory = nameof(UnsafeSharedDirectory);
     public const string TagExists = nameof(TagExists);
     public const string TagTooLong = nameof(TagTooLong);
     public const string UnsupportedAccessMode = nameof(UnsupportedAccessMode);
@@ -122,6 +123,7 @@ internal static class ErrorIds
     public const string InvalidDriveLetter = nameof(InvalidDriveLetter);
     public const string InvalidMountOption = nameof(InvalidMountOption);
     public const string InvalidMountPoint = nameof(InvalidMountPoint);
+    public const string TagHasControlCharacter = nameof(TagHasControlCharacter);
     public const string TagHasWhitespace = nameof(TagHasWhitespace);
 
     // Files

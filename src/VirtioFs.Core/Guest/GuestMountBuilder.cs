@@ -21,13 +21,7 @@ internal static class GuestMountBuilder
 {
     public static VirtioFsGuestMount Build(string tag, string? mountPoint, bool readOnly, IEnumerable<string>? extraOptions, char driveLetter)
     {
-        ShareValidator.ValidateTag(tag);
-        if (tag.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
-        {
-            throw new VirtioFsException(ErrorIds.TagHasWhitespace, VirtioFsErrorKind.InvalidArgument,
-                $"The tag '{tag}' contains white space; it could not be written in /etc/fstab or typed in a mount command.",
-                tag, "Rename the share's tag (Set-VirtioFsShare cannot rename; remove and add it with a plain tag).");
-        }
+        MountTag.Validate(tag);
         string mp = mountPoint ?? "/mnt/" + tag;
         ValidateMountPoint(mp);
         mp = mp.Length > 1 ? mp.TrimEnd('/') : mp;

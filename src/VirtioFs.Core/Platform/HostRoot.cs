@@ -25,6 +25,17 @@ internal sealed class HostRoot
     /// <summary>Where an absolute host path lives in this tree.</summary>
     public string Path(string absolute) => IsReal ? absolute : System.IO.Path.Combine(Root, absolute.TrimStart('/'));
 
+    /// <summary>The host path of a path inside this tree (the reverse of <see cref="Path"/>).</summary>
+    public string HostPathOf(string treePath)
+    {
+        if (IsReal)
+        {
+            return treePath;
+        }
+        string root = System.IO.Path.TrimEndingDirectorySeparator(Root);
+        return treePath == root ? "/" : treePath.StartsWith(root + "/", System.StringComparison.Ordinal) ? treePath[root.Length..] : treePath;
+    }
+
     public bool FileExists(string absolute) => File.Exists(Path(absolute));
 
     public bool DirectoryExists(string absolute) => Directory.Exists(Path(absolute));

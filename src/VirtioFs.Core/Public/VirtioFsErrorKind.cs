@@ -22,4 +22,5 @@ public enum VirtioFsErrorKind
     WriteError,
     OperationStopped,
     ResourceBusy,
+    SecurityError,
 }

@@ -106,6 +106,10 @@ public sealed class StartVirtioFsDaemonCommand : VirtioFsCmdlet
     [ValidateNotNullOrEmpty]
     public string? BinaryPath { get; set; }
 
+    /// <summary>Shares a system directory (/, /etc, /var/lib/libvirt ...) that is otherwise refused.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     /// <summary>Seconds to wait for the socket.</summary>
     [Parameter]
     [ValidateRange(1, 3600)]
@@ -127,6 +131,7 @@ public sealed class StartVirtioFsDaemonCommand : VirtioFsCmdlet
             var options = new DaemonOptions
             {
                 SharedDirectory = dir,
+                AllowUnsafeSharedDirectory = Force.IsPresent,
                 SocketPath = socket ?? "",
                 SocketGroup = IsBound(nameof(SocketGroup)) ? SocketGroup : HostAccounts.LibvirtQemuGroup(new DaemonHost()),
                 Cache = IsBound(nameof(Cache)) ? Cache : null,

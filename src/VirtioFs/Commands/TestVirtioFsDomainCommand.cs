@@ -30,6 +30,7 @@ public sealed class TestVirtioFsDomainCommand : DomainReaderCmdlet
     private readonly Dictionary<string, VirtioFsDaemonBinary?> _probed = new(StringComparer.Ordinal);
     private QemuAccount? _qemu;
     private bool _qemuResolved;
+    private List<VirtioFsDaemon>? _daemons;
 
     private Version? _localLibvirt;
     private bool _localLibvirtRead;
@@ -97,7 +98,8 @@ public sealed class TestVirtioFsDomainCommand : DomainReaderCmdlet
             DefaultDaemon = checkHost ? _defaultDaemon : null,
             ProbeBinary = ProbePath,
             Qemu = _qemu,
-            Daemons = liveTags is null ? null : DaemonCmdletSupport.Supervisor().List().ToList(),
+            // The daemons of this host: the live check of a running guest's shares, and the ID mapping of a daemon behind a socket.
+            Daemons = checkHost ? (_daemons ??= DaemonCmdletSupport.Supervisor().List().ToList()) : null,
             LiveTags = liveTags,
         };
     }

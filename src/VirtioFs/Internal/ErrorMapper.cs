@@ -34,6 +34,7 @@ internal static class ErrorMapper
         VirtioFsErrorKind.WriteError => ErrorCategory.WriteError,
         VirtioFsErrorKind.OperationStopped => ErrorCategory.OperationStopped,
         VirtioFsErrorKind.ResourceBusy => ErrorCategory.ResourceBusy,
+        VirtioFsErrorKind.SecurityError => ErrorCategory.SecurityError,
         _ => ErrorCategory.NotSpecified,
     };
 }

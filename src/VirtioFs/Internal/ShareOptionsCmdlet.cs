@@ -85,6 +85,10 @@ public abstract class ShareOptionsCmdlet : DomainEditCmdlet
     [Parameter]
     public VirtioFsSharedMemoryChoice SharedMemory { get; set; } = VirtioFsSharedMemoryChoice.Auto;
 
+    /// <summary>Shares a system directory (/, /etc, /var/lib/libvirt ...) that is otherwise refused.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     /// <summary>Skips the host checks (source directory exists) for XML meant for another host.</summary>
     [Parameter]
     public SwitchParameter SkipSourceCheck { get; set; }
@@ -99,6 +103,7 @@ public abstract class ShareOptionsCmdlet : DomainEditCmdlet
         {
             Source = string.IsNullOrEmpty(Source) ? null : Source,
             SocketPath = string.IsNullOrEmpty(SocketPath) ? null : SocketPath,
+            AllowUnsafeSource = Force.IsPresent,
         };
         foreach (var option in ShareOptions.Settable)
         {

@@ -351,5 +351,42 @@ public sealed class DomainChecksTests : IDisposable
         Assert.Equal(VirtioFsCheckStatus.Skip, r.Status);
     }
 
+    [Fact]
+    public void ASystemDirectoryShareFailsAndSaysHowToNarrowIt()
+    {
+        var r = Run(Dom(Memfd, Fs(source: "dir='/etc'")), Input()).Single(x => x.Name == "SharedDirectory");
+        Assert.Equal(VirtioFsCheckStatus.Fail, r.Status);
+        Assert.Contains("/etc", r.Message);
+        Assert.Contains("about_VirtioFs_Security", r.Fix);
+    }
+
+    [Fact]
+    public void HostExposureWarnsUnlessNosuidNodevReadOnlyOrRootMapped()
+    {
+        File.WriteAllText(Path.Combine(_fake.Dir("proc"), "mounts"), "/dev/vda / ext4 rw,relatime 0 0\n");
+        var open = Run(Dom(Memfd, Fs()), Input()).Single(x => x.Name == "HostExposure");
+        Assert.Equal(VirtioFsCheckStatus.Warn, open.Status);
+        Assert.Contains("nosuid,nodev", open.Fix);
+        Assert.Contains("-ReadOnly", open.Fix);
+        Assert.Contains("xattr", open.Fix, StringComparison.OrdinalIgnoreCase);
+
+        Assert.Equal(VirtioFsCheckStatus.Pass, Run(Dom(Memfd, Fs(tail: "<readonly/>")), Input(libvirt: new Version(11, 0, 0))).Single(x => x.Name == "HostExposure").Status);
+        var mapped = Fs(binary: "").Replace("<source", "<idmap><uid start='0' target='100000' count='65536'/><gid start='0' target='100000' count='65536'/></idmap><source");
+        Assert.Equal(VirtioFsCheckStatus.Pass, Run(Dom(Memfd, mapped), Input(daemon: Rust, libvirt: new Version(11, 0, 0))).Single(x => x.Name == "HostExposure").Status);
+
+        File.WriteAllText(Path.Combine(_fake.Root, "proc", "mounts"), "/dev/vda / ext4 rw,relatime 0 0\ntmpfs /srv tmpfs rw,nosuid,nodev,relatime 0 0\n");
+        var closed = Run(Dom(Memfd, Fs()), Input()).Single(x => x.Name == "HostExposure");
+        Assert.Equal(VirtioFsCheckStatus.Pass, closed.Status);
+        Assert.Contains("/srv", closed.Message);
+    }
+
+    [Fact]
+    public void ATagTheGuestCannotMountFails()
+    {
+        var r = Run(Dom(Memfd, Fs(tag: "my share")), Input()).Single(x => x.Name == "TagLength");
+        Assert.Equal(VirtioFsCheckStatus.Fail, r.Status);
+        Assert.Contains("white space", r.Message);
+    }
+
     public void Dispose() => _fake.Dispose();
 }

@@ -162,5 +162,50 @@ public sealed class HostChecksTests : IDisposable
         Assert.Equal(VirtioFsCheckStatus.Warn, Get(Input(), "Kvm").Status);
     }
 
+    /// <summary>A real character device node (c 10 232, as the kernel makes /dev/kvm) in the fake tree; mknod needs root.</summary>
+    private void MakeKvmNode(uint uid, uint gid, string mode)
+    {
+        Assert.True(Environment.UserName == "root", "This test makes a device node with mknod and must run as root (CI does).");
+        string node = Path.Combine(_fake.Dir("dev"), "kvm");
+        foreach (var (cmd, args) in new[] { ("mknod", new[] { node, "c", "10", "232" }), ("chown", new[] { $"{uid}:{gid}", node }), ("chmod", new[] { mode, node }) })
+        {
+            var r = ProgramRunner.Run(cmd, args, TimeSpan.FromSeconds(10));
+            Assert.True(r is { ExitCode: 0 }, $"{cmd} {string.Join(' ', args)}: {r?.Output}");
+        }
+        File.WriteAllText(Path.Combine(_fake.Dir("etc"), "passwd"), "root:x:0:0::/root:/bin/sh\nlibvirt-qemu:x:64055:107::/var/lib/libvirt:/usr/sbin/nologin\n");
+        File.WriteAllText(Path.Combine(_fake.Dir("etc"), "group"), "root:x:0:\nkvm:x:107:\nlibvirt-qemu:x:64055:libvirt-qemu\n");
+        File.WriteAllText(Path.Combine(_fake.Dir("etc/libvirt"), "qemu.conf"), "#user = \"root\"\n");
+    }
+
+    [Fact]
+    public void KvmIsCheckedAsTheQemuUserSeesIt()
+    {
+        // Without udev: root:root 0600. QEMU (libvirt-qemu:kvm) cannot open it.
+        MakeKvmNode(0, 0, "600");
+        var fail = Get(Input(), "Kvm");
+        Assert.Equal(VirtioFsCheckStatus.Fail, fail.Status);
+        Assert.Contains("libvirt-qemu:kvm", fail.Message);
+        Assert.Contains("chgrp kvm /dev/kvm && chmod 0660 /dev/kvm", fail.Fix);
+        Assert.Contains("/etc/udev/rules.d/", fail.Fix);
+        // What udev does: root:kvm 0660.
+        File.Delete(Path.Combine(_fake.Root, "dev", "kvm"));
+        MakeKvmNode(0, 107, "660");
+        var pass = Get(Input(), "Kvm");
+        Assert.Equal(VirtioFsCheckStatus.Pass, pass.Status);
+        Assert.Contains("libvirt-qemu:kvm", pass.Message);
+        // qemu.conf may run QEMU as root, who opens anything.
+        File.Delete(Path.Combine(_fake.Root, "dev", "kvm"));
+        MakeKvmNode(0, 0, "600");
+        File.WriteAllText(Path.Combine(_fake.Root, "etc", "libvirt", "qemu.conf"), "user = \"root\"\ngroup = \"root\"\n");
+        Assert.Equal(VirtioFsCheckStatus.Pass, Get(Input(), "Kvm").Status);
+    }
+
+    [Fact]
+    public void AKvmNodeThatIsNotADeviceFails()
+    {
+        File.WriteAllText(Path.Combine(_fake.Dir("dev"), "kvm"), "");
+        Assert.Equal(VirtioFsCheckStatus.Fail, Get(Input(), "Kvm").Status);
+    }
+
     public void Dispose() => _fake.Dispose();
 }

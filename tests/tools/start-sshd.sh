@@ -4,7 +4,10 @@
 # for another libvirt host (all of them reach this machine's libvirtd), over a real SSH transport.
 #   tests/tools/start-sshd.sh [DIR]        (default: <repo>/output/ssh)
 # Everything lives in DIR: host key, sshd_config, pid file, log, the client key pair (id_ed25519),
-# known_hosts for the three addresses, an ssh_config for `ssh -F`, and `port` (the port, on one line).
+# known_hosts for the three addresses, an ssh_config for `ssh -F`, `ssh` (that ssh -F, for libvirt's
+# command= URI parameter) and `port` (the port, on one line). A URI that reads nothing in ~/.ssh:
+#   qemu+ssh://root@127.0.0.2:PORT/system?command=DIR/ssh&keyfile=DIR/id_ed25519&no_tty=1
+# (qemu+libssh:// honours keyfile=, known_hosts= and sshauth=privkey without the wrapper.)
 # Loopback addresses only, on a free port, key-only root login; /etc/ssh and ~/.ssh are not used.
 # The powershell subsystem runs the repository's pinned pwsh with -sshs and HOME=DIR/home, so a
 # module installed "on the remote host" stays out of the real user's module path.
@@ -24,6 +27,7 @@ for cmd in ssh ssh-keygen; do
   command -v "$cmd" >/dev/null || { echo "start-sshd: '$cmd' is missing: apt-get install openssh-client" >&2; exit 1; }
 done
 
+uri() { echo "qemu+ssh://root@127.0.0.2:$1/system?command=$dir/ssh&keyfile=$dir/id_ed25519&no_tty=1"; }
 # Only our sshd counts as running: a pid file naming another program (a reused pid) does not.
 ours() { local pid; pid=$(cat "$dir/sshd.pid" 2>/dev/null) && [ -n "$pid" ] &&
   tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "-f $dir/sshd_config"; }
@@ -31,8 +35,10 @@ ours() { local pid; pid=$(cat "$dir/sshd.pid" 2>/dev/null) && [ -n "$pid" ] &&
 login_ok() { local a; for a in "${addrs[@]}"; do
   ssh -F "$dir/ssh_config" -o ConnectTimeout=5 "$a" true </dev/null >/dev/null 2>&1 || return 1; done; }
 
-if ours && [ -s "$dir/port" ] && login_ok; then
-  echo "start-sshd: running on port $(cat "$dir/port") (pid $(cat "$dir/sshd.pid")): qemu+ssh://root@127.0.0.2:$(cat "$dir/port")/system?keyfile=$dir/id_ed25519&known_hosts=$dir/known_hosts&no_tty=1"
+# What this script writes changes with it: a running sshd set up by another version is restarted.
+stamp=$(sha256sum < "$0" | cut -c1-16)
+if ours && [ -s "$dir/port" ] && [ "$(cat "$dir/stamp" 2>/dev/null)" = "$stamp" ] && login_ok; then
+  echo "start-sshd: running on port $(cat "$dir/port") (pid $(cat "$dir/sshd.pid")): $(uri "$(cat "$dir/port")")"
   exit 0
 fi
 if ours; then bash "$here/stop-sshd.sh" "$dir" >/dev/null; fi
@@ -115,6 +121,13 @@ write_config() {
     echo "  StrictHostKeyChecking yes"
     echo "  BatchMode yes"
   } > "$dir/ssh_config"
+  # libvirt's ssh transport runs plain `ssh` and ignores known_hosts= (a libssh/libssh2 parameter);
+  # with no_verify=1 it would write to ~/.ssh/known_hosts. Its command= parameter takes this instead.
+  { echo '#!/bin/sh'
+    echo "# Written by tests/tools/start-sshd.sh, for libvirt URIs: command=$dir/ssh"
+    echo "exec $(command -v ssh) -F $dir/ssh_config \"\$@\""
+  } > "$dir/ssh"
+  chmod 755 "$dir/ssh"
   local key; key=$(cut -d' ' -f1,2 "$dir/ssh_host_ed25519_key.pub")
   for a in "${addrs[@]}"; do echo "[$a]:$port $key"; done > "$dir/known_hosts"
 }
@@ -131,8 +144,8 @@ for _ in $(seq 1 20); do
   if "$sshd" -f "$dir/sshd_config" -E "$dir/sshd.log" </dev/null; then
     for _ in $(seq 1 50); do [ -s "$dir/sshd.pid" ] && break; sleep 0.1; done
     if ours && login_ok; then
-      echo "$port" > "$dir/port"
-      echo "start-sshd: started on port $port (pid $(cat "$dir/sshd.pid")): qemu+ssh://root@127.0.0.2:$port/system?keyfile=$dir/id_ed25519&known_hosts=$dir/known_hosts&no_tty=1"
+      echo "$port" > "$dir/port"; echo "$stamp" > "$dir/stamp"
+      echo "start-sshd: started on port $port (pid $(cat "$dir/sshd.pid")): $(uri "$port")"
       exit 0
     fi
     ours && bash "$here/stop-sshd.sh" "$dir" >/dev/null

@@ -120,6 +120,10 @@ write_config() {
     echo "  GlobalKnownHostsFile /dev/null"
     echo "  StrictHostKeyChecking yes"
     echo "  BatchMode yes"
+    # ssh waits for a silent peer's banner forever, and libvirt with it: fail instead.
+    echo "  ConnectTimeout 10"
+    echo "  ServerAliveInterval 10"
+    echo "  ServerAliveCountMax 3"
   } > "$dir/ssh_config"
   # libvirt's ssh transport runs plain `ssh` and ignores known_hosts= (a libssh/libssh2 parameter);
   # with no_verify=1 it would write to ~/.ssh/known_hosts. Its command= parameter takes this instead.

@@ -25,8 +25,9 @@ if [ -n "$pid" ] && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF --
 fi
 rm -f "$dir/sshd.pid"
 # /run/sshd only when start-sshd.sh made it and no other sshd needs it.
-if [ -f "$dir/created-run-sshd" ]; then
-  pgrep -x sshd >/dev/null || rmdir /run/sshd 2>/dev/null
-  rm -f "$dir/created-run-sshd"
+# Another sshd keeps it, and the mark stays for a later stop.
+if [ -f "$dir/created-run-sshd" ] && ! pgrep -x sshd >/dev/null; then
+  rmdir /run/sshd 2>/dev/null
+  [ -d /run/sshd ] || rm -f "$dir/created-run-sshd"
 fi
 exit 0

@@ -116,6 +116,8 @@ write_config() {
     echo "  User root"
     echo "  IdentityFile $dir/id_ed25519"
     echo "  IdentitiesOnly yes"
+    # The rest holds for any host reached with this config (command=DIR/ssh), test host or not.
+    echo "Host *"
     echo "  UserKnownHostsFile $dir/known_hosts"
     echo "  GlobalKnownHostsFile /dev/null"
     echo "  StrictHostKeyChecking yes"

@@ -15,14 +15,16 @@ ns_of() { readlink "/proc/$1/ns/$2" 2>/dev/null; }
 init_pid=$(cat "$state/init.pid" 2>/dev/null)
 pidns=$(cat "$state/pidns" 2>/dev/null)
 mntns=$(cat "$state/mntns" 2>/dev/null)
+# Pids whose namespace of kind $1 is $2 (one pass over /proc; the brackets of 'pid:[N]' escaped).
+in_ns() { find /proc -mindepth 3 -maxdepth 3 -path "/proc/[0-9]*/ns/$1" -lname "$(printf '%s' "$2" | sed 's/[][*?\\]/\\&/g')" 2>/dev/null | cut -d/ -f3; }
 # Members: processes in our PID namespace, and their descendants (virtiofsd's sandbox and
 # libvirt's per-guest namespaces nest new ones below it).
 members() {
   [ -n "$pidns" ] || return 0
-  ps -e -o pid=,ppid= | awk -v ns="$pidns" '
-    { pid[NR] = $1; ppid[NR] = $2; cmd = "readlink /proc/" $1 "/ns/pid 2>/dev/null"; n = ""; cmd | getline n; close(cmd)
-      if (n == ns) in_ns[$1] = 1 }
-    END { do { added = 0; for (i = 1; i <= NR; i++) if (!(pid[i] in in_ns) && (ppid[i] in in_ns)) { in_ns[pid[i]] = 1; added = 1 } } while (added)
+  { in_ns pid "$pidns" | sed 's/^/in /'; ps -e -o pid=,ppid=; } | awk '
+    $1 == "in" { in_ns[$2] = 1; next }
+    { pid[++n] = $1; ppid[n] = $2 }
+    END { do { added = 0; for (i = 1; i <= n; i++) if (!(pid[i] in in_ns) && (ppid[i] in in_ns)) { in_ns[pid[i]] = 1; added = 1 } } while (added)
           for (p in in_ns) print p }'
 }
 ours=$([ -n "$init_pid" ] && [ "$(ns_of "$init_pid" pid)" = "$pidns" ] && echo yes)
@@ -33,7 +35,9 @@ if [ -n "$ours" ]; then
   for p in $(members); do
     case "$(cat "/proc/$p/comm" 2>/dev/null)" in libvirtd|virtlogd) kill -TERM "$p" 2>/dev/null ;; esac
   done
-  for _ in $(seq 1 50); do
+  # libvirtd 11 takes 30 s to give up on its graceful shutdown here ("Make forcefull daemon
+  # shutdown"); a short grace is enough: its state in /run is thrown away at the next start.
+  for _ in $(seq 1 30); do
     busy=
     for p in $(members); do case "$(cat "/proc/$p/comm" 2>/dev/null)" in libvirtd|virtlogd) busy=1 ;; esac; done
     [ -z "$busy" ] && break; sleep 0.1
@@ -51,7 +55,7 @@ if [ -n "$upid" ] && [ "$(cat "/proc/$upid/comm" 2>/dev/null)" = unshare ] && [ 
 # The namespace is gone when no process holds its mount namespace any more.
 if [ -n "$mntns" ]; then
   for _ in $(seq 1 50); do
-    held=$(for p in /proc/[0-9]*; do [ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$mntns" ] && echo "${p#/proc/}"; done)
+    held=$(in_ns mnt "$mntns")
     [ -z "$held" ] && break; sleep 0.1
   done
   [ -n "$held" ] && { echo "stop-trixie-libvirt: the namespace's mounts are still held by pid(s) $held" >&2; exit 1; }
@@ -62,7 +66,9 @@ if [ -s "$state/domains" ]; then
   while read -r name; do
     for d in /sys/fs/cgroup/*/machine /sys/fs/cgroup/machine; do
       [ -d "$d" ] || continue
-      find "$d" -maxdepth 1 -type d -name "qemu-*-$name.libvirt-qemu" -exec find {} -depth -type d -exec rmdir {} + \; 2>/dev/null
+      for g in "$d"/qemu-*-"$name".libvirt-qemu; do
+        [ -d "$g" ] && find "$g" -depth -type d -print0 | xargs -0r rmdir 2>/dev/null
+      done
     done
   done < "$state/domains"
 fi

@@ -64,7 +64,10 @@ debian_mirror() {
   done | grep -E '^(https?|file)://' | head -1
 }
 mirror=$(debian_mirror || true)
-[ -n "$mirror" ] || fail "apt has no Debian mirror configured (no enabled 'deb' entry for a release suite in $(apt-config dump | sed -n 's/^Dir::Etc::sourcelist "\(.*\)";/\1/p') or the sources.list.d files); add one, then run apt-get update"
+if [ -z "$mirror" ]; then
+  eval "$(apt-config shell list Dir::Etc::sourcelist/f parts Dir::Etc::sourceparts/d)"
+  fail "apt has no Debian mirror configured: no enabled 'deb' entry for a release suite in $list or ${parts%/}/*.list, *.sources; add one, then run apt-get update"
+fi
 mirror=${mirror%/}
 
 new=$out/root.new

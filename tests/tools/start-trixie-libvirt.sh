@@ -89,8 +89,10 @@ echo "start-trixie-libvirt: namespace ready, virtlogd and libvirtd started"
 while :; do sleep 3600 & wait $! || true; done
 '
 echo "$root" > "$state/root"
+# From a file, so ps shows a short line; bash keeps it open after pivot_root hides the path.
+printf '%s' "$init_script" > "$state/vfs-trixie-init.sh"
 setsid unshare --mount --propagation private --pid --fork --kill-child -- \
-  /bin/bash -c "$init_script" vfs-trixie-init "$root" "$hugepages" < /dev/null > "$state/ns.log" 2>&1 &
+  /bin/bash "$state/vfs-trixie-init.sh" "$root" "$hugepages" < /dev/null > "$state/ns.log" 2>&1 &
 unshare_pid=$!
 echo "$unshare_pid" > "$state/unshare.pid"
 init_pid=

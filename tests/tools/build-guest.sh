@@ -2,17 +2,19 @@
 # SPDX-License-Identifier: MIT
 # Builds the end-to-end test guest: Debian's own kernel (downloaded, not installed) and a busybox
 # initramfs with the virtio-fs modules and tests/tools/guest-init.sh as /init. For e2e.mode=agent
-# it also holds virtio_console (the guest agent's port) and a modules.dep for busybox modprobe.
+# it also holds Debian's real qemu-ga (package qemu-guest-agent, downloaded, not installed) with the
+# shared libraries it links, virtio_console for its port, and a modules.dep for busybox modprobe.
 #   tests/tools/build-guest.sh [OUTDIR]        (default: <repo>/output/guest)
 # Writes OUTDIR/vmlinuz and OUTDIR/initrd.gz and reuses them while the init and this script are
-# unchanged; the kernel's few files are kept in OUTDIR/kernel, so a rebuild needs no download.
+# unchanged; the kernel's few files are kept in OUTDIR/kernel and qemu-ga's in OUTDIR/agent, so a
+# rebuild needs no download.
 # See /work/shared/docs/real-guest-notes.md, Step 1, for the facts behind each step.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/../../output/guest}
 mkdir -p "$out"; out=$(cd "$out" && pwd)
 need() { command -v "$1" >/dev/null || { echo "build-guest: '$1' is missing: apt-get install $2" >&2; exit 1; }; }
-need apt-get apt; need dpkg dpkg; need cpio cpio; need gzip gzip
+need apt-get apt; need dpkg dpkg; need cpio cpio; need gzip gzip; need ldd libc-bin
 [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 || { echo "build-guest: a static /bin/busybox is missing: apt-get install busybox-static" >&2; exit 1; }
 
 stamp=$(cat "$here/guest-init.sh" "$0" | sha256sum | cut -c1-16)
@@ -85,8 +87,28 @@ if [ ! -s "$kdir/modules.order" ] || [ "$(cat "$kdir/wanted" 2>/dev/null)" != "$
 fi
 kver=$(cut -d' ' -f2 "$kdir/version")
 
-# 2. The initramfs: static busybox, the modules in load order, device nodes, /init, and for
-# e2e.mode=agent /lib/modules/<kernel>/modules.dep.
+# 2. qemu-ga and the shared libraries it links, once. ldd on the host resolves them: they are
+# Debian 12's own (libglib2.0-0, libnuma1, liburing2, libudev1, libc6), the same the package depends on.
+adir=$out/agent
+if [ ! -s "$adir/version" ]; then
+  newtmp
+  (cd "$tmp" && apt-get download -q qemu-guest-agent >/dev/null) || { echo "build-guest: apt-get download qemu-guest-agent failed (network or sources.list)" >&2; exit 1; }
+  deb=$(ls "$tmp"/qemu-guest-agent_*.deb)
+  dpkg -x "$deb" "$tmp/x"
+  ga=$tmp/x/usr/sbin/qemu-ga
+  if ldd "$ga" | grep -q 'not found'; then
+    echo "build-guest: qemu-ga needs libraries this host lacks: $(ldd "$ga" | grep 'not found' | tr -s '\t\n' '  '); apt-get install $(dpkg-deb -f "$deb" Depends | sed 's/([^)]*)//g; s/ *, */ /g')" >&2; exit 1
+  fi
+  rm -rf "$adir"; mkdir -p "$adir/root/usr/sbin"
+  cp "$ga" "$adir/root/usr/sbin/qemu-ga"
+  for lib in $(ldd "$ga" | sed -n 's/^.*=> \(\/[^ ]*\) (0x.*$/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (0x.*$/\1/p'); do
+    mkdir -p "$adir/root$(dirname "$lib")"; cp -L "$lib" "$adir/root$lib"
+  done
+  echo "qemu-guest-agent $(dpkg-deb -f "$deb" Version)" > "$adir/version"
+fi
+
+# 3. The initramfs: static busybox, the modules in load order, device nodes, /init, and for
+# e2e.mode=agent qemu-ga, its libraries and /lib/modules/<kernel>/modules.dep.
 root=$(mktemp -d); tmps+=("$root")
 mkdir -p "$root"/{bin,sbin,proc,sys,dev,mnt,etc,lib/modules}
 cp /bin/busybox "$root/bin/busybox"
@@ -98,10 +120,11 @@ cp "$kdir/modules.order" "$root/modules.order.e2e"
 mkdir -p "$root/lib/modules/$kver"
 for f in "$kdir"/modules/*.ko; do ln -s "../$(basename "$f")" "$root/lib/modules/$kver/$(basename "$f")"; done
 cp "$kdir/modules.dep" "$kdir/modules.alias" "$root/lib/modules/$kver/"
+cp -a "$adir/root/." "$root/"
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet | gzip -9) > "$out/initrd.gz.tmp"
 rm -rf "$root"
 cp "$kdir/vmlinuz" "$out/vmlinuz.tmp"
 chmod 644 "$out/initrd.gz.tmp" "$out/vmlinuz.tmp"
 mv "$out/initrd.gz.tmp" "$out/initrd.gz"; mv "$out/vmlinuz.tmp" "$out/vmlinuz"
 echo "$stamp" > "$out/stamp"
-echo "build-guest: built $out/vmlinuz and initrd.gz ($(cat "$kdir/version"); modules: $(tr '\n' ' ' < "$kdir/modules.order")+ $agent_mods)"
+echo "build-guest: built $out/vmlinuz and initrd.gz ($(cat "$kdir/version"); modules: $(tr '\n' ' ' < "$kdir/modules.order")+ $agent_mods; $(cat "$adir/version"))"

@@ -6,6 +6,10 @@
 #   e2e.mp=<dir>       mount point (default /mnt/e2e)
 #   e2e.token=<token>  written back to the host, to prove this boot wrote the file
 #   e2e.tag2=<tag>     afterwards, wait up to 60 s for a hot-plugged second share with this tag
+#   e2e.mode=agent     mount nothing: start Debian's qemu-ga on the org.qemu.guest_agent.0 port and
+#                      stay up until the host's guest-shutdown (see the agent block below)
+#   e2e.virtiofs=unloaded  (agent mode) leave fuse and virtiofs unloaded: modprobe, or the kernel's
+#                      own request on `mount -t virtiofs`, loads them
 # The host checks <share>/guest-wrote.txt (token plus the content of host-prepared.txt, which only a
 # guest that read the host's file can know) and the E2E_* markers on the serial console.
 /bin/busybox --install -s /bin
@@ -15,7 +19,7 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 echo "E2E_INIT_START uptime=$(cut -d' ' -f1 /proc/uptime)"
 
-TAG=; TOKEN=none; TAG2=; MODE=tag; MP=/mnt/e2e
+TAG=; TOKEN=none; TAG2=; MODE=tag; MP=/mnt/e2e; VIRTIOFS=load
 for a in $(cat /proc/cmdline); do
   case "$a" in
     e2e.tag=*)   TAG="${a#e2e.tag=}" ;;
@@ -23,8 +27,65 @@ for a in $(cat /proc/cmdline); do
     e2e.tag2=*)  TAG2="${a#e2e.tag2=}" ;;
     e2e.mode=*)  MODE="${a#e2e.mode=}" ;;
     e2e.mp=*)    MP="${a#e2e.mp=}" ;;
+    e2e.virtiofs=*) VIRTIOFS="${a#e2e.virtiofs=}" ;;
   esac
 done
+
+# e2e.mode=agent: a guest driven only through the real qemu-ga, as Mount-VirtioFsShare drives one.
+# Without udev nothing names the agent's port or starts the agent, so init does what Debian's udev
+# rule and qemu-guest-agent.service would, then idles as PID 1 until guest-shutdown powers it off.
+if [ "$MODE" = agent ]; then
+  export PATH=/sbin:/usr/sbin:/bin:/usr/bin
+  # /sbin/modprobe is what the kernel runs to load fs-virtiofs; /usr/bin as with Debian's merged /usr.
+  busybox --install -s /sbin
+  ln -s ../bin /usr/bin
+  mkdir -p /run /var/log /tmp /usr/lib; ln -s ../run /var/run
+  # guest-get-osinfo reads /etc/os-release (then /usr/lib/os-release); a Debian 12 guest has these.
+  cat > /usr/lib/os-release <<'OSRELEASE'
+PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
+NAME="Debian GNU/Linux"
+VERSION_ID="12"
+VERSION="12 (bookworm)"
+VERSION_CODENAME=bookworm
+ID=debian
+OSRELEASE
+  ln -s ../usr/lib/os-release /etc/os-release
+  # guest-shutdown makes qemu-ga run `/sbin/shutdown -h -P +0 "hypervisor initiated shutdown"`
+  # (-H halt, -r reboot) and fail unless it exits 0. busybox has no shutdown: this one returns at
+  # once and powers off a moment later, as systemd's does.
+  rm -f /sbin/shutdown
+  cat > /sbin/shutdown <<'SHUTDOWN'
+#!/bin/sh
+act=poweroff
+for a in "$@"; do case "$a" in -r) act=reboot ;; -H) act=halt ;; esac; done
+echo "E2E_AGENT_SHUTDOWN $act args=[$*]" > /dev/console
+( sleep 1; sync; "$act" -f ) < /dev/null > /dev/null 2>&1 &
+exit 0
+SHUTDOWN
+  chmod 755 /sbin/shutdown
+  # modprobe reads /lib/modules/$(uname -r)/modules.dep (build-guest.sh writes it).
+  mods="virtio_pci virtio_console"; [ "$VIRTIOFS" = unloaded ] || mods="$mods virtiofs"
+  for m in $mods; do modprobe "$m" || echo "E2E_MODPROBE_FAIL $m"; done
+  # The port is vportNpM; its name comes from the host a moment after virtio_console binds.
+  port=; i=0
+  while [ -z "$port" ] && [ $i -lt 100 ]; do
+    for n in /sys/class/virtio-ports/*/name; do
+      [ "$(cat "$n" 2>/dev/null)" = org.qemu.guest_agent.0 ] && port=$(basename "$(dirname "$n")")
+    done
+    [ -n "$port" ] && [ -c "/dev/$port" ] || { port=; sleep 0.1; i=$((i+1)); }
+  done
+  if [ -z "$port" ]; then
+    echo "E2E_AGENT_NO_PORT (no org.qemu.guest_agent.0 channel; staying up)"
+  else
+    mkdir -p /dev/virtio-ports; ln -s "../$port" /dev/virtio-ports/org.qemu.guest_agent.0
+    # Debian's unit runs plain /usr/sbin/qemu-ga: virtio-serial on the path above by default.
+    /usr/sbin/qemu-ga -l /var/log/qemu-ga.log < /dev/null &
+    pid=$!; echo "$pid" > /run/qemu-ga.pid
+    echo "E2E_AGENT_READY port=$port pid=$pid token=$TOKEN uptime=$(cut -d' ' -f1 /proc/uptime)"
+    wait "$pid"; echo "E2E_AGENT_EXITED rc=$? uptime=$(cut -d' ' -f1 /proc/uptime)"
+  fi
+  while :; do sleep 3600; done
+fi
 
 for m in $(cat /modules.order.e2e); do
   insmod "/lib/modules/$m" || echo "E2E_INSMOD_FAIL $m"

@@ -37,38 +37,10 @@ if [ -s "$out/state/init.pid" ] && kill -0 "$(cat "$out/state/init.pid")" 2>/dev
 fi
 if grep -q " $out/" /proc/self/mounts; then fail "something is mounted under $out: unmount it first"; fi
 
-# The Debian mirror apt on this host already uses, from its own configuration (one-line
-# sources.list files and deb822 .sources files): the first enabled 'deb' entry for a plain
-# release suite (not -security, -updates or -backports).
-debian_mirror() {
-  local list parts f
-  eval "$(apt-config shell list Dir::Etc::sourcelist/f parts Dir::Etc::sourceparts/d)"
-  { [ -f "$list" ] && printf '%s\n' "$list"
-    for f in "$parts"/*.list "$parts"/*.sources; do [ -f "$f" ] && printf '%s\n' "$f"; done; } |
-  while read -r f; do
-    case "$f" in
-      *.sources)
-        awk 'function flush() { if (types ~ /(^| )deb( |$)/ && enabled !~ /^[Nn]o$/)
-                                  for (i = 1; i <= ns; i++) if (s[i] !~ /[-\/]/) { print uris; break }
-                                types = ""; uris = ""; enabled = ""; ns = 0 }
-             /^[ \t]*#/ { next }
-             /^[ \t]*$/ { flush(); next }
-             tolower($1) == "types:"   { $1 = ""; types = $0 " " }
-             tolower($1) == "uris:"    { uris = $2 }
-             tolower($1) == "suites:"  { ns = NF - 1; for (i = 2; i <= NF; i++) s[i - 1] = $i }
-             tolower($1) == "enabled:" { enabled = $2 }
-             END { flush() }' "$f" ;;
-      *)
-        sed -e 's/#.*//' -e 's/\[[^]]*\]//' "$f" | awk '$1 == "deb" && $3 !~ /[-\/]/ { print $2 }' ;;
-    esac
-  done | grep -E '^(https?|file)://' | head -1
-}
-mirror=$(debian_mirror || true)
-if [ -z "$mirror" ]; then
-  eval "$(apt-config shell list Dir::Etc::sourcelist/f parts Dir::Etc::sourceparts/d)"
-  fail "apt has no Debian mirror configured: no enabled 'deb' entry for a release suite in $list or ${parts%/}/*.list, *.sources; add one, then run apt-get update"
-fi
-mirror=${mirror%/}
+# Debian's package mirror apt on this host is configured with (tests/tools/apt-mirror.sh, the one
+# reader of apt's sources); it says what it read when there is none.
+. "$here/apt-mirror.sh"
+mirror=$(debian_mirror) || fail "apt has no Debian mirror configured (see above); add one, then run apt-get update"
 
 new=$out/root.new
 rm -rf --one-file-system "$new"

@@ -48,6 +48,10 @@ internal static class ErrorIds
     public const string UnsupportedAccessMode = nameof(UnsupportedAccessMode);
 
     // libvirt connection and domains
+    public const string HostUnreachable = nameof(HostUnreachable);
+    public const string LibvirtNotRunning = nameof(LibvirtNotRunning);
+    public const string SshAuthFailed = nameof(SshAuthFailed);
+    public const string SshHostKeyUnknown = nameof(SshHostKeyUnknown);
     public const string DomainLocked = nameof(DomainLocked);
     public const string DomainCapabilitiesFailed = nameof(DomainCapabilitiesFailed);
     public const string DomainListFailed = nameof(DomainListFailed);

@@ -27,43 +27,26 @@ internal sealed class LibvirtConnection : IDisposable
 
     internal IntPtr Handle => _conn != IntPtr.Zero ? _conn : throw new ObjectDisposedException(nameof(LibvirtConnection));
 
-    /// <summary>True for URIs without a host part (qemu:///system) or naming localhost.</summary>
+    /// <summary>The URI as given, taken apart.</summary>
+    public LibvirtUri ParsedUri => LibvirtUri.Parse(Uri);
+
+    /// <summary>True when the connection's libvirt runs on this machine (see LibvirtUri.IsThisHost).</summary>
     public bool IsLocal => IsLocalUri(Uri);
 
-    public static bool IsLocalUri(string uri)
-    {
-        int scheme = uri.IndexOf("://", StringComparison.Ordinal);
-        if (scheme < 0)
-        {
-            return true;
-        }
-        string rest = uri[(scheme + 3)..];
-        int slash = rest.IndexOf('/');
-        string host = slash >= 0 ? rest[..slash] : rest;
-        int at = host.LastIndexOf('@');
-        if (at >= 0)
-        {
-            host = host[(at + 1)..];
-        }
-        int colon = host.IndexOf(':');
-        if (colon >= 0)
-        {
-            host = host[..colon];
-        }
-        return host.Length == 0 || host is "localhost" or "127.0.0.1" or "::1";
-    }
+    public static bool IsLocalUri(string uri) => LibvirtUri.Parse(uri).IsThisHost;
 
     public static LibvirtConnection Open(string uri)
     {
         EnsureInitialised();
-        IntPtr auth = DefaultAuth();
-        IntPtr conn = LibvirtNative.virConnectOpenAuth(uri, auth, 0);
+        var parsed = LibvirtUri.Parse(uri);
+        // No auth callback: libvirt's default one prompts on the terminal for passwords and host keys, and
+        // with libssh it has been seen to hang for ever after "Too many authentication failures". A runbook
+        // must fail at once instead; keys (keyfile=, ssh-agent) are the way to log in.
+        IntPtr conn = LibvirtNative.virConnectOpenAuth(parsed.ForLibvirt(), IntPtr.Zero, 0);
         if (conn == IntPtr.Zero)
         {
-            var (_, message) = LastError();
-            throw new VirtioFsException(ErrorIds.LibvirtConnectFailed, VirtioFsErrorKind.ConnectionError,
-                $"Cannot connect to libvirt at '{uri}': {message}", uri,
-                "Check that libvirtd (or virtqemud) runs and that you may use it (root, or the libvirt group); for remote hosts check the URI, e.g. qemu+ssh://user@host/system.");
+            var (code, message) = LastError();
+            throw ConnectFailure.Classify(parsed, code, message);
         }
         return new LibvirtConnection(conn, uri);
     }
@@ -278,19 +261,5 @@ internal sealed class LibvirtConnection : IDisposable
     [UnmanagedCallersOnly]
     private static void IgnoreError(IntPtr userData, IntPtr error)
     {
-    }
-
-    /// <summary>
-    /// virConnectAuthPtrDefault, libvirt's console prompt for passwords (remote URIs). It is an
-    /// exported variable, so read the pointer it holds.
-    /// </summary>
-    private static IntPtr DefaultAuth()
-    {
-        if (NativeLibrary.TryLoad("libvirt.so.0", out IntPtr lib)
-            && NativeLibrary.TryGetExport(lib, "virConnectAuthPtrDefault", out IntPtr variable))
-        {
-            return Marshal.ReadIntPtr(variable);
-        }
-        return IntPtr.Zero;
     }
 }

@@ -72,6 +72,9 @@ $SystemPackages = @(
     'procps'
     'systemd'                # systemd-analyze, which checks the units Register-VirtioFsDaemon writes (no running systemd needed)
     'patchelf'               # points Debian 13's Rust virtiofsd at trixie's glibc (tests/tools/get-rust-virtiofsd.sh)
+    'openssh-server'         # the loopback sshd that stands for remote hosts (tests/tools/start-sshd.sh)
+    'openssh-client'         # ssh and ssh-keygen for it, and libvirt's qemu+ssh transport
+    'debootstrap'            # Debian 13's root with libvirt 11, QEMU 10 and virtiofsd 1.13 (tests/tools/build-trixie-root.sh)
 )
 
 function Invoke-Native {
@@ -94,8 +97,18 @@ function Install-SystemPackage {
     }
     Write-Host "Installing Debian packages: $($missing -join ' ')"
     $env:DEBIAN_FRONTEND = 'noninteractive'
-    Invoke-Native apt-get @('update', '-qq')
-    Invoke-Native apt-get @(@('install', '-y', '-qq', '--no-install-recommends') + $missing)
+    # Packages must not start their services here (openssh-server would start sshd on port 22): a
+    # policy-rc.d that denies every start, for the time of the install, unless the image has its own.
+    $policy = '/usr/sbin/policy-rc.d'
+    $ownPolicy = -not (Test-Path -LiteralPath $policy)
+    if ($ownPolicy) { Set-Content -LiteralPath $policy -Value "#!/bin/sh`n# build.ps1: no service starts while the test packages install`nexit 101"; & chmod 755 $policy }
+    try {
+        Invoke-Native apt-get @('update', '-qq')
+        Invoke-Native apt-get @(@('install', '-y', '-qq', '--no-install-recommends') + $missing)
+    }
+    finally {
+        if ($ownPolicy) { Remove-Item -LiteralPath $policy -Force }
+    }
 }
 
 function Invoke-Bootstrap {
@@ -266,9 +279,12 @@ function Invoke-PesterTest {
 
 function Start-TestService {
     Invoke-Native bash @([IO.Path]::Combine($Root, 'tests', 'tools', 'start-libvirt.sh'))
+    # 127.0.0.2-4 stand for three remote hosts, reached over a real sshd on loopback (output/ssh).
+    Invoke-Native bash @([IO.Path]::Combine($Root, 'tests', 'tools', 'start-sshd.sh'))
 }
 
 function Stop-TestService {
+    & bash ([IO.Path]::Combine($Root, 'tests', 'tools', 'stop-sshd.sh'))
     & bash ([IO.Path]::Combine($Root, 'tests', 'tools', 'stop-libvirt.sh'))
 }
 

@@ -92,4 +92,23 @@ function Test-VirtioFsRoot {
     (& id -u) -eq '0'
 }
 
+function Get-VirtioFsTestSsh {
+    # The loopback sshd that build.ps1 -Task Test starts (tests/tools/start-sshd.sh): 127.0.0.2, .3 and .4
+    # each stand for a remote host. Returns its directory, port, key and known_hosts, and the libvirt URI
+    # of each address. Throws with what to run when it is not running.
+    $repo = [IO.Path]::GetFullPath([IO.Path]::Combine($PSScriptRoot, '..', '..'))
+    $dir = [IO.Path]::Combine($repo, 'output', 'ssh')
+    $pidFile = [IO.Path]::Combine($dir, 'sshd.pid')
+    $alive = (Test-Path -LiteralPath $pidFile) -and (Test-Path -LiteralPath "/proc/$((Get-Content -LiteralPath $pidFile -Raw).Trim())")
+    if (-not $alive) { throw "The test sshd is not running: run bash tests/tools/start-sshd.sh (apt-get install openssh-server openssh-client)." }
+    $port = [int](Get-Content -LiteralPath ([IO.Path]::Combine($dir, 'port')) -Raw).Trim()
+    $key = [IO.Path]::Combine($dir, 'id_ed25519')
+    $uris = [ordered]@{}
+    foreach ($a in '127.0.0.2', '127.0.0.3', '127.0.0.4') {
+        # command= runs ssh with output/ssh/ssh_config: that known_hosts file, batch mode, timeouts.
+        $uris[$a] = "qemu+ssh://root@${a}:$port/system?command=$dir/ssh&keyfile=$key&no_tty=1"
+    }
+    [pscustomobject]@{ Dir = $dir; Port = $port; KeyFile = $key; KnownHosts = [IO.Path]::Combine($dir, 'known_hosts'); Uri = $uris }
+}
+
 $script:VirtioFsModule = Import-VirtioFsModule

@@ -232,6 +232,16 @@ Describe 'Transport failures: own ids, the URI as target, nothing changed' {
         $err[0].FullyQualifiedErrorId | Should -BeLike "$_,*"
     }
 
+    It 'Resolve-VirtioFsError explains a piped transport error by its id and recommended action' {
+        $err = $null
+        Get-VirtioFsShare -ConnectionUri $Broken.HostUnreachable -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        $r = @($err[0] | Resolve-VirtioFsError)
+        $r[0].Id | Should -Be 'HostUnreachable'
+        $r[0].Known | Should -BeTrue
+        $r[0].Fix | Should -Be $err[0].ErrorDetails.RecommendedAction
+        @(Resolve-VirtioFsError 'Cannot recv data: Host key verification failed.').Count | Should -BeGreaterThan 0 -Because 'a string still selects the message set'
+    }
+
     It 'nothing prompts: a qemu+ssh URI without no_tty fails at once instead of asking' {
         $uri = $Broken.SshHostKeyUnknown -replace '&no_tty=1', ''
         $sw = [Diagnostics.Stopwatch]::StartNew()

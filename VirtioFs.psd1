@@ -40,8 +40,10 @@
         'Set-VirtioFsShare'
         'Start-VirtioFsDaemon'
         'Stop-VirtioFsDaemon'
+        'Sync-VirtioFsMapping'
         'Test-VirtioFsDomain'
         'Test-VirtioFsHost'
+        'Test-VirtioFsMapping'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -144,6 +144,7 @@ internal static class ErrorIds
     public const string MappingHostMissing = nameof(MappingHostMissing);
     public const string MappingNameInvalid = nameof(MappingNameInvalid);
     public const string MappingNotFound = nameof(MappingNotFound);
+    public const string MappingWithSource = nameof(MappingWithSource);
 
     // Files
     public const string FileLocked = nameof(FileLocked);

@@ -56,6 +56,14 @@ internal static class ManagedShareMarker
         }
         var container = Container(doc) ?? AddContainer(doc);
         var entry = new XElement(Namespace + "share", new XAttribute("tag", tag), new XAttribute("mapping", mark.Mapping), new XAttribute("host", mark.Host));
+        // libvirt writes metadata back with double quotes; a new line written like its neighbours keeps the diff to itself.
+        if (container.Attributes().Select(a => a.Annotation<AttributeQuotes.Quote>()).FirstOrDefault(q => q is not null) is { } quote)
+        {
+            foreach (var a in entry.Attributes())
+            {
+                a.AddAnnotation(new AttributeQuotes.Quote(quote.Char));
+            }
+        }
         XmlLayout.InsertAfter(container, entry, container.Elements().LastOrDefault());
         return true;
     }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 using System.Collections;
+using System.Collections.Generic;
 using System.Management.Automation;
+using VirtioFs.Domain;
 using VirtioFs.Errors;
 using VirtioFs.Internal;
 using VirtioFs.Mappings;
@@ -47,9 +49,9 @@ public sealed class NewVirtioFsMappingCommand : MappingOptionsCmdlet
             {
                 throw NoPath(Name);
             }
-            foreach (var o in InputObject?.Options ?? new System.Collections.Generic.Dictionary<string, object>())
+            foreach (var o in InputObject?.Options ?? new Dictionary<string, object>())
             {
-                if (Domain.ShareOptions.Find(o.Key) is { } option)
+                if (ShareOptions.Find(o.Key) is { } option)
                 {
                     entry.Options[option.Name] = MappingOptionValues.Normalize(option, o.Value);
                 }

@@ -47,8 +47,9 @@ public sealed class RemoveVirtioFsMappingCommand : MappingCmdlet
         var result = EditMappings($"Remove mapping '{name}'", doc =>
         {
             removed.Clear();
+            var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
             var targets = WildcardPattern.ContainsWildcardCharacters(name)
-                ? doc.Mappings.Values.Where(m => new WildcardPattern(name, WildcardOptions.IgnoreCase).IsMatch(m.Name)).ToList()
+                ? doc.Mappings.Values.Where(m => pattern.IsMatch(m.Name)).ToList()
                 : [doc.Get(name, file)];
             foreach (var m in targets)
             {

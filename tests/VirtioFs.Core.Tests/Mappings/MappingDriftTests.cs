@@ -72,6 +72,18 @@ public sealed class MappingDriftTests
     }
 
     [Fact]
+    public void ANewMarkerLineIsQuotedLikeTheLinesLibvirtWroteBack()
+    {
+        var dom = Fixtures.Load("pc-minimal.xml");
+        ManagedShareMarker.Mark(dom, "data", new ShareMark("data", Host));
+        // What libvirt returns after the define: its metadata with double quotes.
+        dom = DomainDocument.Parse(dom.ToXml().Replace("tag='data' mapping='data' host='kvm1'", "tag=\"data\" mapping=\"data\" host=\"kvm1\"", StringComparison.Ordinal)
+            .Replace("xmlns:virtiofs='urn:virtiofs-powershell:mappings:1'", "xmlns:virtiofs=\"urn:virtiofs-powershell:mappings:1\"", StringComparison.Ordinal), "x");
+        ManagedShareMarker.Mark(dom, "logs", new ShareMark("logs", Host));
+        Assert.Contains("<virtiofs:share tag=\"logs\" mapping=\"logs\" host=\"kvm1\"/>", dom.ToXml());
+    }
+
+    [Fact]
     public void TheMarkerSharesMetadataWithOthers()
     {
         var dom = Fixtures.Load("q35-full.xml");

@@ -200,6 +200,17 @@ Describe 'The mapping file' {
         { Get-VirtioFsMapping -MappingPath $bad -ErrorAction Stop } | Should -Throw -ErrorId 'MappingFileMalformed,*' -ExpectedMessage "${bad}:1:31: the mapping file is not valid JSON*"
     }
 
+    It 'loses no edit when eight writers change one file at once' {
+        $parallel = Join-Path $Work 'parallel.json'
+        $manifest = [IO.Path]::Combine((Get-VirtioFsModulePath), 'VirtioFs.psd1')
+        1..8 | ForEach-Object -ThrottleLimit 8 -Parallel {
+            Import-Module $using:manifest
+            New-VirtioFsMapping -Name "p$_" -Path @{ localhost = "/srv/p$_" } -MappingPath $using:parallel -ErrorAction Stop | Out-Null
+        }
+        (Get-VirtioFsMapping -MappingPath $parallel).Name | Should -Be (1..8 | ForEach-Object { "p$_" })
+        Get-ChildItem -LiteralPath $Work -Filter '.parallel.json*' -Force | Should -BeNullOrEmpty -Because 'no temporary file is left behind'
+    }
+
     It 'uses $env:VIRTIOFS_MAPPING_PATH when no -MappingPath is given' {
         $saved = $env:VIRTIOFS_MAPPING_PATH
         try {

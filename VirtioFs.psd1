@@ -13,7 +13,9 @@
     TypesToProcess       = @()
     FunctionsToExport    = @()
     CmdletsToExport      = @(
+        'Add-VirtioFsGuestAgentChannel'
         'ConvertTo-VirtioFsQemuArgument'
+        'Dismount-VirtioFsShare'
         'Enable-VirtioFsSharedMemory'
         'Get-VirtioFsDaemon'
         'Get-VirtioFsDaemonBinary'
@@ -23,6 +25,7 @@
         'Get-VirtioFsShare'
         'Get-VirtioFsSharedMemory'
         'Mount-VirtioFsHugeTlbFs'
+        'Mount-VirtioFsShare'
         'New-VirtioFsShare'
         'Register-VirtioFsDaemon'
         'Remove-VirtioFsShare'

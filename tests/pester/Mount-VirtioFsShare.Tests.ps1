@@ -50,8 +50,9 @@ BeforeAll {
     }
 
     # The agent guest: a channel, spare root ports for the shares hot-plugged below, shared memory set up by
-    # the module before the start (memory cannot change live), and no share at all yet.
-    $script:Agent = New-E2EDomain -Case agent -Acpi -RootPorts 6 -AgentChannel -Cmdline "e2e.mode=agent e2e.token=$(New-E2EToken)"
+    # the module before the start (memory cannot change live), and no share at all yet. Its kernel boots with
+    # virtiofs not loaded (only in modules.dep), as a module the first mount has to load.
+    $script:Agent = New-E2EDomain -Case agent -Acpi -RootPorts 6 -AgentChannel -Cmdline "e2e.mode=agent e2e.virtiofs=unloaded e2e.token=$(New-E2EToken)"
     Enable-VirtioFsSharedMemory -Domain $Agent.Name -ConnectionUri $Uri
     # The second guest runs the same init without the channel: it stays up, unreachable through an agent.
     $script:NoChannel = New-E2EDomain -Case nochan -Acpi -Cmdline 'e2e.mode=agent'
@@ -95,7 +96,7 @@ Describe 'Mount-VirtioFsShare in a real guest, through its QEMU guest agent' -Ta
         $r.Options | Should -Match '^rw,'
         $r.GuestKernel | Should -Be '6.1.0-57-amd64'
         $r.GuestOs | Should -Be 'Debian GNU/Linux 12 (bookworm)'
-        $r.Changes | Should -Be @('mkdir -p /srv/www', 'mount -t virtiofs www /srv/www', "/etc/fstab: add 'www /srv/www virtiofs defaults,nofail 0 0'")
+        $r.Changes | Should -Be @('mkdir -p /srv/www', 'modprobe virtiofs', 'mount -t virtiofs www /srv/www', "/etc/fstab: add 'www /srv/www virtiofs defaults,nofail 0 0'")
 
         # What the guest itself says, read without the module.
         Get-E2EGuestMounts $name | Should -Be @('www /srv/www virtiofs rw,relatime 0 0')
@@ -192,6 +193,13 @@ Describe 'Mount-VirtioFsShare in a real guest, through its QEMU guest agent' -Ta
             Should -Throw -ErrorId 'GuestMountPointNotDirectory,*' -ExpectedMessage '*/srv/afile is a regular file*'
         { Mount-VirtioFsShare -Domain $name -ConnectionUri $Uri -Tag faults -MountPoint /srv/taken -Persist -ErrorAction Stop } |
             Should -Throw -ErrorId 'GuestFstabConflict,*' -ExpectedMessage '*other /srv/taken nfs defaults 0 0*'
+        & $before | Should -Be $state
+
+        # A mount the guest's kernel refuses: its own message is the error, and the new directory is taken back.
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        { Mount-VirtioFsShare -Domain $name -ConnectionUri $Uri -Tag faults -MountPoint /srv/refused -Options bogusopt -ErrorAction Stop } |
+            Should -Throw -ErrorId 'GuestMountFailed,*' -ExpectedMessage '*mount: mounting faults on /srv/refused failed: Invalid argument*Undone in the guest: mkdir -p /srv/refused*'
+        Add-E2ETiming 'refused mount (with 5 s of retries)' $sw.Elapsed
         & $before | Should -Be $state
 
         # -Force replaces the conflicting line, and only it.

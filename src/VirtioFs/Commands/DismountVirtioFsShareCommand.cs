@@ -20,6 +20,7 @@ public sealed class DismountVirtioFsShareCommand : GuestCmdlet
 
     /// <summary>The mount point to unmount; it must be a virtio-fs mount. A piped share that is not mounted has none.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(GuestMountPointCompleter))]
     [AllowNull]
     [AllowEmptyString]
     public string? MountPoint { get; set; }

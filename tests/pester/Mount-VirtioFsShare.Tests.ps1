@@ -126,6 +126,9 @@ Describe 'Mount-VirtioFsShare in a real guest, through its QEMU guest agent' -Ta
         Get-E2EGuestFile $name /etc/fstab | Should -Be "$line`n"
         Get-E2EGuestMounts $name | Should -HaveCount 1
 
+        # Tab completion of Dismount -MountPoint asks the guest.
+        (TabExpansion2 -inputScript "Dismount-VirtioFsShare -Domain $name -MountPoint /srv/w").CompletionMatches.CompletionText | Should -Be '/srv/www'
+
         # The live view and the doctor agree.
         $live = @(Get-VirtioFsGuestMount -Domain $name -ConnectionUri $Uri -Live)
         $live | Should -HaveCount 1

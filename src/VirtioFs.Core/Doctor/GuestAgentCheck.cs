@@ -53,6 +53,17 @@ internal static class GuestAgentCheck
             return new GuestAgentFacts { ChannelDefined = false, Error = e };
         }
         string? state = AgentChannelEditor.State(session.Live);
+        if (state == "disconnected")
+        {
+            // libvirt knows without asking that nothing listens in the guest: no need to wait for a ping to fail.
+            return new GuestAgentFacts
+            {
+                ChannelDefined = true, ChannelState = state, LiveTags = session.LiveTags,
+                Error = new VirtioFsException(ErrorIds.GuestAgentUnresponsive, VirtioFsErrorKind.NotEnabled,
+                    "No guest agent is connected to the channel (libvirt's live XML says state='disconnected'): qemu-guest-agent is not installed or not running in the guest, or the guest is still booting.",
+                    domain.Name),
+            };
+        }
         try
         {
             session.Connect(null);

@@ -58,14 +58,24 @@ public sealed class GuestAgentCheckTests
     }
 
     [Fact]
-    public void An_agent_that_does_not_answer_is_a_warning_with_the_channel_state()
+    public void A_disconnected_channel_is_a_warning_at_once_without_asking_the_agent()
     {
-        var r = Assert.Single(Run(new FakeQemuGa("web01") { Connected = false }));
+        var ga = new FakeQemuGa("web01") { Connected = false };
+        var r = Assert.Single(Run(ga));
         Assert.Equal("GuestAgent", r.Name);
         Assert.Equal(VirtioFsCheckStatus.Warn, r.Status);
-        Assert.Contains("QEMU guest agent is not connected", r.Message);
-        Assert.Contains("disconnected", r.Evidence);
+        Assert.Contains("state='disconnected'", r.Message);
         Assert.Contains("GuestAgentUnresponsive", r.Evidence);
+        Assert.Empty(ga.Sent);
+    }
+
+    [Fact]
+    public void A_connected_agent_that_hangs_is_a_warning_after_the_doctors_short_wait()
+    {
+        var r = Assert.Single(Run(new FakeQemuGa("web01") { Hung = true }));
+        Assert.Equal(VirtioFsCheckStatus.Warn, r.Status);
+        Assert.Contains("Guest agent not available for now", r.Message);
+        Assert.Contains("channel state 'connected'", r.Evidence);
     }
 
     [Fact]

@@ -179,7 +179,7 @@ Describe 'Mount-VirtioFsShare in a real guest, through its QEMU guest agent' -Ta
         Add-E2ETiming 'pipeline (remote)' $CaseTime.Elapsed
     }
 
-    It 'faults with a running agent: tag missing, mount point a file, fstab conflict; each changes nothing' {
+    It 'faults with a running agent: tag missing, mount point a file, fstab conflict, mount refused, share busy; each changes nothing, as -WhatIf does' {
         $share = New-E2EShareDir 'faults'
         $name = $Agent.Name
         New-VirtioFsShare -Domain $name -ConnectionUri $Uri -Tag faults -Source $share.Path | Out-Null
@@ -189,6 +189,10 @@ Describe 'Mount-VirtioFsShare in a real guest, through its QEMU guest agent' -Ta
         (Invoke-E2EGuestExec $name tee @('/srv/afile') -InputText "a file`n").ExitCode | Should -Be 0
         $before = { @((Get-E2EGuestMounts $name), (Get-E2EGuestFile $name /etc/fstab), (Invoke-E2EGuestExec $name ls @('-1', '/srv')).Out) -join '|' }
         $state = & $before
+
+        # -WhatIf runs the read-only checks and changes nothing.
+        Mount-VirtioFsShare -Domain $name -ConnectionUri $Uri -Tag faults -MountPoint /srv/whatif -Persist -WhatIf | Should -BeNullOrEmpty
+        & $before | Should -Be $state
 
         { Mount-VirtioFsShare -Domain $name -ConnectionUri $Uri -Tag nosuch -MountPoint /srv/nosuch -ErrorAction Stop } |
             Should -Throw -ErrorId 'GuestTagNotFound,*' -ExpectedMessage "*no virtio-fs share with the tag 'nosuch'; the running guest has: faults*"

@@ -13,8 +13,10 @@
     TypesToProcess       = @()
     FunctionsToExport    = @()
     CmdletsToExport      = @(
+        'Add-VirtioFsGuestAgentChannel'
         'Add-VirtioFsMappingAssignment'
         'ConvertTo-VirtioFsQemuArgument'
+        'Dismount-VirtioFsShare'
         'Enable-VirtioFsSharedMemory'
         'Get-VirtioFsDaemon'
         'Get-VirtioFsDaemonBinary'
@@ -26,6 +28,7 @@
         'Get-VirtioFsShare'
         'Get-VirtioFsSharedMemory'
         'Mount-VirtioFsHugeTlbFs'
+        'Mount-VirtioFsShare'
         'New-VirtioFsMapping'
         'New-VirtioFsShare'
         'Register-VirtioFsDaemon'

@@ -70,14 +70,19 @@ function New-E2EDomain {
         [string] $Initrd = "$E2EWork/initrd.gz",
         [string] $MemoryBacking = '',
         [switch] $Numa,
-        [switch] $Acpi
+        [switch] $Acpi,
+        # Spare PCIe root ports with -Acpi, one per share to hot-plug (the agent's virtio-serial controller takes one too).
+        [int] $RootPorts = 3,
+        # The QEMU guest agent's channel (org.qemu.guest_agent.0), for e2e.mode=agent guests.
+        [switch] $AgentChannel
     )
     $name = "$E2ERun-$Case"
     $console = "$E2EWork/$Case.console"
     $cpu = if ($Numa) { "<cpu><numa><cell id='0' cpus='0' memory='256' unit='MiB'/></numa></cpu>" } else { '' }
     $features = if ($Acpi) { '<features><acpi/><apic/></features>' } else { '' }
     # Hot-plug on q35 needs a free PCIe root port (virt-install adds spares the same way).
-    $spare = if ($Acpi) { "<controller type='pci' index='0' model='pcie-root'/>" + "<controller type='pci' model='pcie-root-port'/>" * 3 } else { '' }
+    $spare = if ($Acpi) { "<controller type='pci' index='0' model='pcie-root'/>" + "<controller type='pci' model='pcie-root-port'/>" * $RootPorts } else { '' }
+    $channel = if ($AgentChannel) { "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>" } else { '' }
     $xml = @"
 <domain type='qemu'>
   <name>$name</name>
@@ -101,6 +106,7 @@ function New-E2EDomain {
     <serial type='file'><source path='$console'/><target port='0'/></serial>
     <console type='file'><source path='$console'/><target type='serial' port='0'/></console>
     <memballoon model='none'/>
+    $channel
     $spare
   </devices>
 </domain>

@@ -28,6 +28,8 @@ internal sealed class DomainCheckInput
     public IReadOnlyList<VirtioFsDaemon>? Daemons { get; init; }
     /// <summary>Tags of the shares the running guest has (its live XML); null when unknown (then all are checked).</summary>
     public IReadOnlySet<string>? LiveTags { get; init; }
+    /// <summary>What the running guest's agent said (Doctor/GuestAgentCheck); null when the domain is not running.</summary>
+    public GuestAgentFacts? GuestAgent { get; init; }
 }
 
 /// <summary>
@@ -87,6 +89,10 @@ internal static class DomainChecks
                     LiveShareCheck.Run(doc, share, daemons, list, target);
                 }
             }
+        }
+        if (input.GuestAgent is { } agent)
+        {
+            GuestAgentCheck.Run(doc, agent, list);
         }
         Migration(doc, shares, input, list);
         WindowsGuest(doc, shares, list);

@@ -144,10 +144,10 @@ internal sealed class LibvirtDomainTarget : IDomainTarget
             }
             try
             {
-                if (live == LiveAction.Attach)
+                if (live is LiveAction.Attach or LiveAction.AttachDevice)
                 {
                     dom.AttachLive(edit.DeviceXml);
-                    result.Messages.Add($"Hot-plugged the share into running domain '{dom.Name}'.");
+                    result.Messages.Add($"Hot-plugged the {(live == LiveAction.AttachDevice ? "device" : "share")} into running domain '{dom.Name}'.");
                 }
                 else
                 {
@@ -158,7 +158,7 @@ internal sealed class LibvirtDomainTarget : IDomainTarget
             }
             catch (VirtioFsException e)
             {
-                result.Warnings.Add($"{e.Message}. The definition is changed; it applies at the next boot.");
+                result.Warnings.Add($"{e.Message}. The definition is changed; it applies at the next boot (shut the guest down and start it).");
             }
             return result;
         }

@@ -12,4 +12,7 @@ internal enum LiveAction
     None,
     Attach,
     Detach,
+
+    /// <summary>Hot-plug a device that does not need shared memory (the guest agent's channel).</summary>
+    AttachDevice,
 }

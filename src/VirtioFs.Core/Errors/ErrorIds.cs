@@ -145,6 +145,24 @@ internal static class ErrorIds
     public const string MappingNameInvalid = nameof(MappingNameInvalid);
     public const string MappingNotFound = nameof(MappingNotFound);
     public const string MappingWithSource = nameof(MappingWithSource);
+    // The running guest, through the QEMU guest agent (Mount-/Dismount-VirtioFsShare, Get-VirtioFsGuestMount -Live)
+    public const string DomainNotRunning = nameof(DomainNotRunning);
+    public const string GuestAgentBusy = nameof(GuestAgentBusy);
+    public const string GuestAgentCommandFailed = nameof(GuestAgentCommandFailed);
+    public const string GuestAgentNotConfigured = nameof(GuestAgentNotConfigured);
+    public const string GuestAgentUnresponsive = nameof(GuestAgentUnresponsive);
+    public const string GuestCommandFailed = nameof(GuestCommandFailed);
+    public const string GuestCommandTimeout = nameof(GuestCommandTimeout);
+    public const string GuestFstabConflict = nameof(GuestFstabConflict);
+    public const string GuestMountFailed = nameof(GuestMountFailed);
+    public const string GuestMountPointInUse = nameof(GuestMountPointInUse);
+    public const string GuestMountPointNotDirectory = nameof(GuestMountPointNotDirectory);
+    public const string GuestOsUnsupported = nameof(GuestOsUnsupported);
+    public const string GuestTagNotFound = nameof(GuestTagNotFound);
+    public const string GuestUnmountFailed = nameof(GuestUnmountFailed);
+    public const string GuestVirtioFsUnsupported = nameof(GuestVirtioFsUnsupported);
+    public const string GuestWindowsDriverMissing = nameof(GuestWindowsDriverMissing);
+    public const string GuestWinFspMissing = nameof(GuestWinFspMissing);
 
     // Files
     public const string FileLocked = nameof(FileLocked);

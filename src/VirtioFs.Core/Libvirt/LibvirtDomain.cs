@@ -71,6 +71,32 @@ internal sealed class LibvirtDomain : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends one command to the domain's QEMU guest agent (virDomainQemuAgentCommand) and returns its JSON
+    /// reply; a failure is an <see cref="AgentCallException"/> with libvirt's error code and message, which
+    /// the guest agent layer turns into the module's errors (it knows which command was meant).
+    /// </summary>
+    public string QemuAgentCommand(string json, int timeoutSeconds)
+    {
+        IntPtr reply;
+        try
+        {
+            reply = LibvirtQemuNative.virDomainQemuAgentCommand(Handle, json, timeoutSeconds, 0);
+        }
+        catch (DllNotFoundException e)
+        {
+            throw new VirtioFsException(ErrorIds.LibvirtNotInstalled, VirtioFsErrorKind.NotInstalled,
+                "libvirt's QEMU library (libvirt-qemu.so.0), which reaches the guest agent, is not installed.", "libvirt-qemu.so.0",
+                "Install it: apt-get install libvirt0 (Debian/Ubuntu; it ships libvirt.so.0 and libvirt-qemu.so.0) or dnf install libvirt-libs (Fedora/RHEL).", e);
+        }
+        if (reply == IntPtr.Zero)
+        {
+            var (code, message) = LibvirtConnection.LastError();
+            throw new AgentCallException(code, message);
+        }
+        return LibvirtNative.TakeString(reply) ?? string.Empty;
+    }
+
     private string GetXml(uint flags)
     {
         string? xml = LibvirtNative.TakeString(LibvirtNative.virDomainGetXMLDesc(Handle, flags));

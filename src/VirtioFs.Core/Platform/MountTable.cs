@@ -23,10 +23,13 @@ internal sealed record MountEntry(string Source, string MountPoint, string FileS
 /// </summary>
 internal static class MountTable
 {
-    public static IReadOnlyList<MountEntry> Read(HostRoot host)
+    public static IReadOnlyList<MountEntry> Read(HostRoot host) => Parse(host.ReadLines("/proc/mounts"));
+
+    /// <summary>Lines in the /proc/mounts format (also a guest's /proc/self/mounts, read through its agent).</summary>
+    public static IReadOnlyList<MountEntry> Parse(IEnumerable<string> lines)
     {
         var list = new List<MountEntry>();
-        foreach (var line in host.ReadLines("/proc/mounts"))
+        foreach (var line in lines)
         {
             var f = line.Split(' ');
             if (f.Length >= 4)

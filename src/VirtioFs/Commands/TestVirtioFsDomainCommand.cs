@@ -6,6 +6,7 @@ using System.Management.Automation;
 using VirtioFs.Doctor;
 using VirtioFs.Domain;
 using VirtioFs.Errors;
+using VirtioFs.Guest;
 using VirtioFs.Internal;
 using VirtioFs.Libvirt;
 using VirtioFs.Platform;
@@ -59,7 +60,11 @@ public sealed class TestVirtioFsDomainCommand : DomainReaderCmdlet
         var liveTags = checkHost && active
             ? domain.LoadLive().VirtioFsFilesystems.Select(FilesystemElement.TagOf).OfType<string>().ToHashSet(StringComparer.Ordinal)
             : null;
-        Emit(doc, Input(checkHost, conn.LibraryVersion, active, liveTags), r => r.ConnectionUri = conn.Uri);
+        // A running guest's agent is asked about the guest itself, locally or remotely (it goes through libvirt).
+        var agent = active && doc.VirtioFsFilesystems.Any()
+            ? GuestAgentCheck.Inspect(new LibvirtGuestDomain(conn, doc.Name), CancelToken)
+            : null;
+        Emit(doc, Input(checkHost, conn.LibraryVersion, active, liveTags, agent), r => r.ConnectionUri = conn.Uri);
     }
 
     /// <summary>The libvirt client library here, for files checked against this host; null without libvirt.</summary>
@@ -81,15 +86,15 @@ public sealed class TestVirtioFsDomainCommand : DomainReaderCmdlet
     }
 
     /// <param name="liveTags">The shares of a guest running on this host; its daemons are then looked at too.</param>
-    private DomainCheckInput Input(bool checkHost, Version? libvirt, bool isActive, IReadOnlySet<string>? liveTags)
+    private DomainCheckInput Input(bool checkHost, Version? libvirt, bool isActive, IReadOnlySet<string>? liveTags, GuestAgentFacts? agent = null)
     {
         lock (_hostFacts)
         {
-            return InputLocked(checkHost, libvirt, isActive, liveTags);
+            return InputLocked(checkHost, libvirt, isActive, liveTags, agent);
         }
     }
 
-    private DomainCheckInput InputLocked(bool checkHost, Version? libvirt, bool isActive, IReadOnlySet<string>? liveTags)
+    private DomainCheckInput InputLocked(bool checkHost, Version? libvirt, bool isActive, IReadOnlySet<string>? liveTags, GuestAgentFacts? agent)
     {
         if (checkHost && !_daemonSearched)
         {
@@ -112,6 +117,7 @@ public sealed class TestVirtioFsDomainCommand : DomainReaderCmdlet
             // The daemons of this host: the live check of a running guest's shares, and the ID mapping of a daemon behind a socket.
             Daemons = checkHost ? (_daemons ??= DaemonCmdletSupport.Supervisor().List().ToList()) : null,
             LiveTags = liveTags,
+            GuestAgent = agent,
         };
     }
 

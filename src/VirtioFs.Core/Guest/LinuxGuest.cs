@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using VirtioFs.Errors;
+using VirtioFs.Platform;
+
+namespace VirtioFs.Guest;
+
+/// <summary>Whether a guest kernel can mount virtiofs, and what says so.</summary>
+internal sealed record VirtioFsSupport(bool Loaded, bool Loadable, string Evidence)
+{
+    public bool Available => Loaded || Loadable;
+}
+
+/// <summary>
+/// A Linux guest seen through its agent: files read with guest-file-* (/proc/self/mounts, /proc/filesystems,
+/// modules.dep, /etc/fstab, /proc/1/comm) and programs run with guest-exec as argv, in the C locale so their
+/// messages read the same everywhere. Nothing here changes the guest except <see cref="Run"/> and
+/// <see cref="ReplaceFile"/>.
+/// </summary>
+internal sealed class LinuxGuest
+{
+    /// <summary>guest-exec's env replaces the whole environment: a PATH, and messages in English.</summary>
+    public static readonly string[] Environment = ["LC_ALL=C", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"];
+
+    public const string FstabPath = "/etc/fstab";
+
+    public const string UnitDirectory = "/etc/systemd/system";
+
+    /// <summary>The first kernel with virtio-fs (some distributions backported it, e.g. RHEL 8's 4.18).</summary>
+    public static readonly Version FirstKernel = new(5, 4);
+
+    public LinuxGuest(GuestSession session)
+    {
+        Session = session;
+    }
+
+    public GuestSession Session { get; }
+
+    public GuestAgent Agent => Session.Agent;
+
+    public IReadOnlyList<MountEntry> Mounts() =>
+        MountTable.Parse((Agent.ReadText("/proc/self/mounts") ?? string.Empty).Split('\n'));
+
+    /// <summary>virtiofs registered (/proc/filesystems), or its module known to modprobe (modules.dep of the running kernel).</summary>
+    public VirtioFsSupport Support()
+    {
+        string filesystems = Agent.ReadText("/proc/filesystems") ?? string.Empty;
+        if (filesystems.Split('\n').Any(l => l.Split('\t', ' ').LastOrDefault()?.Trim() == "virtiofs"))
+        {
+            return new VirtioFsSupport(true, true, "virtiofs is in /proc/filesystems");
+        }
+        string depPath = $"/lib/modules/{Session.Os.KernelRelease}/modules.dep";
+        string? dep = Agent.ReadText(depPath);
+        bool loadable = dep is not null && Regex.IsMatch(dep, @"(^|/)virtiofs\.ko(\.[a-z]+)?:", RegexOptions.Multiline | RegexOptions.CultureInvariant);
+        return new VirtioFsSupport(false, loadable,
+            loadable ? $"virtiofs is not loaded; {depPath} lists its module"
+            : dep is null ? $"virtiofs is not in /proc/filesystems and there is no {depPath}"
+            : $"virtiofs is neither in /proc/filesystems nor in {depPath}");
+    }
+
+    /// <summary>The guest's error when it cannot mount virtiofs at all.</summary>
+    public VirtioFsException Unsupported(VirtioFsSupport support)
+    {
+        var kernel = Session.Os.LinuxKernel;
+        string why = kernel is not null && kernel < FirstKernel
+            ? $"its kernel {Session.Os.KernelRelease} predates virtio-fs (Linux {FirstKernel})"
+            : $"its kernel {Session.Os.KernelRelease} has no virtiofs file system (built without CONFIG_VIRTIO_FS, or its modules are not installed)";
+        return new VirtioFsException(ErrorIds.GuestVirtioFsUnsupported, VirtioFsErrorKind.NotInstalled,
+            $"The guest of {Agent.Label} ({Session.Os.Display}) cannot mount virtio-fs: {why}; {support.Evidence}. Nothing was changed.",
+            Session.Os.KernelRelease,
+            "Give the guest a kernel with virtio-fs: Linux 5.4 or later with CONFIG_VIRTIO_FS (Debian, Ubuntu, Fedora and RHEL 8.2+ kernels have it as the module virtiofs), then run the command again.");
+    }
+
+    /// <summary>True when the guest's PID 1 is systemd (what sd_booted() tells a program in the guest).</summary>
+    public bool RunsSystemd() => (Agent.ReadText("/proc/1/comm") ?? string.Empty).Trim() == "systemd";
+
+    /// <summary>The file type and octal mode of each path that exists (stat -L), keyed by path.</summary>
+    public IReadOnlyDictionary<string, (string Type, string Mode)> Stat(IEnumerable<string> paths)
+    {
+        var list = paths.Distinct(StringComparer.Ordinal).ToList();
+        var result = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
+        if (list.Count == 0)
+        {
+            return result;
+        }
+        // Missing paths only make stat exit 1 with a message; the others are still printed.
+        var run = Run(["stat", "-L", "-c", "%F:%a:%n", "--", .. list]);
+        foreach (string line in run.StdOut.Split('\n'))
+        {
+            var parts = line.Split(':', 3);
+            if (parts.Length == 3 && list.Contains(parts[2], StringComparer.Ordinal))
+            {
+                result[parts[2]] = (parts[0], parts[1]);
+            }
+        }
+        return result;
+    }
+
+    public GuestExecResult Run(string[] argv) => Agent.Exec(argv[0], argv[1..], Environment);
+
+    /// <summary>Runs a command that must succeed; its stderr is the error.</summary>
+    public void RunChecked(string[] argv, string errorId = ErrorIds.GuestCommandFailed)
+    {
+        var r = Run(argv);
+        if (!r.Succeeded)
+        {
+            string shown = GuestAgent.Display(argv[0], argv[1..]);
+            throw new VirtioFsException(errorId, VirtioFsErrorKind.InvalidOperation,
+                $"'{shown}' failed in the guest of {Agent.Label}: {r.Explanation}", shown,
+                "Read the guest's message above; the command's output is shown as the guest printed it.");
+        }
+    }
+
+    /// <summary>
+    /// Replaces a file as an atomic rename: a temporary file beside it (qemu-ga creates new files with mode
+    /// 0666), given the old file's mode, then moved over it. A crash leaves the old file or the new one.
+    /// </summary>
+    public void ReplaceFile(string path, string content, string mode)
+    {
+        string temp = path + ".virtiofs-new";
+        Agent.WriteFile(temp, Encoding.UTF8.GetBytes(content));
+        try
+        {
+            RunChecked(["chmod", mode, temp]);
+            RunChecked(["mv", "-f", temp, path]);
+        }
+        catch (VirtioFsException)
+        {
+            Run(["rm", "-f", temp]);
+            throw;
+        }
+    }
+
+    /// <summary>Every directory from the root down to <paramref name="path"/>, e.g. /srv, /srv/www.</summary>
+    public static IReadOnlyList<string> Ancestry(string path)
+    {
+        var list = new List<string>();
+        var sb = new StringBuilder();
+        foreach (string part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            sb.Append('/').Append(part);
+            list.Add(sb.ToString());
+        }
+        return list;
+    }
+}

@@ -19,7 +19,7 @@ internal static partial class LibvirtNative
     public const uint AffectLive = 1;          // VIR_DOMAIN_AFFECT_LIVE
     public const int ErrNoDomain = 42;         // VIR_ERR_NO_DOMAIN
     public const int ErrOperationFailed = 9;   // VIR_ERR_OPERATION_FAILED: virNodeAllocPages got fewer pages than asked
-    public const int ErrOperationDenied = 55;  // VIR_ERR_OPERATION_DENIED: e.g. a read-only connection
+    public const int ErrOperationDenied = 29;  // VIR_ERR_OPERATION_DENIED: e.g. a read-only connection (55 is OPERATION_INVALID)
     public const int ErrAuthFailed = 45;       // VIR_ERR_AUTH_FAILED
     // virNodeAllocPagesFlags in libvirt-host.h: VIR_NODE_ALLOC_PAGES_ADD = 0, VIR_NODE_ALLOC_PAGES_SET = (1 << 0).
     // (Not 1/2: libvirtd answers 2 with "unsupported flags (0x2) in function qemuNodeAllocPages".)

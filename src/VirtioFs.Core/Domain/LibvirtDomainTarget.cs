@@ -42,7 +42,8 @@ internal sealed class LibvirtDomainTarget : IDomainTarget
         return DomainDocument.Parse(dom.GetLiveXml(), $"running {Label}");
     }
 
-    public HostContext Host => new(_connection.IsLocal && !_skipSourceCheck, _connection.LibraryVersion);
+    /// <summary>What libvirt on this connection sees and runs (LibvirtStack), not what this machine has.</summary>
+    public HostContext Host => HostContext.Of(_connection.Stack, _skipSourceCheck);
 
     public DomainDocument Load()
     {

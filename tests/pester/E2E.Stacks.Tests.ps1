@@ -96,6 +96,57 @@ Describe 'Option gates on <Name>' -Tag 'E2E' -ForEach $Stacks {
     }
 }
 
+Describe 'What Test-VirtioFsHost finds on <Name>' -Tag 'E2E' -ForEach $Stacks {
+    It 'names the stack, the daemon libvirt runs there and what it offers, from that libvirt and not from this host' {
+        $r = @(Test-VirtioFsHost -ConnectionUri $Uri)
+        $stack = $r | Where-Object Name -EQ Stack
+        $stack.Status | Should -Be 'Pass'
+        $stack.Message | Should -BeLike "libvirt $Libvirt, QEMU $Qemu, virtiofsd *"
+        ($r | Where-Object Name -EQ QemuVersion).Message | Should -BeLike "QEMU $Qemu*"
+        if ($Key -eq 'Debian12') {
+            $stack.Message | Should -BeLike '*virtiofsd /usr/lib/qemu/virtiofsd (C 7.2*'
+            $stack.Message | Should -BeLike '*too old for OpenFilesMax (10.7.0), UidMap (10.0.0), GidMap (10.0.0), ReadOnly (11.0.0)*'
+            $stack.Message | Should -BeLike '*Save and migration of running guests: no ("cannot migrate domain: non-migratable device*'
+        }
+        else {
+            # The root's own virtiofsd, described from its descriptor and package (it needs that root's glibc).
+            $version = ((Get-Content -LiteralPath "$Root/../versions") -match '^virtiofsd \d' | Select-Object -First 1) -replace '^virtiofsd ', ''
+            $stack.Message | Should -BeLike "*virtiofsd /usr/libexec/virtiofsd (Rust $version)*"
+            $stack.Message | Should -BeLike '*ID mapping: not with <idmap> (libvirt runs virtiofsd as root*'
+            $stack.Message | Should -BeLike '*Save and migration of running guests: yes.'
+            ($r | Where-Object Name -EQ Virtiofsd).Evidence | Should -BeLike '*not run*'
+            # That libvirt's root has no /dev/kvm (its guests run on TCG), whatever this host has.
+            ($r | Where-Object Name -EQ Kvm).Status | Should -Be 'Warn'
+            ($r | Where-Object Name -EQ Daemons).Status | Should -Be 'Skip'
+            $session = Test-VirtioFsHost -ConnectionUri $SessionUri | Where-Object Name -EQ Stack
+            $session.Message | Should -BeLike '*(session)*ID mapping: yes (libvirt runs virtiofsd as the session user)*'
+        }
+    }
+}
+
+Describe 'Locks on <Name>' -Tag 'E2E' -ForEach $Stacks {
+    It '-PosixLock/-Flock: taken where libvirt runs the C virtiofsd, refused before writing where it runs the Rust one, which libvirt then refuses to start' {
+        $share = New-E2EShareDir "lock-$Key"
+        $dom = New-E2EDomain -Case "lock-$Key" -Uri $Uri -LogDir $LogDir -Cmdline unused
+        $before = Get-E2EXml $dom
+        $add = { New-VirtioFsShare -Domain $dom.Name -ConnectionUri $Uri -Tag l -Source $share.Path -PosixLock -Flock -ErrorAction Stop }
+        if ($Key -eq 'Debian12') {
+            (& $add).PosixLock | Should -BeTrue
+            Get-E2EXml $dom | Should -Match "<lock posix='on' flock='on'/>"
+            return
+        }
+        $add | Should -Throw -ErrorId 'LockNeedsCVirtiofsd,*' -ExpectedMessage '*libvirt would run /usr/libexec/virtiofsd, the Rust one*'
+        Get-E2EXml $dom | Should -Be $before
+        # Defined anyway: libvirt 11.3 takes the definition and refuses every start, as the doctor says.
+        $raw = Invoke-E2ERawDefine -Uri $Uri -LogDir $LogDir -Case "lockraw-$Key" -Inner "<binary><lock posix='on' flock='on'/></binary>" -Source $share.Path
+        $raw.ExitCode | Should -Be 0 -Because $raw.Output
+        (Test-VirtioFsDomain -Domain $raw.Name -ConnectionUri $Uri | Where-Object Name -EQ Locking).Status | Should -Be 'Fail'
+        $start = (& virsh -c $Uri start $raw.Name 2>&1) -join "`n"
+        $LASTEXITCODE | Should -Not -Be 0
+        $start | Should -Match 'locking options are not supported by this virtiofsd'
+    }
+}
+
 Describe 'ID mapping where libvirt runs virtiofsd as root, on <Name>' -Tag 'E2E' -ForEach $Stacks {
     It '-UidMap/-GidMap (idmap) is refused before writing; defined anyway, the doctor predicts the start failure libvirt gives' {
         $share = New-E2EShareDir "idsys-$Key"

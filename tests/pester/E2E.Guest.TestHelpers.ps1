@@ -243,6 +243,17 @@ function Wait-E2EDaemonGone([string] $SharedDirectory, [int] $TimeoutSec = 15) {
     $false
 }
 
+function Wait-E2EHugePagesReleased([int] $TimeoutSec = 30) {
+    # A guest's QEMU may hold its hugepages a moment after libvirt says 'shut off'; a pool shrunk before they are
+    # free cannot give them back (the kernel keeps them as surplus) and the change is rolled back. Wait for that.
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $pool = Get-VirtioFsHugePage -PageSize 2M | Where-Object NumaNode -EQ -1
+        if ($pool.Free -ge $pool.Total) { return }
+        Start-Sleep -Milliseconds 250
+    }
+}
+
 function Get-E2EOwner([string] $Path) {
     # uid:gid as the host sees them.
     (& stat -c '%u:%g' $Path 2>$null)

@@ -100,6 +100,7 @@ Describe 'virtio-fs in a real guest on <Name>' -Tag 'E2E' -ForEach $Debian12 {
             Start-E2EDomain $dom; Wait-E2EDomainOff $dom
         }
         finally {
+            Wait-E2EHugePagesReleased
             Set-VirtioFsHugePage -Add -128 -PageSize 2M -Confirm:$false | Out-Null
         }
         (Get-VirtioFsHugePage -PageSize 2M | Where-Object NumaNode -EQ -1).Total | Should -Be $before

@@ -338,10 +338,10 @@ Describe "Debian 13's real-guest paths on <Name>" -Tag 'E2E' -ForEach $Newest {
             New-VirtioFsShare -Domain $dom.Name -ConnectionUri $Uri -Tag huge13 -Source $share.Path -SharedMemory HugePages -HugePageSize 2M | Out-Null
             Start-E2EDomain $dom; Wait-E2EDomainOff $dom
         }
-        finally { Set-VirtioFsHugePage -Add -128 -PageSize 2M -Confirm:$false | Out-Null }
-        # QEMU in the root's namespace may hold its pages a moment after 'shut off' (surplus until freed).
-        $deadline = [DateTime]::UtcNow.AddSeconds(20)
-        while ((Get-VirtioFsHugePage -PageSize 2M | Where-Object NumaNode -EQ -1).Total -ne $before -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 250 }
+        finally {
+            Wait-E2EHugePagesReleased
+            Set-VirtioFsHugePage -Add -128 -PageSize 2M -Confirm:$false | Out-Null
+        }
         (Get-VirtioFsHugePage -PageSize 2M | Where-Object NumaNode -EQ -1).Total | Should -Be $before
         (Get-Content -LiteralPath "$LogDir/$($dom.Name).log" -Raw) | Should -Match '"mem-path":"/dev/hugepages/libvirt/qemu/[^"]+","share":true'
         Assert-E2EGuest -Share $share -Token $token -Console $dom.Console

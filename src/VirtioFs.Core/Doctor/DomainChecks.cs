@@ -410,7 +410,7 @@ internal static class DomainChecks
                 $"Set-VirtioFsShare -Tag '{share.Tag}' -BinaryPath {d.Path}, or add /etc/qemu/vhost-user/50-virtiofsd.json naming it.", d.Path, target);
             return d;
         }
-        list.Pass("Daemon", $"libvirt will run {d.Path} ({d.Dialect} dialect, version {d.Version?.ToString() ?? "unknown"}).", d.DescriptorPath, target);
+        list.Pass("Daemon", $"libvirt will run {d.Path} ({d.Dialect} dialect, version {d.Version?.ToString() ?? "unknown"}).", $"{d.DescriptorPath}: {d.VersionText}", target);
         return d;
     }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using VirtioFs.Daemon;
 using VirtioFs.Errors;
@@ -38,6 +39,37 @@ internal sealed class HostContext
 
     /// <summary>True when the domain's host paths can be read from here (<see cref="Files"/>), so a source directory must exist.</summary>
     public bool CheckHostPaths { get; }
+
+    /// <summary>For a domain on another host: looks at its paths there (qemu+ssh), else null.</summary>
+    public SshPathProbe? RemotePaths { get; init; }
+
+    /// <summary>For a domain on another host that cannot be looked at: why, for the warning that says so.</summary>
+    public string? RemotePathsUnchecked { get; init; }
+
+    /// <summary>Cancels a look at the other host.</summary>
+    public CancellationToken Cancel { get; init; }
+
+    private readonly List<string> _warnings = new();
+
+    /// <summary>What validation could not check and the user must know; taken (and cleared) by the caller to write.</summary>
+    public IReadOnlyList<string> TakeWarnings()
+    {
+        var taken = _warnings.ToArray();
+        _warnings.Clear();
+        return taken;
+    }
+
+    /// <summary>Adds a warning once, since a change may be validated again when the definition changed under it.</summary>
+    public void Warn(string warning)
+    {
+        if (!_shown.Contains(warning))
+        {
+            _shown.Add(warning);
+            _warnings.Add(warning);
+        }
+    }
+
+    private readonly HashSet<string> _shown = new(StringComparer.Ordinal);
 
     public Version? LibvirtVersion { get; }
 

@@ -42,8 +42,29 @@ internal sealed class LibvirtDomainTarget : IDomainTarget
         return DomainDocument.Parse(dom.GetLiveXml(), $"running {Label}");
     }
 
-    /// <summary>What libvirt on this connection sees and runs (LibvirtStack), not what this machine has.</summary>
-    public HostContext Host => HostContext.Of(_connection.Stack, _skipSourceCheck);
+    private HostContext? _host;
+
+    /// <summary>
+    /// What the libvirt of this connection sees and runs (LibvirtStack), not what this machine has: its paths are
+    /// checked in the file system it sees; another host's through ssh when the URI is qemu+ssh, else not at all,
+    /// with a warning that says why (unless -SkipSourceCheck said not to look).
+    /// </summary>
+    public HostContext Host => _host ??= MakeHost();
+
+    private HostContext MakeHost()
+    {
+        var stack = _connection.Stack;
+        if (stack.Files is not null || _skipSourceCheck)
+        {
+            return HostContext.Of(stack, _skipSourceCheck);
+        }
+        var probe = SshPathProbe.For(_connection.ParsedUri, out string whyNot);
+        return new HostContext(checkHostPaths: false, stack.LibvirtVersion, stack.DaemonFor, stack.RunsDaemonAsRoot, files: null, stack.Uri)
+        {
+            RemotePaths = probe,
+            RemotePathsUnchecked = probe is null ? whyNot : null,
+        };
+    }
 
     public DomainDocument Load()
     {

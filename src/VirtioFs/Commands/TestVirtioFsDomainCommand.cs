@@ -29,6 +29,9 @@ public sealed class TestVirtioFsDomainCommand : DomainReaderCmdlet
     private List<VirtioFsDaemon>? _daemons;
     private LibvirtStack? _thisHost;
 
+    // Hosts of -ConnectionUri run on worker threads at once; the facts gathered above are shared, under this lock.
+    private readonly object _hostFacts = new();
+
     private protected override string Activity => "Checking domains";
 
     /// <summary>A file is checked against this host unless -SkipHostCheck says it is for another one.</summary>
@@ -40,8 +43,12 @@ public sealed class TestVirtioFsDomainCommand : DomainReaderCmdlet
         if (target is FileDomainTarget file)
         {
             // An XML file is checked against this host's system libvirt (its client library), whom it runs virtiofsd as unknown.
-            _thisHost ??= LibvirtStack.ThisHost(LocalLibvirt());
-            Emit(doc, Input(_thisHost, !SkipHostCheck, isActive: false, liveTags: null, knowsPrivilege: false), r => r.Path = file.FullPath);
+            LibvirtStack thisHost;
+            lock (_hostFacts)
+            {
+                thisHost = _thisHost ??= LibvirtStack.ThisHost(LocalLibvirt());
+            }
+            Emit(doc, Input(thisHost, !SkipHostCheck, isActive: false, liveTags: null, knowsPrivilege: false), r => r.Path = file.FullPath);
             return;
         }
         var domain = (LibvirtDomainTarget)target;
@@ -79,6 +86,14 @@ public sealed class TestVirtioFsDomainCommand : DomainReaderCmdlet
 
     /// <param name="liveTags">The shares of a running guest; its daemons are then looked at too (on this host's process table).</param>
     private DomainCheckInput Input(LibvirtStack stack, bool checkHost, bool isActive, IReadOnlySet<string>? liveTags, bool knowsPrivilege)
+    {
+        lock (_hostFacts)
+        {
+            return InputLocked(stack, checkHost, isActive, liveTags, knowsPrivilege);
+        }
+    }
+
+    private DomainCheckInput InputLocked(LibvirtStack stack, bool checkHost, bool isActive, IReadOnlySet<string>? liveTags, bool knowsPrivilege)
     {
         if (checkHost && !_qemu.ContainsKey(stack))
         {

@@ -14,23 +14,28 @@ namespace VirtioFs.Commands;
 /// <summary>Checks everything on the host virtio-fs needs, one result per check, each Warn/Fail with its fix.</summary>
 [Cmdlet(VerbsDiagnostic.Test, "VirtioFsHost")]
 [OutputType(typeof(VirtioFsCheckResult), typeof(bool))]
-public sealed class TestVirtioFsHostCommand : VirtioFsCmdlet
+public sealed class TestVirtioFsHostCommand : LibvirtCmdlet
 {
-    /// <summary>libvirt connection to check (default: $env:LIBVIRT_DEFAULT_URI, else qemu:///system).</summary>
-    [Parameter(Position = 0)]
+    /// <summary>
+    /// libvirt connections to check, one per host, at once (see -ThrottleLimit); default: $env:LIBVIRT_DEFAULT_URI,
+    /// else qemu:///system.
+    /// </summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string? ConnectionUri { get; set; }
+    public string[]? ConnectionUri { get; set; }
 
     /// <summary>Only $true (no check failed) or $false.</summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
-    protected override void EndProcessing()
+    protected override void ProcessRecord() => ForEachHost(ConnectionUri, uri => Check(EffectiveUri(uri)));
+
+    /// <summary>Runs the checks for one host; its own progress bar only when it is the only one.</summary>
+    private void Check(string uri)
     {
-        string uri = LibvirtCmdlet.EffectiveUri(ConnectionUri);
-        WriteProgress(new ProgressRecord(1, "Test-VirtioFsHost", $"Asking libvirt at {uri}") { PercentComplete = 10 });
+        Progress($"Asking libvirt at {uri}", 10);
         var libvirt = LibvirtFacts.Gather(uri);
-        WriteProgress(new ProgressRecord(1, "Test-VirtioFsHost", "Probing virtiofsd") { PercentComplete = 40 });
+        Progress("Probing virtiofsd", 40);
         // The facts of the libvirt this URI reaches (LibvirtStack): its files, QEMU and virtiofsd, not this machine's
         // when it lives in a container, another root, a user's session or on another host.
         var stack = libvirt.Stack;
@@ -61,13 +66,13 @@ public sealed class TestVirtioFsHostCommand : VirtioFsCmdlet
             daemonError = $"No file view of {uri}: {libvirt.FilesDescription}.";
         }
         var running = binariesRun ? DaemonCmdletSupport.Supervisor().List().ToList() : [];
-        WriteProgress(new ProgressRecord(1, "Test-VirtioFsHost", "Running QEMU and reading the host") { PercentComplete = 60 });
+        Progress("Running QEMU and reading the host", 60);
         var results = HostChecks.Run(new HostCheckInput
         {
             Host = files ?? HostRoot.Real,
             HasFileView = files is not null,
             BinariesRun = binariesRun,
-            QemuConfigPath = stack?.QemuConfigPath ?? Platform.HostRoot.Real.Path(QemuConfig.QemuConfigFile.DefaultPath),
+            QemuConfigPath = stack?.QemuConfigPath ?? QemuConfig.QemuConfigFile.DefaultPath,
             Qemu = stack is { IsSession: true, DaemonUid: uint uid, Files: { } f } ? QemuAccount.OfUser(f, uid) : null,
             Uid = LibC.GetUid(),
             UserName = Environment.UserName,
@@ -77,7 +82,7 @@ public sealed class TestVirtioFsHostCommand : VirtioFsCmdlet
             RunningDaemons = running,
             Run = (path, args) => ProgramRunner.Run(path, args, TimeSpan.FromSeconds(10), CancelToken),
         });
-        WriteProgress(new ProgressRecord(1, "Test-VirtioFsHost", "Done") { RecordType = ProgressRecordType.Completed });
+        Progress("Done", 100);
         if (Quiet)
         {
             WriteObject(results.All(r => r.Status != VirtioFsCheckStatus.Fail));
@@ -91,5 +96,18 @@ public sealed class TestVirtioFsHostCommand : VirtioFsCmdlet
             }
             WriteObject(r);
         }
+    }
+
+    private void Progress(string status, int percent)
+    {
+        if (HostScheduler.CurrentSlot != 0)
+        {
+            return; // several hosts: the overall bar counts them
+        }
+        WriteProgress(new ProgressRecord(1, "Test-VirtioFsHost", status)
+        {
+            PercentComplete = percent,
+            RecordType = percent == 100 ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+        });
     }
 }

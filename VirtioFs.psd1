@@ -13,28 +13,37 @@
     TypesToProcess       = @()
     FunctionsToExport    = @()
     CmdletsToExport      = @(
+        'Add-VirtioFsMappingAssignment'
         'ConvertTo-VirtioFsQemuArgument'
         'Enable-VirtioFsSharedMemory'
         'Get-VirtioFsDaemon'
         'Get-VirtioFsDaemonBinary'
         'Get-VirtioFsGuestMount'
         'Get-VirtioFsHugePage'
+        'Get-VirtioFsMapping'
+        'Get-VirtioFsMappingAssignment'
         'Get-VirtioFsQemuConfig'
         'Get-VirtioFsShare'
         'Get-VirtioFsSharedMemory'
         'Mount-VirtioFsHugeTlbFs'
+        'New-VirtioFsMapping'
         'New-VirtioFsShare'
         'Register-VirtioFsDaemon'
+        'Remove-VirtioFsMapping'
+        'Remove-VirtioFsMappingAssignment'
         'Remove-VirtioFsShare'
         'Resolve-VirtioFsError'
         'Restart-VirtioFsDaemon'
         'Set-VirtioFsHugePage'
+        'Set-VirtioFsMapping'
         'Set-VirtioFsQemuConfig'
         'Set-VirtioFsShare'
         'Start-VirtioFsDaemon'
         'Stop-VirtioFsDaemon'
+        'Sync-VirtioFsMapping'
         'Test-VirtioFsDomain'
         'Test-VirtioFsHost'
+        'Test-VirtioFsMapping'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -84,7 +84,7 @@ AfterAll {
         & virsh -c $Local destroy $name *> $null
         & virsh -c $Local undefine $name *> $null
     }
-    Remove-Item -LiteralPath $Work -Recurse -Force -ErrorAction Ignore
+    if ($Work) { Remove-Item -LiteralPath $Work -Recurse -Force -ErrorAction Ignore }
 }
 
 Describe 'Each libvirt-facing cmdlet through qemu+ssh' {

@@ -79,7 +79,7 @@ AfterAll {
         Remove-Item -LiteralPath (Join-Path $RemoteHome '.local/share/powershell/Modules/VirtioFs') -Recurse -Force -ErrorAction Ignore
         Remove-Item -LiteralPath (Join-Path $RemoteHome '.local/share/PSResourceGet') -Recurse -Force -ErrorAction Ignore
     }
-    Remove-Item -LiteralPath $Work -Recurse -Force -ErrorAction Ignore
+    if ($Work) { Remove-Item -LiteralPath $Work -Recurse -Force -ErrorAction Ignore }
 }
 
 Describe 'The module installed on the far side' {

@@ -37,7 +37,15 @@ internal sealed class ShareSettings
     public bool AllowUnsafeSource { get; set; }
 
     /// <summary>Option names (parameter names) to remove on Set.</summary>
-    public ISet<string> Reset { get; } = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase);
+    public ISet<string> Reset { get; private set; } = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>A copy to fill for one host (a mapping's directory differs per host); the lists are immutable, Reset is copied.</summary>
+    public ShareSettings Copy()
+    {
+        var copy = (ShareSettings)MemberwiseClone();
+        copy.Reset = new HashSet<string>(Reset, System.StringComparer.OrdinalIgnoreCase);
+        return copy;
+    }
 
     /// <summary>Options that configure libvirt's own virtiofsd; they mean nothing with &lt;source socket&gt;.</summary>
     public IEnumerable<string> DaemonOptionsGiven() =>

@@ -131,6 +131,22 @@ internal static class ErrorIds
     public const string TagHasControlCharacter = nameof(TagHasControlCharacter);
     public const string TagHasWhitespace = nameof(TagHasWhitespace);
 
+    // Directory mappings and the desired-state declaration (the mapping file)
+    public const string MappingAssigned = nameof(MappingAssigned);
+    public const string MappingAssignmentInvalid = nameof(MappingAssignmentInvalid);
+    public const string MappingAssignmentNotFound = nameof(MappingAssignmentNotFound);
+    public const string MappingExists = nameof(MappingExists);
+    public const string MappingFileChanged = nameof(MappingFileChanged);
+    public const string MappingFileMalformed = nameof(MappingFileMalformed);
+    public const string MappingFileUnreadable = nameof(MappingFileUnreadable);
+    public const string MappingFileVersionUnsupported = nameof(MappingFileVersionUnsupported);
+    public const string MappingHasNoPath = nameof(MappingHasNoPath);
+    public const string MappingHostKeyInvalid = nameof(MappingHostKeyInvalid);
+    public const string MappingHostMissing = nameof(MappingHostMissing);
+    public const string MappingNameInvalid = nameof(MappingNameInvalid);
+    public const string MappingNotFound = nameof(MappingNotFound);
+    public const string MappingWithSource = nameof(MappingWithSource);
+
     // Files
     public const string FileLocked = nameof(FileLocked);
     public const string FileWriteFailed = nameof(FileWriteFailed);

@@ -20,6 +20,7 @@ public enum VirtioFsErrorKind
     NotEnabled,
     ConnectionError,
     WriteError,
+    ReadError,
     OperationStopped,
     ResourceBusy,
     SecurityError,

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
+using System;
 using System.Linq;
 using System.Management.Automation;
 using VirtioFs.Domain;
 using VirtioFs.Errors;
 using VirtioFs.Internal;
+using VirtioFs.Mappings;
 
 namespace VirtioFs.Commands;
 
@@ -41,6 +43,22 @@ public sealed class NewVirtioFsShareCommand : ShareOptionsCmdlet
     [ValidateNotNullOrEmpty]
     public string? HugePageSize { get; set; }
 
+    /// <summary>A directory mapping: its directory for the domain's host is the source, its name the default tag, its options the defaults.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(MappingNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Mapping { get; set; }
+
+    /// <summary>The mapping file -Mapping reads; default as Get-VirtioFsMapping's.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? MappingPath { get; set; }
+
+    /// <summary>With -Path (a domain XML file): the mapping's host key to take the directory of; default localhost.</summary>
+    [Parameter(ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    public string? MappingHost { get; set; }
+
     protected override void ProcessRecord()
     {
         ForInput(() =>
@@ -49,18 +67,19 @@ public sealed class NewVirtioFsShareCommand : ShareOptionsCmdlet
             var piped = InputObject is null ? null : PipedTemplate.From(InputObject);
             CheckPiped(piped);
             var template = piped?.Share;
-            var settings = template is null ? GivenSettings() : MergeOver(template);
-            settings.Tag = Tag ?? template?.Tag;
+            var given = template is null ? GivenSettings() : MergeOver(template);
             string access = IsBound(nameof(AccessMode)) || template is null
                 ? AccessMode.ToLowerInvariant() : template.AccessMode;
             bool memoryGiven = IsBound(nameof(SharedMemory));
             var memory = memoryGiven ? SharedMemory : piped?.Memory ?? SharedMemory;
             var pageKiB = HugePageSizeKiB() ?? (memoryGiven ? null : piped?.HugePageSizeKiB);
             bool skipSourceCheck = SkipSourceCheck;
+            var forHost = ForHost(given, template);
             ForEachTarget(uri =>
             {
+                var (settings, mark) = forHost(uri);
                 var target = OpenTarget(uri, skipSourceCheck);
-                if (Apply(target, doc => ShareEditor.Add(doc, settings, access, memory, pageKiB, target.Host),
+                if (Apply(target, doc => Marked(ShareEditor.Add(doc, settings, access, memory, pageKiB, target.Host), settings.Tag!, mark),
                         $"Add virtio-fs share '{settings.Tag}'", LiveAction.Attach) is null)
                 {
                     return;
@@ -97,6 +116,42 @@ public sealed class NewVirtioFsShareCommand : ShareOptionsCmdlet
                 computer, $"Say where the share goes: -ConnectionUri 'qemu+ssh://root@<host>/system' (or 'qemu:///system' for this machine) on the command line.");
         }
     }
+
+    /// <summary>
+    /// The settings and mapping mark of each host, taken from this record on the pipeline thread. Without -Mapping
+    /// every host gets the same settings. With it, each host gets a copy filled from the mapping for that host:
+    /// the domain's connection (one of -ConnectionUri, or the default URI), or for a file -MappingHost (default
+    /// localhost). The file is read once, here; a host missing from the mapping fails only that host.
+    /// </summary>
+    private Func<string?, (ShareSettings Settings, ShareMark? Mark)> ForHost(ShareSettings given, VirtioFsShare? template)
+    {
+        if (Mapping is null)
+        {
+            given.Tag = Tag ?? template?.Tag;
+            return _ => (given, null);
+        }
+        if (given.Source is not null || given.SocketPath is not null || template is not null)
+        {
+            throw new VirtioFsException(ErrorIds.MappingWithSource, VirtioFsErrorKind.InvalidArgument,
+                $"-Mapping '{Mapping}' gives the share's source; it cannot be combined with -Source, -SocketPath or a piped share.", Mapping,
+                "Leave out -Source/-SocketPath (explicit options such as -Cache still override the mapping's), or leave out -Mapping.");
+        }
+        string file = MappingPath is null ? MappingStore.DefaultPath() : ResolveFileSystemPath(MappingPath, mustExist: false);
+        var mapping = MappingStore.Load(file).Get(Mapping, file); // a missing file or mapping fails the record, before any host
+        string? tag = Tag;
+        string? fileHost = ParameterSetName == PathSet ? MappingHost ?? MappingHosts.LocalHost : null;
+        return uri =>
+        {
+            var settings = given.Copy();
+            var mark = MappingResolver.Fill(settings, mapping, fileHost ?? EffectiveUri(uri));
+            settings.Tag = tag ?? mark.Mapping;
+            return (settings, mark);
+        };
+    }
+
+    /// <summary>A share made from a mapping says so in the domain's metadata, in the same define.</summary>
+    private static DomainEdit Marked(DomainEdit edit, string tag, ShareMark? mark) =>
+        mark is null ? edit : MappingSyncEdit.Marked(edit, tag, mark);
 
     /// <summary>-HugePageSize in KiB (null when not given); a size that is not one fails with InvalidPageSize.</summary>
     private ulong? HugePageSizeKiB() => HugePageSize is null ? null : (ulong)HugePages.PageSize.ParseKiB(HugePageSize);

@@ -35,6 +35,7 @@ internal static class ErrorMapper
         VirtioFsErrorKind.NotEnabled => ErrorCategory.NotEnabled,
         VirtioFsErrorKind.ConnectionError => ErrorCategory.ConnectionError,
         VirtioFsErrorKind.WriteError => ErrorCategory.WriteError,
+        VirtioFsErrorKind.ReadError => ErrorCategory.ReadError,
         VirtioFsErrorKind.OperationStopped => ErrorCategory.OperationStopped,
         VirtioFsErrorKind.ResourceBusy => ErrorCategory.ResourceBusy,
         VirtioFsErrorKind.SecurityError => ErrorCategory.SecurityError,

@@ -164,6 +164,9 @@ public abstract class LibvirtCmdlet : VirtioFsCmdlet
         });
     }
 
+    /// <summary>Waits until every queued host has finished, writing what they produce (before a summary, say).</summary>
+    internal void WaitForHosts() => ActiveScheduler?.Pump(0);
+
     protected override void EndProcessing()
     {
         if (ActiveScheduler is { } scheduler)

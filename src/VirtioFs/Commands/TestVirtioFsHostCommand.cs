@@ -49,7 +49,7 @@ public sealed class TestVirtioFsHostCommand : LibvirtCmdlet
         }
         else if (files is not null)
         {
-            foreach (var candidate in new DaemonBinaryLocator(new DaemonHost { Root = files }).Find())
+            foreach (var candidate in new DaemonBinaryLocator(new DaemonHost { Root = files, XdgConfigHome = null, SearchPath = binariesRun ? Environment.GetEnvironmentVariable("PATH") : null }).Find())
             {
                 try
                 {

@@ -17,7 +17,8 @@
                  left in output/ (quicker while writing help; Build already does it)
       UnitTest   xunit (core and in-process cmdlets), results in output/TestResults
       PesterTest Pester against the built module, in a child pwsh
-      Test       Bootstrap (with system packages), Build, services, UnitTest, PesterTest, then 'N passed, M failed'
+      Test       Bootstrap (with system packages), Build, services (this host's libvirt and Debian 13's, built once
+                 into output/trixie), UnitTest, PesterTest, then 'N passed, M failed'
                  ('N passed, M failed, K skipped' when any test was skipped or not run, which fails the task
                  too; UnitTest and PesterTest end with the same line)
       Demo       Build, then walk libvirt's virtio-fs procedure on examples/ (no root needed)
@@ -278,13 +279,22 @@ function Invoke-PesterTest {
 }
 
 function Start-TestService {
+    # This host's libvirt first: it mounts hugetlbfs, which Debian 13's libvirtd must see at its start.
     Invoke-Native bash @([IO.Path]::Combine($Root, 'tests', 'tools', 'start-libvirt.sh'))
+    # Debian 13's stack beside it (libvirt 11, QEMU 10, virtiofsd 1.13): its root is built once per checkout
+    # from apt's mirror and cached in output/trixie; its system libvirtd and a user's session libvirtd run in
+    # namespaces of their own. Tests get both stacks from Get-VirtioFsTestStack (tests/pester/common.ps1).
+    Invoke-Native bash @([IO.Path]::Combine($Root, 'tests', 'tools', 'build-trixie-root.sh'))
+    Invoke-Native bash @([IO.Path]::Combine($Root, 'tests', 'tools', 'start-trixie-libvirt.sh'))
+    Invoke-Native bash @([IO.Path]::Combine($Root, 'tests', 'tools', 'start-trixie-session.sh'))
     # 127.0.0.2-4 stand for three remote hosts, reached over a real sshd on loopback (output/ssh).
     Invoke-Native bash @([IO.Path]::Combine($Root, 'tests', 'tools', 'start-sshd.sh'))
 }
 
 function Stop-TestService {
     & bash ([IO.Path]::Combine($Root, 'tests', 'tools', 'stop-sshd.sh'))
+    # Ends Debian 13's daemons and everything they started (guests, virtiofsd, the session libvirtd).
+    & bash ([IO.Path]::Combine($Root, 'tests', 'tools', 'stop-trixie-libvirt.sh'))
     & bash ([IO.Path]::Combine($Root, 'tests', 'tools', 'stop-libvirt.sh'))
 }
 
@@ -303,7 +313,9 @@ switch ($Task) {
         Invoke-Build
         $started = $false
         try {
-            Start-TestService; $started = $true
+            # Marked before starting: services a failed start left running are stopped too (each stop script
+            # ends only what its start script started).
+            $started = $true; Start-TestService
             $unit = Invoke-UnitTest
             $pester = Invoke-PesterTest
         }

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
-# Helpers for E2E.Guest.Tests.ps1: real guests (Debian's kernel, a busybox initramfs built by
-# tests/tools/build-guest.sh) booted under QEMU TCG, directly or through libvirtd (qemu:///system).
+# Helpers for E2E.Guest.Tests.ps1 and E2E.Stacks.Tests.ps1: real guests (Debian's kernel, a busybox
+# initramfs built by tests/tools/build-guest.sh) booted under QEMU TCG, directly or through a libvirtd:
+# this host's (qemu:///system) or another stack's (-Uri, -LogDir: Get-VirtioFsTestStack).
 # Everything this file creates is named after $script:E2ERun (vfs-e2e-<random>) and lives in
 # $script:E2EWork, so cleanup never touches another engineer's domains, daemons or sockets.
 
@@ -32,7 +33,8 @@ function Initialize-E2E {
     # Own copies, because libvirt's DAC driver relabels kernel and initrd while a domain runs.
     Copy-Item -LiteralPath "$guest/vmlinuz", "$guest/initrd.gz" -Destination $E2EWork
     $env:VIRTIOFS_RUNTIME_DIR = "$E2EWork/run"
-    $script:E2EDomains = [Collections.Generic.List[string]]::new()
+    # Each domain with the libvirt it is defined in, and where that libvirt writes its logs.
+    $script:E2EDomains = [Collections.Generic.List[object]]::new()
     $script:E2EQemu = [Collections.Generic.List[Diagnostics.Process]]::new()
 }
 
@@ -71,17 +73,22 @@ function New-E2EDomain {
         [string] $MemoryBacking = '',
         [switch] $Numa,
         [switch] $Acpi,
-        # Spare PCIe root ports with -Acpi, one per share to hot-plug (the agent's virtio-serial controller takes one too).
-        [int] $RootPorts = 3,
+        # With -Acpi: free PCIe root ports for hot-plug, one per device plugged while it runs (virt-install adds spares too).
+        [int] $SparePorts = 3,
+        # The libvirt to define it in, and the directory of its QEMU and virtiofsd logs.
+        [string] $Uri = 'qemu:///system',
+        [string] $LogDir = '/var/log/libvirt/qemu',
+        # Where the console file goes: a session libvirt's QEMU runs as its user, who must write it.
+        [string] $ConsoleDir = $E2EWork,
         # The QEMU guest agent's channel (org.qemu.guest_agent.0), for e2e.mode=agent guests.
         [switch] $AgentChannel
     )
     $name = "$E2ERun-$Case"
-    $console = "$E2EWork/$Case.console"
+    $console = "$ConsoleDir/$Case.console"
     $cpu = if ($Numa) { "<cpu><numa><cell id='0' cpus='0' memory='256' unit='MiB'/></numa></cpu>" } else { '' }
     $features = if ($Acpi) { '<features><acpi/><apic/></features>' } else { '' }
     # Hot-plug on q35 needs a free PCIe root port (virt-install adds spares the same way).
-    $spare = if ($Acpi) { "<controller type='pci' index='0' model='pcie-root'/>" + "<controller type='pci' model='pcie-root-port'/>" * $RootPorts } else { '' }
+    $spare = if ($Acpi) { "<controller type='pci' index='0' model='pcie-root'/>" + "<controller type='pci' model='pcie-root-port'/>" * $SparePorts } else { '' }
     $channel = if ($AgentChannel) { "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>" } else { '' }
     $xml = @"
 <domain type='qemu'>
@@ -113,10 +120,11 @@ function New-E2EDomain {
 "@
     $file = "$E2EWork/$Case.xml"
     Set-Content -LiteralPath $file -Value $xml
-    $out = & virsh -c qemu:///system define $file 2>&1
-    if ($LASTEXITCODE -ne 0) { throw "virsh define $file failed: $out" }
-    $E2EDomains.Add($name)
-    [pscustomobject]@{ Name = $name; Console = $console }
+    $out = & virsh -c $Uri define $file 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "virsh -c $Uri define $file failed: $out" }
+    $domain = [pscustomobject]@{ Name = $name; Console = $console; Uri = $Uri; LogDir = $LogDir }
+    $E2EDomains.Add($domain)
+    $domain
 }
 
 function Get-E2EConsole([string] $Path) {
@@ -124,18 +132,18 @@ function Get-E2EConsole([string] $Path) {
     (Get-Content -LiteralPath $Path -Raw) -replace "`e\[[0-9;?]*[A-Za-z]", '' -replace "`ec", ''
 }
 
-function Get-E2EDomainState([string] $Name) { ((& virsh -c qemu:///system domstate $Name 2>$null) -join '').Trim() }
+function Get-E2EDomainState($Domain) { ((& virsh -c $Domain.Uri domstate $Domain.Name 2>$null) -join '').Trim() }
 
 function Start-E2EDomain($Domain) {
-    $out = & virsh -c qemu:///system start $Domain.Name 2>&1
-    if ($LASTEXITCODE -ne 0) { throw "virsh start $($Domain.Name) failed: $out`n--- guest console ---`n$(Get-E2EConsole $Domain.Console)" }
+    $out = & virsh -c $Domain.Uri start $Domain.Name 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "virsh -c $($Domain.Uri) start $($Domain.Name) failed: $out`n--- guest console ---`n$(Get-E2EConsole $Domain.Console)" }
 }
 
 function Wait-E2EConsole($Domain, [string] $Pattern, [int] $TimeoutSec) {
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
     while ([DateTime]::UtcNow -lt $deadline) {
         if ((Test-Path -LiteralPath $Domain.Console) -and (Get-E2EConsole $Domain.Console) -match $Pattern) { return }
-        if ((Get-E2EDomainState $Domain.Name) -eq 'shut off') { break }
+        if ((Get-E2EDomainState $Domain) -eq 'shut off') { break }
         Start-Sleep -Milliseconds 250
     }
     throw "Guest $($Domain.Name) did not print '$Pattern' within $TimeoutSec s.`n--- guest console ---`n$(Get-E2EConsole $Domain.Console)"
@@ -146,10 +154,10 @@ function Wait-E2EDomainOff($Domain, [int] $TimeoutSec = 120) {
     # a timeout destroys it and fails with its console.
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
     while ([DateTime]::UtcNow -lt $deadline) {
-        if ((Get-E2EDomainState $Domain.Name) -eq 'shut off') { return }
+        if ((Get-E2EDomainState $Domain) -eq 'shut off') { return }
         Start-Sleep -Milliseconds 250
     }
-    & virsh -c qemu:///system destroy $Domain.Name *> $null
+    & virsh -c $Domain.Uri destroy $Domain.Name *> $null
     throw "Guest $($Domain.Name) did not power off within $TimeoutSec s (destroyed).`n--- guest console ---`n$(Get-E2EConsole $Domain.Console)"
 }
 
@@ -199,6 +207,62 @@ function Assert-E2EGuest {
     if ($problems) { throw "Guest check failed: $($problems -join '; ').`n--- guest console ---`n$text" }
 }
 
+function Send-E2EPing($Share, [int] $TimeoutSec = 30) {
+    # A guest in e2e.mode=loop answers each new ping.txt of a mounted share with pong.txt: true when it answered
+    # this one within the time, false when not (a share it lost, a guest that stopped).
+    $token = 'ping' + [guid]::NewGuid().ToString('N').Substring(0, 10)
+    Set-Content -LiteralPath "$($Share.Path)/ping.txt" -Value $token
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        if ((Get-Content -LiteralPath "$($Share.Path)/pong.txt" -Raw -ErrorAction Ignore) -match $token) { return $true }
+        Start-Sleep -Milliseconds 250
+    }
+    $false
+}
+
+function Get-E2EDaemonProcess([string] $SharedDirectory) {
+    # The virtiofsd serving a directory, read from /proc (the kernel's view, not the module's): its first process
+    # (the namespace sandbox forks a second one), with its argv. Works for daemons of any stack on this machine.
+    $all = foreach ($dir in Get-ChildItem -LiteralPath /proc -Directory | Where-Object Name -Match '^\d+$') {
+        try {
+            if ([IO.File]::ReadAllText("$($dir.FullName)/comm").Trim() -ne 'virtiofsd') { continue }
+            $argv = [IO.File]::ReadAllText("$($dir.FullName)/cmdline").TrimEnd([char]0).Split([char]0)
+            $ppid = [int](([IO.File]::ReadAllText("$($dir.FullName)/stat") -replace '^.*\) ', '').Split(' ')[1])
+        }
+        catch { continue }
+        # Rust: --shared-dir DIR or --shared-dir=DIR; C (libvirt 9.0 joins its -o options): source=DIR[,sandbox=...].
+        $c = "(^|,)source=$([regex]::Escape($SharedDirectory))(,|$)"
+        $serves = $argv -contains $SharedDirectory -or $argv -contains "--shared-dir=$SharedDirectory" -or @($argv -match $c).Count -gt 0
+        if ($serves) { [pscustomobject]@{ ProcessId = [int]$dir.Name; ParentId = $ppid; Argv = $argv; CommandLine = $argv -join ' ' } }
+    }
+    @($all | Where-Object { $_.ParentId -notin @($all.ProcessId) })
+}
+
+function Wait-E2EDaemonGone([string] $SharedDirectory, [int] $TimeoutSec = 15) {
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        if (-not (Get-E2EDaemonProcess $SharedDirectory)) { return $true }
+        Start-Sleep -Milliseconds 200
+    }
+    $false
+}
+
+function Wait-E2EHugePagesReleased([int] $TimeoutSec = 30) {
+    # A guest's QEMU may hold its hugepages a moment after libvirt says 'shut off'; a pool shrunk before they are
+    # free cannot give them back (the kernel keeps them as surplus) and the change is rolled back. Wait for that.
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $pool = Get-VirtioFsHugePage -PageSize 2M | Where-Object NumaNode -EQ -1
+        if ($pool.Free -ge $pool.Total) { return }
+        Start-Sleep -Milliseconds 250
+    }
+}
+
+function Get-E2EOwner([string] $Path) {
+    # uid:gid as the host sees them.
+    (& stat -c '%u:%g' $Path 2>$null)
+}
+
 function New-E2EFstabInitrd([string] $Case, [string] $FstabLine) {
     # The kernel unpacks concatenated initramfs archives in order, so a small second cpio with
     # /etc/fstab overrides the base image's empty one without rebuilding it.
@@ -216,9 +280,9 @@ function New-E2EFstabInitrd([string] $Case, [string] $FstabLine) {
 
 function Clear-E2E {
     # Everything this run created, and only that.
-    foreach ($name in $E2EDomains) {
-        & virsh -c qemu:///system destroy $name *> $null
-        & virsh -c qemu:///system undefine $name *> $null
+    foreach ($d in $E2EDomains) {
+        & virsh -c $d.Uri destroy $d.Name *> $null
+        & virsh -c $d.Uri undefine $d.Name *> $null
     }
     foreach ($p in $E2EQemu) { if (-not $p.HasExited) { $p.Kill($true) } }
     Get-VirtioFsDaemon -ErrorAction SilentlyContinue | Where-Object { $_.SocketPath -like "$E2EWork/*" } |
@@ -227,15 +291,20 @@ function Clear-E2E {
         try { $cmd = [IO.File]::ReadAllText("$($dir.FullName)/cmdline") } catch { continue }
         if ($cmd.Contains($E2ERun)) { & kill -9 $dir.Name 2>$null }
     }
-    # libvirt keeps a QEMU and a virtiofsd log per domain name after undefine.
-    if ($E2ERun) { Get-ChildItem -LiteralPath /var/log/libvirt/qemu -Filter "$E2ERun-*" -ErrorAction Ignore | Remove-Item -Force -ErrorAction Ignore }
+    # libvirt keeps a QEMU and a virtiofsd log per domain name after undefine, in each libvirt's log directory.
+    if ($E2ERun) {
+        foreach ($dir in @('/var/log/libvirt/qemu') + @($E2EDomains | ForEach-Object LogDir) | Select-Object -Unique) {
+            Get-ChildItem -LiteralPath $dir -Filter "$E2ERun-*" -ErrorAction Ignore | Remove-Item -Force -ErrorAction Ignore
+        }
+    }
     Remove-Item Env:VIRTIOFS_RUNTIME_DIR -ErrorAction Ignore
     if ($E2EWork -and (Test-Path -LiteralPath $E2EWork)) { Remove-Item -LiteralPath $E2EWork -Recurse -Force -ErrorAction Ignore }
 }
 
 function Get-E2ELeftover {
     # Domains, processes and daemons of this run still alive: must be none after Clear-E2E.
-    $domains = @(& virsh -c qemu:///system list --all --name 2>$null | Where-Object { $_ -like "$E2ERun*" })
+    $uris = @('qemu:///system') + @($E2EDomains | ForEach-Object Uri) | Select-Object -Unique
+    $domains = foreach ($u in $uris) { & virsh -c $u list --all --name 2>$null | Where-Object { $_ -like "$E2ERun*" } | ForEach-Object { "$_ on $u" } }
     $procs = foreach ($dir in Get-ChildItem -LiteralPath /proc -Directory | Where-Object Name -Match '^\d+$') {
         try { $cmd = [IO.File]::ReadAllText("$($dir.FullName)/cmdline") } catch { continue }
         if ($cmd.Contains($E2ERun) -and [int]$dir.Name -ne $PID) { "$($dir.Name): $($cmd -replace "`0", ' ')" }

@@ -52,7 +52,7 @@ BeforeAll {
     # The agent guest: a channel, spare root ports for the shares hot-plugged below, shared memory set up by
     # the module before the start (memory cannot change live), and no share at all yet. Its kernel boots with
     # virtiofs not loaded (only in modules.dep), as a module the first mount has to load.
-    $script:Agent = New-E2EDomain -Case agent -Acpi -RootPorts 6 -AgentChannel -Cmdline "e2e.mode=agent e2e.virtiofs=unloaded e2e.token=$(New-E2EToken)"
+    $script:Agent = New-E2EDomain -Case agent -Acpi -SparePorts 6 -AgentChannel -Cmdline "e2e.mode=agent e2e.virtiofs=unloaded e2e.token=$(New-E2EToken)"
     Enable-VirtioFsSharedMemory -Domain $Agent.Name -ConnectionUri $Uri
     # The second guest runs the same init without the channel: it stays up, unreachable through an agent.
     $script:NoChannel = New-E2EDomain -Case nochan -Acpi -Cmdline 'e2e.mode=agent'

@@ -111,4 +111,48 @@ function Get-VirtioFsTestSsh {
     [pscustomobject]@{ Dir = $dir; Port = $port; KeyFile = $key; KnownHosts = [IO.Path]::Combine($dir, 'known_hosts'); Uri = $uris }
 }
 
+function Get-VirtioFsTestStack {
+    # The libvirt stacks every real test runs against, each named with what it really is, so a failure says
+    # which stack it came from: Debian 12's (this host's libvirtd, tests/tools/start-libvirt.sh) and Debian 13's
+    # (a root of its own under output/trixie, tests/tools/build-trixie-root.sh, start-trixie-libvirt.sh and,
+    # for qemu:///session, start-trixie-session.sh; build.ps1 -Task Test builds and starts all of them).
+    # Throws with what to run when one does not answer.
+    #   Get-VirtioFsTestStack                 # both, Debian 12 first
+    #   Get-VirtioFsTestStack -Key Debian13   # .Uri, .SessionUri, .Root, .LogDir, .Name, .Libvirt, .Qemu
+    param([ValidateSet('Debian12', 'Debian13')] [string[]] $Key = @('Debian12', 'Debian13'))
+    $repo = [IO.Path]::GetFullPath([IO.Path]::Combine($PSScriptRoot, '..', '..'))
+    foreach ($k in $Key) {
+        if ($k -eq 'Debian12') {
+            $uri = 'qemu:///system'; $session = $null; $root = '/'
+            $fix = 'run tests/tools/start-libvirt.sh (apt-get install libvirt-daemon-system)'
+        }
+        else {
+            $out = [IO.Path]::Combine($repo, 'output', 'trixie')
+            $root = [IO.Path]::Combine($out, 'root')
+            $uri = "qemu+unix:///system?socket=$root/run/libvirt/libvirt-sock"
+            $session = "qemu+unix:///session?socket=$root/run/user/2501/libvirt/libvirt-sock"
+            $fix = 'run tests/tools/build-trixie-root.sh, tests/tools/start-trixie-libvirt.sh and tests/tools/start-trixie-session.sh (build.ps1 -Task Test does)'
+        }
+        $version = (& virsh -c $uri version --daemon 2>&1) -join "`n"
+        if ($LASTEXITCODE -ne 0) { throw "The $k stack does not answer on ${uri}: $fix. virsh said: $version" }
+        if ($session) {
+            & virsh -c $session version *> $null
+            if ($LASTEXITCODE -ne 0) { throw "The $k session libvirt does not answer on ${session}: $fix." }
+        }
+        $libvirt = [regex]::Match($version, 'Running against daemon: (\S+)').Groups[1].Value
+        $qemu = [regex]::Match($version, 'Running hypervisor: QEMU (\S+)').Groups[1].Value
+        $logDir = if ($root -eq '/') { '/var/log/libvirt/qemu' } else { "$root/var/log/libvirt/qemu" }
+        [pscustomobject]@{
+            Key        = $k
+            Name       = "$($k -replace '(\d+)$', ' $1') (libvirt $libvirt, QEMU $qemu)"
+            Uri        = $uri
+            SessionUri = $session
+            Root       = $root
+            LogDir     = $logDir
+            Libvirt    = [version]$libvirt
+            Qemu       = [version]$qemu
+        }
+    }
+}
+
 $script:VirtioFsModule = Import-VirtioFsModule

@@ -6,6 +6,11 @@
 #   e2e.mp=<dir>       mount point (default /mnt/e2e)
 #   e2e.token=<token>  written back to the host, to prove this boot wrote the file
 #   e2e.tag2=<tag>     afterwards, wait up to 60 s for a hot-plugged second share with this tag
+#   e2e.rotag=<tag>    also mount this tag read-only-exported at /mnt/ro: read the host's file, then try
+#                      to write (E2E_RO_WRITE rc=... err=...: a read-only share fails with EROFS)
+#   e2e.mode=loop      after the checks, stay up: every 0.5 s answer a new ping.txt with pong.txt in
+#                      each mounted share (E2E_PONG<suffix>), mount e2e.tag2 whenever it appears (hot-plug),
+#                      and power off when the host creates poweroff-now in the first share
 #   e2e.mode=agent     mount nothing: start Debian's qemu-ga on the org.qemu.guest_agent.0 port and
 #                      stay up until the host's guest-shutdown (see the agent block below)
 #   e2e.virtiofs=unloaded  (agent mode) leave fuse and virtiofs unloaded: modprobe, or the kernel's
@@ -19,12 +24,13 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 echo "E2E_INIT_START uptime=$(cut -d' ' -f1 /proc/uptime)"
 
-TAG=; TOKEN=none; TAG2=; MODE=tag; MP=/mnt/e2e; VIRTIOFS=load
+TAG=; TOKEN=none; TAG2=; ROTAG=; MODE=tag; MP=/mnt/e2e; VIRTIOFS=load
 for a in $(cat /proc/cmdline); do
   case "$a" in
     e2e.tag=*)   TAG="${a#e2e.tag=}" ;;
     e2e.token=*) TOKEN="${a#e2e.token=}" ;;
     e2e.tag2=*)  TAG2="${a#e2e.tag2=}" ;;
+    e2e.rotag=*) ROTAG="${a#e2e.rotag=}" ;;
     e2e.mode=*)  MODE="${a#e2e.mode=}" ;;
     e2e.mp=*)    MP="${a#e2e.mp=}" ;;
     e2e.virtiofs=*) VIRTIOFS="${a#e2e.virtiofs=}" ;;
@@ -101,6 +107,8 @@ check_share() {
   fi
   printf 'hello-from-guest token=%s host-said=[%s] kernel=%s\n' "$TOKEN" "$host" "$(uname -r)" > "$1/guest-wrote$2.txt" && sync
   if [ -s "$1/guest-wrote$2.txt" ]; then echo "E2E_WRITE_OK$2"; else echo "E2E_WRITE_FAIL$2"; fi
+  # Who owns what, as the guest sees it (ID mapping: the host's mapped id shows as root here).
+  echo "E2E_OWNER$2 host-prepared.txt $(stat -c %u:%g "$1/host-prepared.txt" 2>/dev/null) guest-wrote$2.txt $(stat -c %u:%g "$1/guest-wrote$2.txt" 2>/dev/null) guest-uid $(id -u):$(id -g)"
 }
 
 mkdir -p "$MP"
@@ -120,7 +128,7 @@ else
   dmesg | tail -20
 fi
 
-if [ -n "$TAG2" ]; then
+if [ -n "$TAG2" ] && [ "$MODE" != loop ]; then
   echo "E2E_WAIT_TAG2 $TAG2"
   mkdir -p /mnt/e2e2; i=0
   while [ $i -lt 120 ]; do
@@ -132,6 +140,50 @@ if [ -n "$TAG2" ]; then
     sleep 0.5; i=$((i+1))
   done
   [ $i -ge 120 ] && { echo "E2E_TAG2_TIMEOUT"; dmesg | grep -iE "pcie|hotplug|virtio|fuse" | tail -20; }
+fi
+
+if [ -n "$ROTAG" ]; then
+  mkdir -p /mnt/ro
+  if mount -t virtiofs "$ROTAG" /mnt/ro; then
+    echo "E2E_RO_MOUNT_OK tag=$ROTAG"
+    host=$(cat /mnt/ro/host-prepared.txt 2>/dev/null)
+    echo "E2E_HOSTFILE_BEGIN-ro"; echo "$host"; echo "E2E_HOSTFILE_END-ro"
+    err=$( (echo "guest token=$TOKEN" > /mnt/ro/guest-wrote-ro.txt) 2>&1 ); rc=$?
+    echo "E2E_RO_WRITE rc=$rc err=$err"
+    err=$(touch /mnt/ro/host-prepared.txt 2>&1); echo "E2E_RO_TOUCH rc=$? err=$err"
+  else
+    echo "E2E_RO_MOUNT_FAIL tag=$ROTAG"
+  fi
+fi
+
+if [ "$MODE" = loop ]; then
+  # The share stays mounted: remount it when the first check unmounted it.
+  grep -q " $MP virtiofs " /proc/mounts || mount -t virtiofs "$TAG" "$MP"
+  echo "E2E_LOOP_READY token=$TOKEN uptime=$(cut -d' ' -f1 /proc/uptime)"
+  last1=; last2=; n=0
+  while [ ! -e "$MP/poweroff-now" ]; do
+    n=$((n+1))
+    # pong DIR SUFFIX LAST: answer a new ping; prints the ping it answered (or the old one).
+    p=$(cat "$MP/ping.txt" 2>/dev/null)
+    if [ -n "$p" ] && [ "$p" != "$last1" ]; then
+      if echo "pong $p n=$n" > "$MP/pong.txt" && sync; then echo "E2E_PONG $p"; else echo "E2E_PONG_FAIL $p"; fi
+      last1=$p
+    fi
+    if [ -n "$TAG2" ]; then
+      if ! grep -q " /mnt/e2e2 virtiofs " /proc/mounts; then
+        mkdir -p /mnt/e2e2
+        mount -t virtiofs "$TAG2" /mnt/e2e2 2>/dev/null && { echo "E2E_TAG2_MOUNT_OK n=$n"; check_share /mnt/e2e2 "-2"; }
+      else
+        p=$(cat /mnt/e2e2/ping.txt 2>/dev/null)
+        if [ -n "$p" ] && [ "$p" != "$last2" ]; then
+          if echo "pong $p n=$n" > /mnt/e2e2/pong.txt && sync; then echo "E2E_PONG-2 $p"; else echo "E2E_PONG_FAIL-2 $p"; fi
+          last2=$p
+        fi
+      fi
+    fi
+    sleep 0.5
+  done
+  echo "E2E_LOOP_END n=$n"
 fi
 echo "E2E_DONE uptime=$(cut -d' ' -f1 /proc/uptime)"
 poweroff -f

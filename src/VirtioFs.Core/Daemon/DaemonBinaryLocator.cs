@@ -101,6 +101,22 @@ internal sealed class DaemonBinaryLocator
         return result;
     }
 
+    /// <summary>
+    /// The "features" a descriptor declares (migrate-precopy, separate-options): what libvirt believes of the
+    /// binary when it does not run it. Empty when the descriptor has none or cannot be read.
+    /// </summary>
+    internal static IReadOnlyList<string> ParseFeatures(string file)
+    {
+        try
+        {
+            return DaemonBinaryProbe.ParseFeatures(File.ReadAllText(file));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
     /// <summary>The "binary" of a descriptor whose "type" is "fs"; null for other types and unreadable files.</summary>
     internal static string? ParseFsDescriptor(string file)
     {

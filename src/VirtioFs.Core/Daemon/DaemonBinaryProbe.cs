@@ -41,7 +41,9 @@ internal static partial class DaemonBinaryProbe
         var dialect = DetectDialect(features, options, helpOut);
         var versionLine = versionOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
         Version? version = null;
-        if (versionLine is not null)
+        // Both daemons start with their name ("virtiofsd 1.13.2", "virtiofsd version 7.2.22 (...)"); anything else is
+        // not a version line: a binary of another system prints its loader's error here ("GLIBC_2.39 not found").
+        if (versionLine is not null && versionLine.StartsWith("virtiofsd", StringComparison.OrdinalIgnoreCase))
         {
             var m = VersionRegex().Match(versionLine);
             if (m.Success)

@@ -29,6 +29,9 @@ internal sealed class DaemonOptions
     public IReadOnlyList<string> TranslateUid { get; set; } = [];
     public IReadOnlyList<string> TranslateGid { get; set; } = [];
     public long? RlimitNofile { get; set; }
+    public VirtioFsMigrationMode? MigrationMode { get; set; }
+    public VirtioFsMigrationOnError? MigrationOnError { get; set; }
+    public bool MigrationVerifyHandles { get; set; }
     public VirtioFsLogLevel? LogLevel { get; set; }
     public IReadOnlyList<string> ExtraArguments { get; set; } = [];
 }

@@ -126,6 +126,7 @@ internal sealed partial class DaemonSupervisor
         InodeFileHandles = o.InodeFileHandles, AnnounceSubmounts = o.AnnounceSubmounts, ReadOnly = o.ReadOnly,
         AllowDirectIo = o.AllowDirectIo, Writeback = o.Writeback, XattrMap = o.XattrMap, TranslateUid = o.TranslateUid,
         TranslateGid = o.TranslateGid, RlimitNofile = o.RlimitNofile, LogLevel = o.LogLevel, ExtraArguments = o.ExtraArguments,
+        MigrationMode = o.MigrationMode, MigrationOnError = o.MigrationOnError, MigrationVerifyHandles = o.MigrationVerifyHandles,
     };
 
     private string UniqueName(string dir, IReadOnlyList<VirtioFsDaemon> existing)

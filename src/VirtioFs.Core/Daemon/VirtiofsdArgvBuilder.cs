@@ -13,6 +13,9 @@ namespace VirtioFs.Daemon;
 /// </summary>
 internal static class VirtiofsdArgvBuilder
 {
+    /// <summary>The Rust virtiofsd that brought migration (--migration-mode, --migration-on-error, --migration-verify-handles).</summary>
+    public const string MigrationSince = "1.11.0";
+
     public static IReadOnlyList<string> Build(DaemonOptions o, VirtioFsDaemonBinary binary) => binary.Dialect switch
     {
         VirtioFsDaemonDialect.C => BuildC(o, binary),
@@ -131,6 +134,12 @@ internal static class VirtiofsdArgvBuilder
         {
             Flag("--rlimit-nofile", nofile.ToString(CultureInfo.InvariantCulture), "-RlimitNofile");
         }
+        if (o.MigrationMode is not null || o.MigrationOnError is not null || o.MigrationVerifyHandles)
+        {
+            throw Unsupported(b, o.MigrationMode is not null ? "-MigrationMode" : o.MigrationOnError is not null ? "-MigrationOnError" : "-MigrationVerifyHandles",
+                $"the C virtiofsd cannot migrate (migration needs the Rust virtiofsd {MigrationSince} or later)",
+                "Install the Rust virtiofsd (Debian 13: apt-get install virtiofsd) and pass it as -BinaryPath, or drop the migration options.");
+        }
         if (o.LogLevel is { } level)
         {
             var value = level switch
@@ -157,6 +166,13 @@ internal static class VirtiofsdArgvBuilder
             throw new VirtioFsException(ErrorIds.DaemonOptionConflict, VirtioFsErrorKind.InvalidArgument,
                 $"-PosixAcl cannot be combined with -TranslateUid/-TranslateGid: '{b.Path}' refuses --posix-acl together with in-daemon ID translation.",
                 "-PosixAcl", "Drop -PosixAcl, or map IDs with a user namespace instead (libvirt's <idmap>, virtiofsd --uid-map/--gid-map through -ExtraArgument).");
+        }
+        // "--migration-verify-handles: Only for find-paths migration mode" (virtiofsd 1.13's --help).
+        if (o.MigrationVerifyHandles && o.MigrationMode == VirtioFsMigrationMode.FileHandles)
+        {
+            throw new VirtioFsException(ErrorIds.DaemonOptionConflict, VirtioFsErrorKind.InvalidArgument,
+                "-MigrationVerifyHandles works only with -MigrationMode FindPaths: with file handles the destination opens the very same inodes anyway.",
+                "-MigrationVerifyHandles", "Drop -MigrationVerifyHandles, or use -MigrationMode FindPaths.");
         }
         var argv = new List<string>();
         // '--flag=value' keeps a value that starts with '-' from being read as another flag.
@@ -228,6 +244,21 @@ internal static class VirtiofsdArgvBuilder
         if (o.RlimitNofile is { } nofile)
         {
             Flag("--rlimit-nofile", nofile.ToString(CultureInfo.InvariantCulture), "-RlimitNofile");
+        }
+        // Options libvirt does not expose (it runs its daemon with the defaults: find-paths, abort). Each is checked
+        // against the daemon's --help and version: 1.11 brought migration, 1.12 the file-handles mode.
+        if (o.MigrationMode is { } mode)
+        {
+            Flag("--migration-mode", mode == VirtioFsMigrationMode.FileHandles ? "file-handles" : "find-paths", $"-MigrationMode {mode}",
+                mode == VirtioFsMigrationMode.FileHandles ? "1.12.0" : MigrationSince);
+        }
+        if (o.MigrationOnError is { } onError)
+        {
+            Flag("--migration-on-error", onError == VirtioFsMigrationOnError.GuestError ? "guest-error" : "abort", "-MigrationOnError", MigrationSince);
+        }
+        if (o.MigrationVerifyHandles)
+        {
+            Flag("--migration-verify-handles", null, "-MigrationVerifyHandles", MigrationSince);
         }
         if (o.LogLevel is { } level)
         {

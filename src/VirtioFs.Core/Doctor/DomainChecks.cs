@@ -18,6 +18,14 @@ internal sealed class DomainCheckInput
     /// <summary>False when the XML is meant for another host: source dirs, sockets, binaries and pools are not checked.</summary>
     public bool CheckHostPaths { get; init; } = true;
     public Version? LibvirtVersion { get; init; }
+    /// <summary>QEMU's version as the domain's libvirt reports it (virConnectGetVersion); null when unknown.</summary>
+    public Version? QemuVersion { get; init; }
+    /// <summary>The connection, for messages.</summary>
+    public string? Uri { get; init; }
+    /// <summary>True when that libvirt runs virtiofsd as root (qemu:///system), false for a session; null when unknown (a file).</summary>
+    public bool? DaemonRunsAsRoot { get; init; }
+    /// <summary>False when the daemons were described from their descriptor and package (another system's binaries), not run.</summary>
+    public bool DaemonsRun { get; init; } = true;
     public bool IsActive { get; init; }
     /// <summary>What libvirt runs when a share has no &lt;binary path&gt;; null when none was found.</summary>
     public VirtioFsDaemonBinary? DefaultDaemon { get; init; }
@@ -38,9 +46,6 @@ internal sealed class DomainCheckInput
 /// </summary>
 internal static class DomainChecks
 {
-    /// <summary>Migration of vhost-user-fs: QEMU 8.2 + virtiofsd migrate-precopy, allowed by libvirt from about 10.6.</summary>
-    public static readonly Version MigrationLibvirt = new(10, 6, 0);
-
     public static IReadOnlyList<VirtioFsCheckResult> Run(DomainDocument doc, DomainCheckInput input)
     {
         var list = new CheckList(doc.Name);
@@ -58,6 +63,7 @@ internal static class DomainChecks
         MemoryHotplug(doc, list);
         Vfio(doc, list);
         var tags = shares.Select(FilesystemElement.TagOf).ToList();
+        var migration = new List<MigrationShare>();
         foreach (var fs in shares)
         {
             var share = FilesystemElement.Read(fs);
@@ -69,12 +75,14 @@ internal static class DomainChecks
             if (share.SocketPath is not null)
             {
                 Socket(share, input, list, target);
+                migration.Add(new MigrationShare(share.Tag, true, input.Daemons?.FirstOrDefault(d => d.SocketPath == share.SocketPath) is { BinaryPath: { } b } ? input.ProbeBinary(b) : null));
             }
             else
             {
                 Source(share, input, list, target);
                 var daemon = Daemon(share, input, list, target);
-                DaemonOptions(fs, share, daemon, list, target);
+                DaemonOptions(doc, fs, share, daemon, input, list, target);
+                migration.Add(new MigrationShare(share.Tag, false, daemon));
             }
             ShareSafetyChecks.Run(share, input, list, target);
             LibvirtOptions(share, input, list, target);
@@ -94,7 +102,7 @@ internal static class DomainChecks
         {
             GuestAgentCheck.Run(doc, agent, list);
         }
-        Migration(doc, shares, input, list);
+        Migration(doc, migration, input, list);
         WindowsGuest(doc, shares, list);
         return list.Results;
     }
@@ -386,7 +394,7 @@ internal static class DomainChecks
                     $"Set-VirtioFsShare -Tag '{share.Tag}' -BinaryPath <a virtiofsd from Get-VirtioFsDaemonBinary>, or -Reset BinaryPath.", path, target);
                 return null;
             }
-            if (probed.Dialect == VirtioFsDaemonDialect.Unknown)
+            if (probed.Dialect == VirtioFsDaemonDialect.Unknown && input.DaemonsRun)
             {
                 // Seen on libvirt 9.0 with /bin/true: libvirt starts it, it exits, QEMU gets "Connection refused".
                 list.Fail("Daemon", $"<binary path='{path}'> does not answer like a virtiofsd (neither --print-capabilities nor a known --help): libvirt starts it, it exits, and the domain fails (\"Failed to connect to ...fs0-fs.sock: Connection refused\").",
@@ -408,11 +416,11 @@ internal static class DomainChecks
                 $"Set-VirtioFsShare -Tag '{share.Tag}' -BinaryPath {d.Path}, or add /etc/qemu/vhost-user/50-virtiofsd.json naming it.", d.Path, target);
             return d;
         }
-        list.Pass("Daemon", $"libvirt will run {d.Path} ({d.Dialect} dialect, version {d.Version?.ToString() ?? "unknown"}).", d.DescriptorPath, target);
+        list.Pass("Daemon", $"libvirt will run {d.Path} ({d.Dialect} dialect, version {d.Version?.ToString() ?? "unknown"}).", $"{d.DescriptorPath}: {d.VersionText}", target);
         return d;
     }
 
-    private static void DaemonOptions(XElement fs, VirtioFsShare share, VirtioFsDaemonBinary? daemon, CheckList list, string target)
+    private static void DaemonOptions(DomainDocument doc, XElement fs, VirtioFsShare share, VirtioFsDaemonBinary? daemon, DomainCheckInput input, CheckList list, string target)
     {
         if ((string?)fs.Element("binary")?.Element("sandbox")?.Attribute("mode") is { } sandbox && sandbox is not "namespace" and not "chroot")
         {
@@ -447,10 +455,29 @@ internal static class DomainChecks
                 list.Pass("Locking", daemon is null ? "<lock> is set; the daemon is unknown." : $"<lock> is set and {daemon.Path} is the C virtiofsd, which supports it.", null, target);
             }
         }
+        if (!ShareOptions.UidMap.IsUsed(share) && !ShareOptions.GidMap.IsUsed(share))
+        {
+            return;
+        }
+        string idEvidence = $"<idmap> uid [{string.Join(", ", share.UidMap)}] gid [{string.Join(", ", share.GidMap)}]; libvirt at {input.Uri ?? "this host"} runs virtiofsd as " +
+            (input.DaemonRunsAsRoot switch { true => "root", false => "the session user", null => "an unknown user" });
         if (unsupported.Contains(ShareOptions.UidMap) || unsupported.Contains(ShareOptions.GidMap))
         {
             list.Fail("IdMap", $"<idmap> needs the Rust virtiofsd (--uid-map/--gid-map); {daemon!.Path} is the C daemon, which has no ID mapping.",
                 $"Install the Rust virtiofsd and Set-VirtioFsShare -Tag '{share.Tag}' -BinaryPath <it>, or drop the mapping (-Reset UidMap,GidMap).", daemon.VersionText, target);
+        }
+        else if (ShareOptions.UidMap.ContextRule(share, new OptionContext(input.Uri, input.LibvirtVersion, input.DaemonRunsAsRoot)) is { } problem)
+        {
+            // The validator's rule (the option table), for domains defined that way before or by other tools.
+            list.Fail("IdMap", problem.Message, Fix(doc, problem.Fix!) + " Then Set-VirtioFsShare -Tag '" + share.Tag + "' -Reset UidMap,GidMap, or remove this share.", idEvidence, target);
+        }
+        else if (input.DaemonRunsAsRoot == false)
+        {
+            list.Pass("IdMap", "libvirt runs virtiofsd as the session user, which maps the IDs in a user namespace: files the guest's root creates belong to the mapped host id (the user needs those ids in /etc/subuid and /etc/subgid).", idEvidence, target);
+        }
+        else
+        {
+            list.Skip("IdMap", "Whom libvirt runs virtiofsd as is unknown (an XML file): as root (qemu:///system) <idmap> fails at start, unprivileged (qemu:///session) it works.", idEvidence, target);
         }
     }
 
@@ -485,18 +512,27 @@ internal static class DomainChecks
         list.Fail("LibvirtVersion", message, fix, evidence, target);
     }
 
-    private static void Migration(DomainDocument doc, List<XElement> shares, DomainCheckInput input, CheckList list)
+    /// <summary>Whether libvirt lets the running guest be saved or migrated (MigrationCheck), with the error it gives when not.</summary>
+    private static void Migration(DomainDocument doc, IReadOnlyList<MigrationShare> shares, DomainCheckInput input, CheckList list)
     {
-        bool allSockets = shares.All(s => s.Element("source")?.Attribute("socket") is not null);
-        bool daemonMigrates = input.DefaultDaemon?.Features.Contains("migrate-precopy") == true;
-        if (input.LibvirtVersion is { } v && v >= MigrationLibvirt && (allSockets || daemonMigrates))
+        var verdict = MigrationCheck.Predict(input.LibvirtVersion, input.QemuVersion, shares);
+        switch (verdict.Allowed)
         {
-            list.Pass("Migration", $"libvirt {v} can migrate this guest's shares (needs QEMU 8.2+ on both hosts and the same directory contents).", null);
-            return;
+            case true:
+                list.Pass("Migration", verdict.Message, verdict.Evidence);
+                break;
+            case false:
+                list.Warn("Migration", verdict.Message,
+                    Fix(doc, "Shut the guest down to save, snapshot or move it; or detach the shares first (unmount in the guest, Remove-VirtioFsShare -Domain <vm> -Tag <tag>) and add them again afterwards. " +
+                        $"libvirt {MigrationCheck.LibvirtSince.ToString(2)}+ with QEMU {MigrationCheck.QemuSince.ToString(2)}+ and virtiofsd {MigrationCheck.VirtiofsdSince.ToString(2)}+ ({MigrationCheck.Feature}) save and migrate such guests."),
+                    verdict.Evidence);
+                break;
+            default:
+                list.Warn("Migration", verdict.Message,
+                    Fix(doc, "Check the daemon: Get-VirtioFsDaemonBinary (Features must list migrate-precopy), and save a test guest before relying on it; or shut the guest down to move it."),
+                    verdict.Evidence);
+                break;
         }
-        list.Warn("Migration", "A guest with virtio-fs shares cannot be live-migrated, saved or snapshotted with its RAM here (needs libvirt ~10.6, QEMU 8.2 and virtiofsd 1.11+ with migrate-precopy).",
-            Fix(doc, "Shut the guest down to move or snapshot it, or detach the shares first (unmount in the guest, Remove-VirtioFsShare -Domain <vm> -Tag <tag>) and add them again afterwards."),
-            $"libvirt {input.LibvirtVersion?.ToString() ?? "unknown"}; daemon features [{string.Join(", ", input.DefaultDaemon?.Features ?? [])}]");
     }
 
     private static void WindowsGuest(DomainDocument doc, List<XElement> shares, CheckList list)

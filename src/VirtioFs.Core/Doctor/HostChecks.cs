@@ -32,6 +32,12 @@ internal sealed class HostCheckInput
     public QemuAccount? Qemu { get; init; }
     /// <summary>The virtiofsd processes running or recorded on the host (Get-VirtioFsDaemon's list).</summary>
     public IReadOnlyList<VirtioFsDaemon> RunningDaemons { get; init; } = [];
+    /// <summary>False when libvirt's binaries belong to another system (another mount namespace): QEMU and virtiofsd are described, not run.</summary>
+    public bool BinariesRun { get; init; } = true;
+    /// <summary>False when libvirt's files cannot be read from here (another machine): the checks of its host are skipped.</summary>
+    public bool HasFileView { get; init; } = true;
+    /// <summary>libvirt's qemu.conf in <see cref="Host"/> (a session's is the user's).</summary>
+    public string QemuConfigPath { get; init; } = QemuConfigFile.DefaultPath;
 }
 
 /// <summary>The host checks: each one result with a verdict, the evidence and, for Warn/Fail, a fix.</summary>
@@ -46,18 +52,94 @@ internal static partial class HostChecks
         var uriTarget = input.Libvirt.Uri;
         LibvirtLibrary(input, list);
         LibvirtDaemon(input, list, uriTarget);
-        var emulator = Qemu(input, list);
+        Stack(input, list, uriTarget);
+        var emulator = input.BinariesRun ? Qemu(input, list) : QemuOfStack(input, list);
         Virtiofsd(input, list);
-        DaemonHealthCheck.Run(input.RunningDaemons, list);
+        if (input.BinariesRun)
+        {
+            DaemonHealthCheck.Run(input.RunningDaemons, list);
+        }
+        else
+        {
+            list.Skip("Daemons", $"The virtiofsd processes of this host are not matched to a libvirt that sees {input.Libvirt.FilesDescription}.");
+        }
         Privileges(input, list);
-        HugePages(input, list);
-        DevShm(input, list);
-        MemoryBackingDir(input, list);
+        if (input.HasFileView)
+        {
+            HugePages(input, list);
+            DevShm(input, list);
+            MemoryBackingDir(input, list);
+        }
         DomainCapabilities(input, list, uriTarget, emulator);
-        SecurityModule(input, list);
-        Kernel(input, list);
-        Kvm(input, list);
+        if (input.HasFileView)
+        {
+            SecurityModule(input, list);
+            Kernel(input, list);
+            Kvm(input, list);
+        }
+        else
+        {
+            string why = $"{input.Libvirt.FilesDescription}: its memory, kernel and devices are not described from this machine.";
+            foreach (var name in new[] { "HugePages", "DevShm", "MemoryBackingDir", "SecurityModule", "Kernel", "Kvm" })
+            {
+                list.Skip(name, why, null, uriTarget);
+            }
+        }
         return list.Results;
+    }
+
+    /// <summary>
+    /// Which stack the connection found (libvirt, QEMU, the virtiofsd it runs, where its files are) and what it offers:
+    /// the share options its release knows, ID mapping (unprivileged libvirt only), and saving or migrating a guest.
+    /// </summary>
+    private static void Stack(HostCheckInput input, CheckList list, string target)
+    {
+        if (input.Libvirt.Stack is not { } stack)
+        {
+            list.Skip("Stack", "libvirt did not answer, so its stack is unknown.", input.Libvirt.ConnectError, target);
+            return;
+        }
+        var version = stack.LibvirtVersion ?? new Version(0, 0);
+        var daemon = input.Daemons.Count > 0 ? input.Daemons[0] : null;
+        var offered = Domain.ShareOptions.Settable.Where(o => o.LibvirtSince > Domain.ShareOption.VirtioFsSince && version >= o.LibvirtSince)
+            .Select(o => o.Name).ToList();
+        var lacking = Domain.ShareOptions.Settable.Where(o => version < o.LibvirtSince).Select(o => $"{o.Name} ({o.LibvirtSince})").ToList();
+        var dialect = daemon is null ? null : (Domain.DaemonDialects?)Domain.ShareOptions.DialectOf(daemon);
+        string idmap = version < Domain.ShareOptions.UidMap.LibvirtSince ? $"no (libvirt {Domain.ShareOptions.UidMap.LibvirtSince}+)"
+            : dialect == Domain.DaemonDialects.C ? "no (the C virtiofsd has no ID mapping)"
+            : stack.RunsDaemonAsRoot ? "not with <idmap> (libvirt runs virtiofsd as root, which refuses it): Start-VirtioFsDaemon -TranslateUid/-TranslateGid | New-VirtioFsShare"
+            : "yes (libvirt runs virtiofsd as the session user)";
+        string locks = dialect == Domain.DaemonDialects.Rust ? "no (the Rust virtiofsd handles locks itself)" : "yes";
+        var migration = MigrationCheck.Predict(stack.LibvirtVersion, stack.QemuVersion, [new MigrationShare("(a share libvirt starts)", false, daemon)]);
+        string save = migration.Allowed switch
+        {
+            true => "yes",
+            false => $"no (\"{migration.LibvirtError}\")",
+            null => "unknown",
+        };
+        string message = $"{stack.Summary}; files: {stack.FilesDescription}. Options beyond virtio-fs itself: {(offered.Count == 0 ? "none" : string.Join(", ", offered))}" +
+            (lacking.Count == 0 ? "" : $"; too old for {string.Join(", ", lacking)}") +
+            $". ID mapping: {idmap}. <lock>: {locks}. Save and migration of running guests: {save}.";
+        string evidence = $"{stack.Uri}: libvirt {stack.LibvirtVersion}, QEMU {stack.QemuVersion?.ToString() ?? "unknown"}, virtiofsd " +
+            (daemon is null ? "none" : $"{daemon.Path} {daemon.VersionText} features [{string.Join(", ", daemon.Features)}]") +
+            $", libvirtd uid {stack.DaemonUid?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}";
+        list.Pass("Stack", message, evidence, target);
+    }
+
+    /// <summary>QEMU as another system's libvirt reports it: its binary needs that system's libraries, so it is not run.</summary>
+    private static string QemuOfStack(HostCheckInput input, CheckList list)
+    {
+        string emulator = EmulatorFromCapabilities(input.Libvirt.DomainCapabilities) ?? "/usr/bin/qemu-system-x86_64";
+        if (input.Libvirt.HypervisorVersion is { } v)
+        {
+            list.Pass("QemuVersion", $"QEMU {v}, as libvirt reports it (its binary {emulator} belongs to {input.Libvirt.FilesDescription} and was not run).", $"virConnectGetVersion: {v}");
+        }
+        else
+        {
+            list.Skip("QemuVersion", "libvirt did not report QEMU's version.", input.Libvirt.ConnectError);
+        }
+        list.Skip("QemuDevice", "QEMU's device list is read from libvirt's domain capabilities (see DomainCapabilities): its binary is not run here.", emulator);
+        return emulator;
     }
 
     private static void LibvirtLibrary(HostCheckInput input, CheckList list)
@@ -279,7 +361,7 @@ internal static partial class HostChecks
     {
         string dir = QemuConfigKeys.Known.First(k => k.Name == QemuConfigKeys.MemoryBackingDir).Default!.Text!;
         string source = "libvirt's default";
-        var conf = input.Host.Path(QemuConfigFile.DefaultPath);
+        var conf = input.Host.Path(input.QemuConfigPath);
         if (File.Exists(conf))
         {
             try
@@ -288,12 +370,12 @@ internal static partial class HostChecks
                 if (doc.Find(QemuConfigKeys.MemoryBackingDir)?.Value.Text is { } set)
                 {
                     dir = set;
-                    source = QemuConfigFile.DefaultPath;
+                    source = input.QemuConfigPath;
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or Errors.VirtioFsException)
             {
-                source = $"libvirt's default ({QemuConfigFile.DefaultPath} unreadable)";
+                source = $"libvirt's default ({input.QemuConfigPath} unreadable)";
             }
         }
         var mount = MountTable.Containing(MountTable.Read(input.Host), dir);

@@ -23,6 +23,15 @@ internal sealed class LibvirtFacts
     public string? DomainCapabilitiesError { get; init; }
     public IReadOnlyList<DomainMemory>? Domains { get; init; }
 
+    /// <summary>What that libvirt runs and sees (null when it did not answer).</summary>
+    public LibvirtStack? Stack { get; init; }
+
+    /// <summary>The file system that libvirt sees, also when it does not answer; null for another machine.</summary>
+    public Platform.HostRoot? Files { get; init; } = Platform.HostRoot.Real;
+
+    /// <summary>Where <see cref="Files"/> comes from ("this host", another mount namespace, another machine).</summary>
+    public string FilesDescription { get; init; } = "this host";
+
     public bool Reachable => ConnectError is null && ClientError is null;
 
     public static LibvirtFacts Gather(string uri)
@@ -43,7 +52,8 @@ internal sealed class LibvirtFacts
         }
         catch (VirtioFsException e)
         {
-            return new LibvirtFacts { Uri = uri, ClientVersion = client, ConnectError = e.Message };
+            var view = LibvirtStack.Locate(LibvirtUri.Parse(uri));
+            return new LibvirtFacts { Uri = uri, ClientVersion = client, ConnectError = e.Message, Files = view.Files, FilesDescription = view.Description };
         }
         using (conn)
         {
@@ -79,8 +89,12 @@ internal sealed class LibvirtFacts
             {
                 domains = null!;
             }
+            var stack = conn.Stack;
             return new LibvirtFacts
             {
+                Stack = stack,
+                Files = stack.Files,
+                FilesDescription = stack.FilesDescription,
                 Uri = uri,
                 ClientVersion = client,
                 DaemonVersion = conn.LibraryVersion,

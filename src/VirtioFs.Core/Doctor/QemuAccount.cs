@@ -92,6 +92,29 @@ internal sealed class QemuAccount
         return new QemuAccount(userEntry[0], uid, groupName, gid, groups);
     }
 
+    /// <summary>
+    /// The account of a session libvirt, which runs QEMU as its own user (qemu.conf's user/group do not apply);
+    /// null when the uid is not in the root's passwd.
+    /// </summary>
+    public static QemuAccount? OfUser(HostRoot root, uint uid)
+    {
+        string id = uid.ToString(CultureInfo.InvariantCulture);
+        var entry = root.ReadLines("/etc/passwd").Select(l => l.Split(':')).FirstOrDefault(f => f.Length > 3 && f[2] == id);
+        if (entry is null)
+        {
+            return null;
+        }
+        uint gid = uint.Parse(entry[3], CultureInfo.InvariantCulture);
+        var groupFile = root.ReadLines("/etc/group").Select(l => l.Split(':')).Where(f => f.Length > 3).ToList();
+        var groups = new HashSet<uint> { gid };
+        foreach (var f in groupFile.Where(f => f[3].Split(',').Contains(entry[0])))
+        {
+            groups.Add(uint.Parse(f[2], CultureInfo.InvariantCulture));
+        }
+        string groupName = groupFile.FirstOrDefault(f => f[2] == entry[3])?[0] ?? entry[3];
+        return new QemuAccount(entry[0], uid, groupName, gid, groups);
+    }
+
     /// <summary>Whether this account has the permission bits (4 read, 2 write, 1 execute) on the file.</summary>
     public bool May(FileStatus f, uint bits)
     {

@@ -29,6 +29,41 @@ internal sealed class IdMapOption : ShareOption
         // Only the Rust virtiofsd maps IDs (--uid-map/--gid-map); the C daemon has no such option.
         Dialects = DaemonDialects.Rust;
         DialectErrorId = ErrorIds.IdMapNeedsRustVirtiofsd;
+        ContextRule = PrivilegedLibvirtRule;
+    }
+
+    /// <summary>
+    /// libvirt passes &lt;idmap&gt; as --uid-map/--gid-map, which put virtiofsd into a user namespace, and virtiofsd
+    /// refuses that as root. Measured with libvirt 11.3 and virtiofsd 1.13.2: on qemu:///system the define is
+    /// accepted and every start fails ("virtiofsd died unexpectedly"; the daemon's log says "uid_map can only be
+    /// used by unprivileged user where sandbox mod is namespace", with --sandbox namespace too), while on
+    /// qemu:///session, where libvirt runs it as the user, a guest's root writes files the host sees owned by the
+    /// mapped id. As root the same mapping is virtiofsd's own --translate-uid/--translate-gid, which needs a daemon
+    /// we run: the fix says exactly how.
+    /// </summary>
+    internal static OptionProblem? PrivilegedLibvirtRule(VirtioFsShare share, OptionContext context)
+    {
+        if (share.SocketPath is not null || context.DaemonRunsAsRoot != true)
+        {
+            return null;
+        }
+        string Rules(IReadOnlyList<VirtioFsIdMapEntry> map) =>
+            string.Join(",", map.Select(e => string.Create(CultureInfo.InvariantCulture, $"map:{e.Start}:{e.Target}:{e.Count}")));
+        var parts = new List<string>();
+        if (share.UidMap.Count > 0)
+        {
+            parts.Add("-TranslateUid " + Rules(share.UidMap));
+        }
+        if (share.GidMap.Count > 0)
+        {
+            parts.Add("-TranslateGid " + Rules(share.GidMap));
+        }
+        string source = share.Source is { } s ? Quote(s) : "<dir>";
+        return new OptionProblem(ErrorIds.IdMapNeedsUnprivilegedLibvirt,
+            $"-UidMap/-GidMap (<idmap>) need a virtiofsd that runs unprivileged, and the libvirt at {context.Uri ?? "this connection"} runs it as root: " +
+            "virtiofsd refuses --uid-map/--gid-map as root, so the guest would not start (\"virtiofsd died unexpectedly\"; the daemon's log says \"uid_map can only be used by unprivileged user\").",
+            $"Run the daemon yourself with the same mapping and attach its socket: Start-VirtioFsDaemon -SharedDirectory {source} {string.Join(" ", parts)} | " +
+            $"New-VirtioFsShare -Domain <vm> -Tag {Quote(share.Tag)}. Or define the domain in qemu:///session (libvirt 10.0+), where libvirt runs virtiofsd as the user and <idmap> works.");
     }
 
     public override bool IsUsed(VirtioFsShare share) => ValueOf(share) is IReadOnlyList<VirtioFsIdMapEntry> { Count: > 0 };
@@ -70,6 +105,8 @@ internal sealed class IdMapOption : ShareOption
         s.Reset.Add(Name);
         Write(fs, s);
     }
+
+    private static string Quote(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     private void SetValue(VirtioFsShare share, IReadOnlyList<VirtioFsIdMapEntry> value)
     {

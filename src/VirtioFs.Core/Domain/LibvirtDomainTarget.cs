@@ -45,20 +45,21 @@ internal sealed class LibvirtDomainTarget : IDomainTarget
     private HostContext? _host;
 
     /// <summary>
-    /// This host's paths are checked here; another host's through ssh when the URI is qemu+ssh, else not at
-    /// all, with a warning that says why (unless -SkipSourceCheck said not to look).
+    /// What the libvirt of this connection sees and runs (LibvirtStack), not what this machine has: its paths are
+    /// checked in the file system it sees; another host's through ssh when the URI is qemu+ssh, else not at all,
+    /// with a warning that says why (unless -SkipSourceCheck said not to look).
     /// </summary>
     public HostContext Host => _host ??= MakeHost();
 
     private HostContext MakeHost()
     {
-        bool local = _connection.IsLocal;
-        if (local || _skipSourceCheck)
+        var stack = _connection.Stack;
+        if (stack.Files is not null || _skipSourceCheck)
         {
-            return new HostContext(local && !_skipSourceCheck, _connection.LibraryVersion);
+            return HostContext.Of(stack, _skipSourceCheck);
         }
         var probe = SshPathProbe.For(_connection.ParsedUri, out string whyNot);
-        return new HostContext(checkHostPaths: false, _connection.LibraryVersion)
+        return new HostContext(checkHostPaths: false, stack.LibvirtVersion, stack.DaemonFor, stack.RunsDaemonAsRoot, files: null, stack.Uri)
         {
             RemotePaths = probe,
             RemotePathsUnchecked = probe is null ? whyNot : null,

@@ -10,8 +10,9 @@ namespace VirtioFs.Domain;
 /// One virtio-fs option, declared once: its parameter and property name, where it sits in the XML,
 /// the libvirt release that brought it, the daemon dialects that honour it, whether it only
 /// configures the virtiofsd libvirt starts (so it means nothing with &lt;source socket&gt;), whether
-/// -Reset may remove it, and the rule its value must follow. The XML reader and writer, the
-/// validator, the doctor, -Reset and the version gates all read this declaration
+/// -Reset may remove it, the rule its value must follow and the rule of the place it is used in (a
+/// privileged libvirt, ...). The XML reader and writer, the validator, the doctor, -Reset and the
+/// version gates all read this declaration
 /// (<see cref="ShareOptions.All"/>), so adding an option is one entry plus its test.
 /// </summary>
 internal class ShareOption
@@ -73,6 +74,13 @@ internal class ShareOption
 
     /// <summary>What is wrong with a value, or null; the validator throws it and the doctor reports it.</summary>
     public Func<object, OptionProblem?> Check { get; init; } = _ => null;
+
+    /// <summary>
+    /// What is wrong with the option where the share is used (the libvirt it is written for: its version, whom it runs
+    /// virtiofsd as), or null; only called when the share uses the option. The validator throws it before anything is
+    /// written, and the doctor reports it for domains already defined that way.
+    /// </summary>
+    public Func<VirtioFsShare, OptionContext, OptionProblem?> ContextRule { get; init; } = (_, _) => null;
 
     /// <summary>The caller asked for it (New, Set): a value, false for a switch turned off, or a reset.</summary>
     public bool IsAsked(ShareSettings s) => _asked(s) is not null;

@@ -63,24 +63,41 @@ internal static class ShareValidator
 
         ValidateSourceOrSocket(merged, asked, host);
 
-        if (merged.BinaryPath is { } b && host.CheckHostPaths && asked.BinaryPath is not null && !File.Exists(b))
+        if (merged.BinaryPath is { } b && host.CheckHostPaths && asked.BinaryPath is not null && !File.Exists(host.Files.Path(b)))
         {
             throw new VirtioFsException(ErrorIds.BinaryNotFound, VirtioFsErrorKind.ObjectNotFound,
-                $"The virtiofsd binary '{b}' does not exist on this host.", b,
+                $"The virtiofsd binary '{b}' does not exist on the host libvirt runs on.", b,
                 "Install virtiofsd (Debian 12: qemu-system-common ships /usr/lib/qemu/virtiofsd) or fix -BinaryPath.");
         }
 
+        // The release first: an option libvirt does not know is refused for that, whatever else it needs.
+        ValidateLibvirtVersion(merged, host);
+        ValidateContext(domain, merged, host);
         ValidateDaemonDialect(merged, asked, host);
         ValidateBoot(domain, merged, self);
         ValidateAlias(domain, merged, asked, self);
-        ValidateLibvirtVersion(merged, host);
+    }
+
+    /// <summary>The option table's context rules (ShareOption.ContextRule): e.g. &lt;idmap&gt; where libvirt runs virtiofsd as root.</summary>
+    private static void ValidateContext(DomainDocument domain, VirtioFsShare merged, HostContext host)
+    {
+        var context = host.Options;
+        foreach (var option in ShareOptions.All)
+        {
+            if (option.IsUsed(merged) && option.ContextRule(merged, context) is { } problem)
+            {
+                throw new VirtioFsException(problem.ErrorId, VirtioFsErrorKind.NotEnabled, problem.Message, "-" + option.Name,
+                    problem.Fix?.Replace("<vm>", domain.Name, StringComparison.Ordinal));
+            }
+        }
     }
 
     /// <summary>
-    /// Options the virtiofsd libvirt would run on this host does not honour (ShareOption.Dialects): &lt;lock&gt;
-    /// with the Rust daemon (libvirt 9.0 starts it and it exits on "Invalid compat argument '-o flock'", newer
-    /// libvirt refuses the share), &lt;idmap&gt; with the C daemon (it has no ID mapping). Checked when the change
-    /// touches such an option or the binary, on this host.
+    /// Options the virtiofsd libvirt would run does not honour (ShareOption.Dialects): &lt;lock&gt; with the Rust
+    /// daemon (libvirt 9.0 starts it and it exits on "Invalid compat argument '-o flock'"; libvirt 11.3 accepts the
+    /// define and refuses every start: "locking options are not supported by this virtiofsd"), &lt;idmap&gt; with
+    /// the C daemon (it has no ID mapping). The daemon is the one of the connection's libvirt (LibvirtStack), read
+    /// from the file system that libvirt sees. Checked when the change touches such an option or the binary.
     /// </summary>
     private static void ValidateDaemonDialect(VirtioFsShare merged, ShareSettings asked, HostContext host)
     {
@@ -155,13 +172,15 @@ internal static class ShareValidator
         {
             // Where the guest's root could reach the host's own files: the path resolved on this host.
             SharedDirectoryGuard.Ensure(source, resolveOnThisHost: true, asked.AllowUnsafeSource, "New-/Set-VirtioFsShare");
-            if (File.Exists(source))
+            // Looked up where libvirt looks: this host, or the mount namespace of a libvirtd in a container or another root.
+            string seen = host.Files.Path(source);
+            if (File.Exists(seen))
             {
-                throw SourceNotDirectory(source, "this host");
+                throw SourceNotDirectory(source, "the host libvirt runs on");
             }
-            if (!Directory.Exists(source))
+            if (!Directory.Exists(seen))
             {
-                throw SourceNotFound(source, "this host");
+                throw SourceNotFound(source, "the host libvirt runs on");
             }
             return;
         }
@@ -284,7 +303,9 @@ internal static class ShareValidator
             bool readOnly = option == ShareOptions.ReadOnly;
             throw new VirtioFsException(ErrorIds.OptionNeedsNewerLibvirt, VirtioFsErrorKind.NotEnabled,
                 $"-{option.Name} needs libvirt {option.LibvirtSince} or later; the connected libvirt is {have}" +
-                (readOnly ? " (older releases reject read-only virtio-fs)." : " (older releases reject or silently drop it)."),
+                (readOnly
+                    ? " (older releases refuse the define: \"virtiofs does not yet support read-only mode\")."
+                    : $" (older releases reject {option.XmlName} at a validated define, \"XML document failed to validate against schema\", and drop it silently otherwise)."),
                 option.Name, $"Upgrade libvirt to {option.LibvirtSince}+, or leave out -{option.Name}" +
                 (readOnly ? "; a read-only bind mount of the source gives the same protection." : "."));
         }

@@ -22,6 +22,7 @@ internal static class ErrorIds
     public const string DomainFileNotUtf8 = nameof(DomainFileNotUtf8);
     public const string HugePagesInUse = nameof(HugePagesInUse);
     public const string IdMapNeedsRustVirtiofsd = nameof(IdMapNeedsRustVirtiofsd);
+    public const string IdMapNeedsUnprivilegedLibvirt = nameof(IdMapNeedsUnprivilegedLibvirt);
     public const string InvalidAlias = nameof(InvalidAlias);
     public const string InvalidBootOrder = nameof(InvalidBootOrder);
     public const string InvalidOpenFilesMax = nameof(InvalidOpenFilesMax);

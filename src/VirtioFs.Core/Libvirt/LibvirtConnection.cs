@@ -13,6 +13,7 @@ internal sealed class LibvirtConnection : IDisposable
 {
     private static int s_initialised;
     private IntPtr _conn;
+    private LibvirtStack? _stack;
 
     private LibvirtConnection(IntPtr conn, string uri)
     {
@@ -34,6 +35,9 @@ internal sealed class LibvirtConnection : IDisposable
     public bool IsLocal => IsLocalUri(Uri);
 
     public static bool IsLocalUri(string uri) => LibvirtUri.Parse(uri).IsThisHost;
+
+    /// <summary>What the libvirt behind this connection runs and sees (gathered once per connection).</summary>
+    public LibvirtStack Stack => _stack ??= LibvirtStack.Of(this);
 
     public static LibvirtConnection Open(string uri)
     {

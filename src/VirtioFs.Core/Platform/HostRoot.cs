@@ -17,13 +17,32 @@ internal sealed class HostRoot
         Root = string.IsNullOrEmpty(root) ? "/" : root;
     }
 
+    private HostRoot(int processId)
+        : this($"/proc/{processId}/root")
+    {
+        ProcessId = processId;
+    }
+
+    /// <summary>
+    /// The file system another process sees (/proc/PID/root), mounts of its own mount namespace included: how
+    /// this host reads the files of a libvirtd that runs in a container or another root. Its /proc/mounts is
+    /// read as /proc/PID/mounts, because /proc/self inside means the reader, which that namespace may not know.
+    /// </summary>
+    public static HostRoot OfProcess(int processId) => new(processId);
+
     /// <summary>"/" for the real host.</summary>
     public string Root { get; }
+
+    /// <summary>The process whose root this is (<see cref="OfProcess"/>); null for a plain directory.</summary>
+    public int? ProcessId { get; }
 
     public bool IsReal => Root == "/";
 
     /// <summary>Where an absolute host path lives in this tree.</summary>
-    public string Path(string absolute) => IsReal ? absolute : System.IO.Path.Combine(Root, absolute.TrimStart('/'));
+    public string Path(string absolute) =>
+        IsReal ? absolute
+        : ProcessId is int pid && absolute == "/proc/mounts" ? $"/proc/{pid}/mounts"
+        : System.IO.Path.Combine(Root, absolute.TrimStart('/'));
 
     /// <summary>The host path of a path inside this tree (the reverse of <see cref="Path"/>).</summary>
     public string HostPathOf(string treePath)

@@ -93,6 +93,18 @@ public sealed class StartVirtioFsDaemonCommand : VirtioFsCmdlet
     [ValidateRange(0, long.MaxValue)]
     public long RlimitNofile { get; set; }
 
+    /// <summary>Rust 1.11+: how a migration describes the guest's open files (FileHandles needs 1.12).</summary>
+    [Parameter]
+    public VirtioFsMigrationMode MigrationMode { get; set; }
+
+    /// <summary>Rust 1.11+: what the destination does when a file cannot be restored.</summary>
+    [Parameter]
+    public VirtioFsMigrationOnError MigrationOnError { get; set; }
+
+    /// <summary>Rust 1.11+: the destination checks that it opened the very inodes the source had (find-paths mode).</summary>
+    [Parameter]
+    public SwitchParameter MigrationVerifyHandles { get; set; }
+
     /// <summary>Log level.</summary>
     [Parameter]
     public VirtioFsLogLevel LogLevel { get; set; }
@@ -148,6 +160,9 @@ public sealed class StartVirtioFsDaemonCommand : VirtioFsCmdlet
                 TranslateUid = TranslateUid,
                 TranslateGid = TranslateGid,
                 RlimitNofile = IsBound(nameof(RlimitNofile)) ? RlimitNofile : null,
+                MigrationMode = IsBound(nameof(MigrationMode)) ? MigrationMode : null,
+                MigrationOnError = IsBound(nameof(MigrationOnError)) ? MigrationOnError : null,
+                MigrationVerifyHandles = MigrationVerifyHandles.IsPresent,
                 LogLevel = IsBound(nameof(LogLevel)) ? LogLevel : null,
                 ExtraArguments = ExtraArgument,
             };

@@ -26,17 +26,11 @@ public sealed class TestVirtioFsDomainCommand : DomainReaderCmdlet
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
-    private bool _daemonSearched;
-    private VirtioFsDaemonBinary? _defaultDaemon;
-    private readonly Dictionary<string, VirtioFsDaemonBinary?> _probed = new(StringComparer.Ordinal);
-    private QemuAccount? _qemu;
-    private bool _qemuResolved;
+    private readonly Dictionary<LibvirtStack, QemuAccount?> _qemu = new();
     private List<VirtioFsDaemon>? _daemons;
+    private LibvirtStack? _thisHost;
 
-    private Version? _localLibvirt;
-    private bool _localLibvirtRead;
-
-    // Hosts of -ConnectionUri run on worker threads at once; the facts of this host above are gathered once, under this lock.
+    // Hosts of -ConnectionUri run on worker threads at once; the facts gathered above are shared, under this lock.
     private readonly object _hostFacts = new();
 
     private protected override string Activity => "Checking domains";
@@ -49,12 +43,21 @@ public sealed class TestVirtioFsDomainCommand : DomainReaderCmdlet
         var doc = target.Load();
         if (target is FileDomainTarget file)
         {
-            Emit(doc, Input(!SkipHostCheck, LocalLibvirt(), isActive: false, liveTags: null), r => r.Path = file.FullPath);
+            // An XML file is checked against this host's system libvirt (its client library), whom it runs virtiofsd as unknown.
+            LibvirtStack thisHost;
+            lock (_hostFacts)
+            {
+                thisHost = _thisHost ??= LibvirtStack.ThisHost(LocalLibvirt());
+            }
+            Emit(doc, Input(thisHost, !SkipHostCheck, isActive: false, liveTags: null, knowsPrivilege: false), r => r.Path = file.FullPath);
             return;
         }
         var domain = (LibvirtDomainTarget)target;
         var conn = domain.Connection;
-        bool checkHost = !SkipHostCheck && conn.IsLocal;
+        // What that libvirt runs and sees, from the connection (LibvirtStack): never this machine's files for a libvirt
+        // in a container, another root, a user's session or on another host.
+        var stack = conn.Stack;
+        bool checkHost = !SkipHostCheck && stack.Files is not null;
         bool active = domain.IsActive();
         // Only shares the running guest has can have lost their daemon; others wait for the next boot.
         var liveTags = checkHost && active
@@ -64,88 +67,68 @@ public sealed class TestVirtioFsDomainCommand : DomainReaderCmdlet
         var agent = active && doc.VirtioFsFilesystems.Any()
             ? GuestAgentCheck.Inspect(new LibvirtGuestDomain(conn, doc.Name), CancelToken)
             : null;
-        Emit(doc, Input(checkHost, conn.LibraryVersion, active, liveTags, agent), r => r.ConnectionUri = conn.Uri);
+        WriteVerbose($"{conn.Uri}: {stack.Summary}; files: {stack.FilesDescription}");
+        Emit(doc, Input(stack, checkHost, active, liveTags, knowsPrivilege: true, agent), r => r.ConnectionUri = conn.Uri);
     }
 
     /// <summary>The libvirt client library here, for files checked against this host; null without libvirt.</summary>
     private Version? LocalLibvirt()
     {
-        if (!_localLibvirtRead && !SkipHostCheck)
+        if (SkipHostCheck)
         {
-            _localLibvirtRead = true;
-            try
-            {
-                _localLibvirt = LibvirtConnection.ClientLibraryVersion();
-            }
-            catch (VirtioFsException)
-            {
-                // no libvirt here: versions are not checked
-            }
+            return null;
         }
-        return _localLibvirt;
+        try
+        {
+            return LibvirtConnection.ClientLibraryVersion();
+        }
+        catch (VirtioFsException)
+        {
+            // no libvirt here: versions are not checked
+            return null;
+        }
     }
 
-    /// <param name="liveTags">The shares of a guest running on this host; its daemons are then looked at too.</param>
-    private DomainCheckInput Input(bool checkHost, Version? libvirt, bool isActive, IReadOnlySet<string>? liveTags, GuestAgentFacts? agent = null)
+    /// <param name="liveTags">The shares of a running guest; its daemons are then looked at too (on this host's process table).</param>
+    private DomainCheckInput Input(LibvirtStack stack, bool checkHost, bool isActive, IReadOnlySet<string>? liveTags, bool knowsPrivilege, GuestAgentFacts? agent = null)
     {
         lock (_hostFacts)
         {
-            return InputLocked(checkHost, libvirt, isActive, liveTags, agent);
+            return InputLocked(stack, checkHost, isActive, liveTags, knowsPrivilege, agent);
         }
     }
 
-    private DomainCheckInput InputLocked(bool checkHost, Version? libvirt, bool isActive, IReadOnlySet<string>? liveTags, GuestAgentFacts? agent)
+    private DomainCheckInput InputLocked(LibvirtStack stack, bool checkHost, bool isActive, IReadOnlySet<string>? liveTags, bool knowsPrivilege, GuestAgentFacts? agent)
     {
-        if (checkHost && !_daemonSearched)
+        if (checkHost && !_qemu.ContainsKey(stack))
         {
-            _daemonSearched = true;
-            _defaultDaemon = TryResolve(null);
+            // A session libvirt runs QEMU as its own user; a system one as qemu.conf says.
+            _qemu[stack] = stack.IsSession && stack.DaemonUid is uint uid ? QemuAccount.OfUser(stack.Files!, uid) : QemuAccount.Resolve(stack.Files!);
         }
-        if (checkHost && !_qemuResolved)
+        var defaultDaemon = checkHost ? stack.DaemonFor(null) : null;
+        if (checkHost && defaultDaemon is null && stack.DaemonProblem is { } problem)
         {
-            _qemuResolved = true;
-            _qemu = QemuAccount.Resolve(HostRoot.Real);
+            WriteVerbose(problem);
         }
         return new DomainCheckInput
         {
+            Host = stack.Files ?? HostRoot.Real,
             CheckHostPaths = checkHost,
-            LibvirtVersion = libvirt,
+            LibvirtVersion = stack.LibvirtVersion,
+            QemuVersion = stack.QemuVersion,
+            Uri = knowsPrivilege ? stack.Uri : null,
+            DaemonRunsAsRoot = knowsPrivilege ? stack.RunsDaemonAsRoot : null,
+            DaemonsRun = stack.CanRunBinaries,
             IsActive = isActive,
-            DefaultDaemon = checkHost ? _defaultDaemon : null,
-            ProbeBinary = ProbePath,
-            Qemu = _qemu,
-            // The daemons of this host: the live check of a running guest's shares, and the ID mapping of a daemon behind a socket.
-            Daemons = checkHost ? (_daemons ??= DaemonCmdletSupport.Supervisor().List().ToList()) : null,
+            DefaultDaemon = defaultDaemon,
+            ProbeBinary = path => stack.DaemonFor(path),
+            Qemu = checkHost ? _qemu[stack] : null,
+            // The virtiofsd processes of this host: the live check of a running guest's shares, and the daemon behind a
+            // socket. Only for a libvirt that shares this host's mount namespace; another one's daemons are not matched.
+            Daemons = checkHost && stack.CanRunBinaries ? (_daemons ??= DaemonCmdletSupport.Supervisor().List().ToList()) : null,
             LiveTags = liveTags,
             GuestAgent = agent,
         };
-    }
-
-    private VirtioFsDaemonBinary? ProbePath(string path)
-    {
-        lock (_hostFacts)
-        {
-            if (!_probed.TryGetValue(path, out var result))
-            {
-                result = TryResolve(path);
-                _probed[path] = result;
-            }
-            return result;
-        }
-    }
-
-    /// <summary>The binary as Start-VirtioFsDaemon resolves it (null: the one libvirt would pick); null when none works.</summary>
-    private VirtioFsDaemonBinary? TryResolve(string? path)
-    {
-        try
-        {
-            return DaemonCmdletSupport.Supervisor().ResolveBinary(path, CancelToken);
-        }
-        catch (VirtioFsException e)
-        {
-            WriteVerbose(e.Message);
-            return null;
-        }
     }
 
     private void Emit(DomainDocument doc, DomainCheckInput input, Action<VirtioFsCheckResult> stamp)

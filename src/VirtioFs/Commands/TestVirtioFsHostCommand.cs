@@ -36,23 +36,44 @@ public sealed class TestVirtioFsHostCommand : LibvirtCmdlet
         Progress($"Asking libvirt at {uri}", 10);
         var libvirt = LibvirtFacts.Gather(uri);
         Progress("Probing virtiofsd", 40);
+        // The facts of the libvirt this URI reaches (LibvirtStack): its files, QEMU and virtiofsd, not this machine's
+        // when it lives in a container, another root, a user's session or on another host.
+        var stack = libvirt.Stack;
+        var files = libvirt.Files;
+        bool binariesRun = files?.IsReal == true;
         var daemons = new List<VirtioFsDaemonBinary>();
         string? daemonError = null;
-        foreach (var candidate in new DaemonBinaryLocator(new DaemonHost()).Find())
+        if (stack is not null)
         {
-            try
+            daemons.AddRange(stack.AllDaemons(CancelToken, out daemonError));
+        }
+        else if (files is not null)
+        {
+            foreach (var candidate in new DaemonBinaryLocator(new DaemonHost { Root = files, XdgConfigHome = null, SearchPath = binariesRun ? Environment.GetEnvironmentVariable("PATH") : null }).Find())
             {
-                daemons.Add(DaemonBinaryProbe.Probe(candidate, CancelToken));
-            }
-            catch (VirtioFsException e)
-            {
-                daemonError ??= e.Message;
+                try
+                {
+                    daemons.Add(binariesRun ? DaemonBinaryProbe.Probe(candidate, CancelToken) : DaemonBinaryDescription.Describe(files, candidate));
+                }
+                catch (VirtioFsException e)
+                {
+                    daemonError ??= e.Message;
+                }
             }
         }
-        var running = DaemonCmdletSupport.Supervisor().List().ToList();
+        else
+        {
+            daemonError = $"No file view of {uri}: {libvirt.FilesDescription}.";
+        }
+        var running = binariesRun ? DaemonCmdletSupport.Supervisor().List().ToList() : [];
         Progress("Running QEMU and reading the host", 60);
         var results = HostChecks.Run(new HostCheckInput
         {
+            Host = files ?? HostRoot.Real,
+            HasFileView = files is not null,
+            BinariesRun = binariesRun,
+            QemuConfigPath = stack?.QemuConfigPath ?? QemuConfig.QemuConfigFile.DefaultPath,
+            Qemu = stack is { IsSession: true, DaemonUid: uint uid, Files: { } f } ? QemuAccount.OfUser(f, uid) : null,
             Uid = LibC.GetUid(),
             UserName = Environment.UserName,
             Libvirt = libvirt,

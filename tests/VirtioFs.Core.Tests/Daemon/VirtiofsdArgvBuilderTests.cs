@@ -132,6 +132,37 @@ public sealed class VirtiofsdArgvBuilderTests
     }
 
     [Fact]
+    public void MigrationOptionsLibvirtDoesNotExposeAreGatedOnTheDaemonsVersion()
+    {
+        var o = new DaemonOptions
+        {
+            SharedDirectory = "/srv", SocketPath = "/s", MigrationMode = VirtioFsMigrationMode.FindPaths,
+            MigrationOnError = VirtioFsMigrationOnError.GuestError, MigrationVerifyHandles = true,
+        };
+        Assert.Equal(
+            ["--shared-dir=/srv", "--socket-path=/s", "--migration-mode=find-paths", "--migration-on-error=guest-error", "--migration-verify-handles"],
+            VirtiofsdArgvBuilder.Build(o, DaemonTestBinaries.Rust()));
+
+        // Migration came with 1.11, the file-handles mode with 1.12: each refusal names the version it needs.
+        var e = Assert.Throws<VirtioFsException>(() => VirtiofsdArgvBuilder.Build(o, DaemonTestBinaries.Rust("virtiofsd 1.10.1")));
+        Assert.Equal("DaemonOptionUnsupported", e.ErrorId);
+        Assert.Contains("needs virtiofsd 1.11.0", e.Message, StringComparison.Ordinal);
+        var handles = new DaemonOptions { SharedDirectory = "/srv", SocketPath = "/s", MigrationMode = VirtioFsMigrationMode.FileHandles };
+        Assert.Contains("--migration-mode=file-handles", VirtiofsdArgvBuilder.Build(handles, DaemonTestBinaries.Rust("virtiofsd 1.12.0")));
+        Assert.Contains("needs virtiofsd 1.12.0",
+            Assert.Throws<VirtioFsException>(() => VirtiofsdArgvBuilder.Build(handles, DaemonTestBinaries.Rust("virtiofsd 1.11.1"))).Message, StringComparison.Ordinal);
+
+        // The C daemon cannot migrate at all; verifying handles is for the find-paths mode only.
+        var c = Assert.Throws<VirtioFsException>(() => VirtiofsdArgvBuilder.Build(o, DaemonTestBinaries.C72()));
+        Assert.Equal("DaemonOptionUnsupported", c.ErrorId);
+        Assert.Equal("-MigrationMode", c.Target);
+        handles.MigrationVerifyHandles = true;
+        var conflict = Assert.Throws<VirtioFsException>(() => VirtiofsdArgvBuilder.Build(handles, DaemonTestBinaries.Rust()));
+        Assert.Equal("DaemonOptionConflict", conflict.ErrorId);
+        Assert.Equal("-MigrationVerifyHandles", conflict.Target);
+    }
+
+    [Fact]
     public void OptionMissingFromHelpIsRefused()
     {
         // A C build whose --help lacks --socket-group (as older QEMU builds did).

@@ -48,6 +48,11 @@ public sealed class ErrorCatalogueTests
     [InlineData("error: XML error: Invalid value for attribute 'mode' in element 'cache': 'never'.", "CacheModeInvalid")]
     [InlineData("error: unsupported configuration: filesystem target 't' specified twice", "TagDuplicate")]
     [InlineData("error: internal error: virtiofsd binary '/nonexistent/virtiofsd' is not executable", "DaemonBinaryNotExecutable")]
+    // Real messages of the two stacks (Debian 12: libvirt 9.0 + QEMU 7.2; Debian 13: libvirt 11.3 + QEMU 10.0 + virtiofsd 1.13.2).
+    [InlineData("error: Requested operation is not valid: cannot migrate domain: non-migratable device: 0000:00:01.1:00.0/vhost-user-fs", "MigrationBlocked")]
+    [InlineData("error: Operation not supported: migration with this virtiofs device is not supported", "MigrationBlocked")]
+    [InlineData("error: internal error: virtiofsd died unexpectedly", "VirtiofsdDied")]
+    [InlineData("[2026-11-30T12:56:13Z ERROR virtiofsd] Error entering sandbox: uid_map can only be used by unprivileged user where sandbox mod is namespace (Use '--sandbox namespace' instead)", "IdMapAsRoot")]
     public void KnownTextsResolve(string text, string id)
     {
         var hits = ErrorCatalogue.Resolve(text);

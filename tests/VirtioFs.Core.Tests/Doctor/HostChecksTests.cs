@@ -65,6 +65,42 @@ public sealed class HostChecksTests : IDisposable
     }
 
     [Fact]
+    public void AnotherSystemsLibvirtIsDescribedFromItsOwnFactsAndAnotherMachinesHostIsSkipped()
+    {
+        var rust = DaemonBinaryProbe.FromOutputs(new DaemonBinaryCandidate("/usr/libexec/virtiofsd", "Descriptor", "/usr/share/qemu/vhost-user/50-virtiofsd.json"),
+            "virtiofsd 1.13.2", "{\"type\":\"fs\",\"features\":[\"migrate-precopy\",\"separate-options\"]}", "");
+        var stack = new VirtioFs.Libvirt.LibvirtStack("qemu+unix:///system?socket=/srv/t/run/libvirt/libvirt-sock", new Version(11, 3, 0), new Version(10, 0, 13),
+            isSession: false, daemonUid: 0, _fake.Host, "the file system of libvirtd (pid 42)", _ => rust);
+        var facts = new LibvirtFacts
+        {
+            Uri = stack.Uri, ClientVersion = new Version(9, 0, 0), DaemonVersion = new Version(11, 3, 0), HypervisorVersion = new Version(10, 0, 13),
+            DomainCapabilities = DomCaps, Domains = [], Stack = stack, Files = _fake.Host, FilesDescription = stack.FilesDescription,
+        };
+        var input = Input(facts, daemons: rust);
+        input = new HostCheckInput
+        {
+            Host = input.Host, Libvirt = facts, Daemons = [rust], BinariesRun = false,
+            // QEMU is another system's binary: running it is a test failure.
+            Run = (_, _) => throw new InvalidOperationException("ran a binary of another system"),
+        };
+        var results = HostChecks.Run(input);
+        var s = results.Single(r => r.Name == "Stack");
+        Assert.Equal(VirtioFsCheckStatus.Pass, s.Status);
+        Assert.StartsWith("libvirt 11.3.0, QEMU 10.0.13, virtiofsd /usr/libexec/virtiofsd (Rust 1.13.2)", s.Message, StringComparison.Ordinal);
+        Assert.Contains("ID mapping: not with <idmap>", s.Message, StringComparison.Ordinal);
+        Assert.Contains("Save and migration of running guests: yes.", s.Message, StringComparison.Ordinal);
+        Assert.Contains("as libvirt reports it", results.Single(r => r.Name == "QemuVersion").Message, StringComparison.Ordinal);
+        Assert.Equal(VirtioFsCheckStatus.Skip, results.Single(r => r.Name == "Daemons").Status);
+
+        // Another machine: its host is not described from this one.
+        var remote = new HostCheckInput { Libvirt = facts, Daemons = [], BinariesRun = false, HasFileView = false, Run = input.Run };
+        foreach (var name in new[] { "HugePages", "DevShm", "MemoryBackingDir", "SecurityModule", "Kernel", "Kvm" })
+        {
+            Assert.Equal(VirtioFsCheckStatus.Skip, HostChecks.Run(remote).Single(r => r.Name == name).Status);
+        }
+    }
+
+    [Fact]
     public void MissingDeviceDaemonAndUnreachableLibvirtFail()
     {
         var input = Input(new LibvirtFacts { ClientVersion = new Version(9, 0, 0), ConnectError = "Failed to connect socket" }, deviceHelp: "name \"virtio-9p-pci\"\n");

@@ -230,4 +230,58 @@ public class ValidationTests
             Directory.Delete(dir);
         }
     }
+    [Fact]
+    public void IdMap_where_libvirt_runs_virtiofsd_as_root_is_refused_naming_the_daemon_we_can_run()
+    {
+        var dir = Directory.CreateTempSubdirectory("vfs-idmap-").FullName;
+        try
+        {
+            var map = new[] { new VirtioFsIdMapEntry(0, 100000, 65536) };
+            var ask = () => new ShareSettings { Tag = "ids", Source = dir, UidMap = map, GidMap = map };
+            VirtioFsDaemonBinary Rust(string? _) => VirtioFs.Tests.Core.Daemon.DaemonTestBinaries.Rust();
+
+            // qemu:///system of libvirt 11.3: define would pass, every start fail; refused before anything is written.
+            var system = new HostContext(true, new Version(11, 3, 0), Rust, daemonRunsAsRoot: true, uri: "qemu:///system");
+            var e = AddFails("pc-minimal.xml", ask(), system);
+            Assert.Equal("IdMapNeedsUnprivilegedLibvirt", e.ErrorId);
+            Assert.Equal(VirtioFsErrorKind.NotEnabled, e.Kind);
+            Assert.Contains("runs it as root", e.Message, StringComparison.Ordinal);
+            Assert.Contains($"Start-VirtioFsDaemon -SharedDirectory '{dir}' -TranslateUid map:0:100000:65536 -TranslateGid map:0:100000:65536 | New-VirtioFsShare -Domain pc-minimal -Tag 'ids'",
+                e.RecommendedAction, StringComparison.Ordinal);
+
+            // qemu:///session: libvirt runs virtiofsd as the user, and <idmap> works.
+            var session = new HostContext(true, new Version(11, 3, 0), Rust, daemonRunsAsRoot: false, uri: "qemu:///session");
+            Assert.Equal(map, Added("pc-minimal.xml", ask(), session).UidMap);
+            // Unknown (an XML file): not refused.
+            Assert.Equal(map, Added("pc-minimal.xml", ask(), new HostContext(true, null, Rust)).GidMap);
+
+            // libvirt 9.0 (privileged too) is refused for its release first, with the version in the message.
+            var old = AddFails("pc-minimal.xml", ask(), new HostContext(true, new Version(9, 0, 0), Rust, daemonRunsAsRoot: true, uri: "qemu:///system"));
+            Assert.Equal("OptionNeedsNewerLibvirt", old.ErrorId);
+            Assert.Contains("10.0.0", old.Message, StringComparison.Ordinal);
+            Assert.Contains("9.0.0", old.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir);
+        }
+    }
+
+    [Fact]
+    public void Source_and_binary_are_looked_up_in_the_file_system_libvirt_sees()
+    {
+        var root = Directory.CreateTempSubdirectory("vfs-view-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(root, "srv", "only-there"));
+            var view = new HostContext(true, new Version(11, 3, 0), _ => null, daemonRunsAsRoot: true, files: new VirtioFs.Platform.HostRoot(root));
+            Assert.Equal("/srv/only-there", Added("pc-minimal.xml", new ShareSettings { Tag = "t", Source = "/srv/only-there" }, view).Source);
+            Assert.Equal("SourceNotFound", AddFails("pc-minimal.xml", new ShareSettings { Tag = "t", Source = "/srv/not-there" }, view).ErrorId);
+            Assert.Equal("BinaryNotFound", AddFails("pc-minimal.xml", new ShareSettings { Tag = "t", Source = "/srv/only-there", BinaryPath = "/usr/libexec/virtiofsd" }, view).ErrorId);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
+using System.IO.Enumeration;
 using System.Text;
-using System.Text.RegularExpressions;
 using VirtioFs.Errors;
 
 namespace VirtioFs.Platform;
@@ -45,7 +46,20 @@ internal static class AtomicFile
     /// Writes <paramref name="content"/>; when <paramref name="backupPath"/> is given and the file
     /// exists, the old content is first copied there (atomically, same mode and owner).
     /// </summary>
-    public static void Replace(string path, byte[] content, string? backupPath = null, UnixFileMode newFileMode = DefaultMode)
+    public static void Replace(string path, byte[] content, string? backupPath = null, UnixFileMode newFileMode = DefaultMode) =>
+        Write(path, content, backupPath, newFileMode, expected: null);
+
+    /// <summary>
+    /// Replaces the file only if it still holds exactly <paramref name="expected"/> (what the caller read and
+    /// built <paramref name="content"/> from), keeping those bytes as the backup when one is asked. Returns
+    /// false, having written nothing, when the file changed or went away since: a writer that takes no lock (an
+    /// editor, virsh) wrote it, and writing now would undo its work. The file is read once, for both the check
+    /// and the backup.
+    /// </summary>
+    public static bool ReplaceIfUnchanged(string path, byte[] expected, byte[] content, string? backupPath) =>
+        Write(path, content, backupPath, DefaultMode, expected);
+
+    private static bool Write(string path, byte[] content, string? backupPath, UnixFileMode newFileMode, byte[]? expected)
     {
         if (OperatingSystem.IsWindows())
         {
@@ -56,15 +70,28 @@ internal static class AtomicFile
         try
         {
             RemoveStaleTemps(dir, Path.GetFileName(full));
-            var exists = File.Exists(full);
-            var mode = exists ? File.GetUnixFileMode(full) : newFileMode;
-            var owner = exists && FileStatus.Of(full) is { } st ? (st.Uid, st.Gid) : ((uint Uid, uint Gid)?)null;
+            // One stat for existence, mode and owner. A directory at the path counts as no file, as File.Exists
+            // has it (the rename over it then fails and reports why).
+            var st = FileStatus.Of(full);
+            bool exists = st is { IsDirectory: false };
+            var mode = exists ? (UnixFileMode)st!.Value.Permissions : newFileMode;
+            var owner = exists ? (st!.Value.Uid, st.Value.Gid) : ((uint Uid, uint Gid)?)null;
+            byte[]? current = null;
+            if (expected is not null)
+            {
+                current = exists ? File.ReadAllBytes(full) : null;
+                if (current is null || !current.AsSpan().SequenceEqual(expected))
+                {
+                    return false;
+                }
+            }
             if (exists && backupPath is not null)
             {
-                WriteViaTemp(dir, Path.GetFullPath(backupPath), File.ReadAllBytes(full), mode, owner);
+                WriteViaTemp(dir, Path.GetFullPath(backupPath), current ?? File.ReadAllBytes(full), mode, owner);
             }
             WriteViaTemp(dir, full, content, mode, owner);
             SyncDirectory(dir);
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -82,6 +109,7 @@ internal static class AtomicFile
             throw new PlatformNotSupportedException();
         }
         var temp = Path.Combine(dir, $".{Path.GetFileName(final)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        bool moved = false;
         try
         {
             var options = new FileStreamOptions
@@ -107,10 +135,11 @@ internal static class AtomicFile
                 }
             }
             File.Move(temp, final, overwrite: true);
+            moved = true;
         }
         finally
         {
-            if (File.Exists(temp))
+            if (!moved && File.Exists(temp))
             {
                 File.Delete(temp);
             }
@@ -122,33 +151,94 @@ internal static class AtomicFile
     /// and renaming it (kill -9, a power cut): <c>.NAME.PID.GUID.tmp</c> and <c>.NAME.bak.PID.GUID.tmp</c> of
     /// processes that no longer exist. A live process's temp file is its write in progress, never touched.
     /// </summary>
+    // Dot files included: the default options skip "hidden" entries, which on Unix are exactly our temp files.
+    private static readonly EnumerationOptions s_allEntries = new() { AttributesToSkip = 0, IgnoreInaccessible = true, RecurseSubdirectories = false };
+
     internal static void RemoveStaleTemps(string dir, string name)
     {
-        var pattern = new Regex("^\\." + Regex.Escape(name) + "(?:\\.bak)?\\.(\\d+)\\.[0-9a-f]{32}\\.tmp$", RegexOptions.CultureInvariant);
+        string prefix = "." + name + ".";
         IEnumerable<string> candidates;
         try
         {
-            candidates = Directory.EnumerateFiles(dir, "." + name + "*.tmp");
+            // Only names that can be ours become strings; the shape is checked by StaleTempPid. The directory is
+            // read once per write (it may hold hundreds of domains and their .bak files), so nothing else is done
+            // per entry.
+            candidates = new FileSystemEnumerable<string>(dir, (ref FileSystemEntry e) => e.ToFullPath(), s_allEntries)
+            {
+                ShouldIncludePredicate = (ref FileSystemEntry e) =>
+                    !e.IsDirectory && e.FileName.StartsWith(prefix, StringComparison.Ordinal) && e.FileName.EndsWith(".tmp", StringComparison.Ordinal),
+            };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return;
         }
-        foreach (var temp in candidates)
+        try
         {
-            var m = pattern.Match(Path.GetFileName(temp));
-            if (m.Success && int.TryParse(m.Groups[1].Value, out int pid) && !ProcessExists(pid))
+            foreach (var temp in candidates)
             {
-                try
+                if (StaleTempPid(Path.GetFileName(temp), name) is int pid && !ProcessExists(pid))
                 {
-                    File.Delete(temp);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    // Not ours to remove (another user's directory entry): leave it.
+                    try
+                    {
+                        File.Delete(temp);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        // Not ours to remove (another user's directory entry): leave it.
+                    }
                 }
             }
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The directory cannot be read: nothing to clean up that we could remove anyway.
+        }
+    }
+
+    /// <summary>
+    /// The writer's pid when <paramref name="fileName"/> is one of our temp files of <paramref name="name"/>:
+    /// <c>.NAME.PID.GUID.tmp</c> or <c>.NAME.bak.PID.GUID.tmp</c>, GUID as 32 lower-case hex digits. Parsed by
+    /// hand rather than with a regex built per file name on every write.
+    /// </summary>
+    internal static int? StaleTempPid(string fileName, string name)
+    {
+        var rest = fileName.AsSpan();
+        if (!rest.StartsWith(".", StringComparison.Ordinal) || !rest[1..].StartsWith(name, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        rest = rest[(1 + name.Length)..];
+        if (rest.StartsWith(".bak.", StringComparison.Ordinal))
+        {
+            rest = rest[4..];
+        }
+        // Now ".PID.GUID.tmp".
+        if (!rest.StartsWith(".", StringComparison.Ordinal) || !rest.EndsWith(".tmp", StringComparison.Ordinal))
+        {
+            return null;
+        }
+        rest = rest[1..^4];
+        int dot = rest.IndexOf('.');
+        if (dot <= 0 || rest.Length - dot - 1 != 32)
+        {
+            return null;
+        }
+        foreach (char c in rest[..dot])
+        {
+            if (c is < '0' or > '9')
+            {
+                return null;
+            }
+        }
+        foreach (char c in rest[(dot + 1)..])
+        {
+            if (c is not ((>= '0' and <= '9') or (>= 'a' and <= 'f')))
+            {
+                return null;
+            }
+        }
+        return int.TryParse(rest[..dot], NumberStyles.None, CultureInfo.InvariantCulture, out int pid) ? pid : null;
     }
 
     /// <summary>kill(pid, 0): the process exists (EPERM too: it exists, it is just not ours).</summary>

@@ -143,3 +143,44 @@ namespace VirtioFsBench
     }
     Import-Module -Assembly ([VirtioFsBench.TestBenchNothingCommand].Assembly) -Global
 }
+
+function Start-BenchWorker {
+    # A floor that stays running (bench/floors/*.py): its start-up is paid once, and batches of the module and
+    # of the floor can alternate in time, so both sides see the same load on a shared machine. The first line
+    # it reads is its configuration; then one JSON request per line, one JSON answer per line.
+    param([string] $FilePath, [string[]] $ArgumentList, [hashtable] $Config)
+    $psi = [Diagnostics.ProcessStartInfo]::new($FilePath)
+    foreach ($a in $ArgumentList) { $psi.ArgumentList.Add($a) }
+    $psi.UseShellExecute = $false
+    $psi.RedirectStandardInput = $true
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $p = [Diagnostics.Process]::Start($psi)
+    $worker = [pscustomobject]@{ Process = $p; Stderr = $p.StandardError.ReadToEndAsync(); Name = "$FilePath $($ArgumentList -join ' ')" }
+    $p.StandardInput.WriteLine(($Config | ConvertTo-Json -Compress -Depth 4))
+    $p.StandardInput.Flush()
+    $worker
+}
+
+function Invoke-BenchWorker($Worker, [hashtable] $Request) {
+    $Worker.Process.StandardInput.WriteLine(($Request | ConvertTo-Json -Compress -Depth 4))
+    $Worker.Process.StandardInput.Flush()
+    $line = $Worker.Process.StandardOutput.ReadLine()
+    if ($null -eq $line) {
+        $Worker.Process.WaitForExit()
+        throw "$($Worker.Name) stopped (exit code $($Worker.Process.ExitCode)): $($Worker.Stderr.Result)"
+    }
+    $line | ConvertFrom-Json
+}
+
+function Stop-BenchWorker($Worker) {
+    if (-not $Worker) { return }
+    try { $Worker.Process.StandardInput.Close() } catch { }
+    if (-not $Worker.Process.WaitForExit(10000)) { $Worker.Process.Kill() }
+    $Worker.Process.Dispose()
+}
+
+function Split-BenchChunk([object[]] $Items, [int] $Size) {
+    # The items in consecutive chunks of $Size (the last one shorter), each chunk an array.
+    for ($i = 0; $i -lt $Items.Count; $i += $Size) { , @($Items[$i..([Math]::Min($i + $Size, $Items.Count) - 1)]) }
+}

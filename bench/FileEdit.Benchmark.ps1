@@ -6,22 +6,24 @@
 .DESCRIPTION
     Generates -Count domain XML files (the shapes of tests/fixtures/domains, unique names and uuids), then
     runs -Rounds rounds. Each round gives both sides fresh copies of that same set, in a directory of their
-    own (the same path every round), and runs them one after the other, the order alternating:
+    own (the same path every round), and works through it in chunks of -Chunk files, the two sides taking
+    turns chunk by chunk (who goes first alternates), so both see the same load on a shared machine:
 
       module  this pwsh process, module imported once before the rounds: for each file
               New-VirtioFsShare -Path <file> -Tag data -Source <dir> (lock, read, validate, edit, .bak,
-              atomic durable write), timed with a Stopwatch around the loop;
-      floor   bench/floors/file_edit.py, one python3 process per round, timed inside Python around its
-              loop: the writers' lock file, read, parse and edit with ElementTree, then .bak and file each
-              written to a temp file, fsynced, chmod/chown, renamed, and the directory fsynced, as the
-              module's AtomicFile does;
+              atomic durable write), timed with a Stopwatch around each chunk's loop;
+      floor   bench/floors/file_edit.py, one python3 process kept running for the whole run, timed inside
+              Python around each chunk's loop: the writers' lock file, read, parse and edit with ElementTree,
+              then .bak and file each written to a temp file, fsynced, chmod/chown, renamed, and the
+              directory fsynced, as the module's AtomicFile does;
       trivial a cmdlet that does nothing but bind the same parameters and write one object, in the same
               loop shape: what PowerShell's invocation and binding alone cost per call.
 
-    Start-up (pwsh, python, the import) is outside the timing on both sides. A warm-up round on a few
-    files (JIT) is not counted. Prints each side's median ms per VM with its spread, then the ratio of the
-    medians (module / floor) last, against the target of 1.25x. Exit code 0 whether or not it is met; 1
-    when an output lacks the share or its .bak.
+    A side's round time is the sum of its chunks. Start-up (pwsh, python, the import) is outside the timing
+    on both sides. A warm-up on a few files (JIT) is not counted. Prints each side's median ms per VM over
+    the rounds with its spread, the median of the per-round ratios, then the ratio of the medians (module /
+    floor) last, against the target of 1.25x. Exit code 0 whether or not it is met; 1 when an output lacks
+    the share or its .bak.
 .EXAMPLE
     dotnet pwsh -NoProfile -File ./bench/FileEdit.Benchmark.ps1 -Count 400 -Rounds 5
 #>
@@ -37,6 +39,10 @@ param(
     # Timed rounds; the medians are taken over them.
     [ValidateRange(1, 101)]
     [int] $Rounds = 5,
+
+    # Files per turn: the sides alternate after each chunk.
+    [ValidateRange(1, 100000)]
+    [int] $Chunk = 20,
 
     # Seed for the shape mix and the uuids; random (and printed) when omitted.
     [int] $Seed = (Get-Random -Minimum 0 -Maximum ([int]::MaxValue))
@@ -63,6 +69,7 @@ $lockRoot = if (Test-Path -LiteralPath /run/lock) { '/run/lock' } else { $work }
 $lockDir = [IO.Path]::Combine($lockRoot, "virtiofs-bench-$([guid]::NewGuid().ToString('n'))")
 $savedLockDir = $env:VIRTIOFS_LOCK_DIR
 $exit = 0
+$worker = $null
 try {
     $genDir = [IO.Directory]::CreateDirectory([IO.Path]::Combine($work, 'generated')).FullName
     $source = [IO.Directory]::CreateDirectory([IO.Path]::Combine($work, 'share')).FullName
@@ -97,12 +104,12 @@ try {
         $sw.Elapsed.TotalSeconds
     }
     function Measure-Floor([string[]] $Files) {
-        $job = @{ files = $Files; tag = $Tag; source = $source; lockdir = $lockDir } | ConvertTo-Json -Compress
-        $out = Invoke-BenchProcess -FilePath $python -ArgumentList @($floorScript) -InputText $job | ConvertFrom-Json
+        $out = Invoke-BenchWorker $worker @{ files = $Files }
         if ($out.count -ne $Files.Count) { throw "The floor edited $($out.count) of $($Files.Count) files." }
         [double]$out.seconds
     }
 
+    $worker = Start-BenchWorker -FilePath $python -ArgumentList @($floorScript) -Config @{ tag = $Tag; source = $source; lockdir = $lockDir }
     $sw.Restart()
     Import-Module $manifest -ErrorAction Stop
     $importSeconds = $sw.Elapsed.TotalSeconds
@@ -114,18 +121,24 @@ try {
     $module = [Collections.Generic.List[double]]::new()
     $floor = [Collections.Generic.List[double]]::new()
     $trivial = [Collections.Generic.List[double]]::new()
+    $chunks = @(Split-BenchChunk -Items (0..($Count - 1)) -Size $Chunk)
     for ($r = 0; $r -lt $Rounds; $r++) {
         $mFiles = Copy-Set 'module'
         $fFiles = Copy-Set 'floor'
-        if ($r % 2) {
-            $floor.Add((Measure-Floor $fFiles) * 1000 / $Count)
-            $module.Add((Measure-Module $mFiles) * 1000 / $Count)
-        } else {
-            $module.Add((Measure-Module $mFiles) * 1000 / $Count)
-            $floor.Add((Measure-Floor $fFiles) * 1000 / $Count)
+        $m = 0.0; $f = 0.0; $t = 0.0
+        for ($c = 0; $c -lt $chunks.Count; $c++) {
+            $i = $chunks[$c]
+            if (($r + $c) % 2) {
+                $f += Measure-Floor $fFiles[$i]
+                $m += Measure-Module $mFiles[$i]
+            } else {
+                $m += Measure-Module $mFiles[$i]
+                $f += Measure-Floor $fFiles[$i]
+            }
+            $t += Measure-Trivial $mFiles[$i]
         }
-        $trivial.Add((Measure-Trivial $mFiles) * 1000 / $Count)
-        Write-Host ('round {0}: module {1:F3} ms/VM, floor {2:F3} ms/VM, load {3}' -f ($r + 1), $module[-1], $floor[-1], (Get-BenchLoad))
+        $module.Add($m * 1000 / $Count); $floor.Add($f * 1000 / $Count); $trivial.Add($t * 1000 / $Count)
+        Write-Host ('round {0}: module {1:F3} ms/VM, floor {2:F3} ms/VM, ratio {3:F2}, load {4}' -f ($r + 1), $module[-1], $floor[-1], ($module[-1] / $floor[-1]), (Get-BenchLoad))
     }
 
     # Correctness of the last round, both sides: the share, shared memory, and a .bak equal to the input.
@@ -156,6 +169,8 @@ try {
     '{0,-34} {1,10:F3}   {2}' -f 'a do-nothing cmdlet, same loop', $t, (Format-BenchSpread $trivial.ToArray())
     ''
     'Of the module''s {0:F3} ms per VM, {1:F3} ms is PowerShell invoking a cmdlet and binding its parameters.' -f $m, $t
+    $ratios = [double[]]@(for ($i = 0; $i -lt $module.Count; $i++) { $module[$i] / $floor[$i] })
+    'Per-round ratios module/floor: median {0:F2}x, {1}' -f (Get-BenchMedian $ratios), (Format-BenchSpread $ratios 'F2')
     'Load average at the end: {0}' -f (Get-BenchLoad)
     if ($bad.Count) {
         Write-Error "Outputs without the share, shared memory or the .bak, e.g.: $(($bad | Select-Object -First 5) -join ', ')" -ErrorAction Continue
@@ -164,6 +179,7 @@ try {
     Write-BenchVerdict 'File edit, module / floor (medians)' ($m / $f) $Target ('{0:F3} / {1:F3} ms per VM' -f $m, $f)
 }
 finally {
+    Stop-BenchWorker $worker
     $env:VIRTIOFS_LOCK_DIR = $savedLockDir
     foreach ($d in $work, $lockDir) { if (Test-Path -LiteralPath $d) { Remove-Item -LiteralPath $d -Recurse -Force } }
 }

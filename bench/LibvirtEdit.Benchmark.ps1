@@ -6,23 +6,26 @@
 .DESCRIPTION
     Generates -Count domain definitions (the shapes of tests/fixtures/domains that this libvirt can define,
     type='qemu'), then runs -Rounds rounds. Each round defines that same set twice, once per side, under
-    fresh random names (vfsb-<run>-r<round>-m-... and -f-...; outside the timing), runs both sides one after
-    the other, the order alternating, then undefines them:
+    fresh random names (vfsb-<run>-r<round>-m-... and -f-...; outside the timing), works through them in
+    chunks of -Chunk domains, the two sides taking turns chunk by chunk (who goes first alternates), so both
+    see the same load on a shared machine, then undefines them:
 
       module  this pwsh process, module imported once before the rounds: for each domain
               New-VirtioFsShare -Domain <name> -ConnectionUri <uri> -Tag data -Source <dir>, timed with a
-              Stopwatch around the loop. Each call is a cmdlet of its own, so it opens its own connection,
-              as a runbook's loop does;
-      floor   bench/floors/libvirt_edit.py, one python3 process per round on ONE connection opened before
-              its timing: virDomainLookupByName, virDomainGetXMLDesc(INACTIVE|SECURE), the same edit with
-              ElementTree, virDomainDefineXMLFlags(VALIDATE), timed inside Python around its loop;
+              Stopwatch around each chunk's loop. Each call is a cmdlet of its own, so it opens its own
+              connection, as a runbook's loop does;
+      floor   bench/floors/libvirt_edit.py, one python3 process kept running for the whole run, on ONE
+              connection opened before any timing: virDomainLookupByName, virDomainGetXMLDesc(INACTIVE|SECURE),
+              the same edit with ElementTree, virDomainDefineXMLFlags(VALIDATE), timed inside Python around
+              each chunk's loop;
       trivial a cmdlet that does nothing but bind the same parameters, in the same loop shape.
 
-    A warm-up round on a few domains is not counted. Prints each side's median ms per VM with its spread,
-    then the ratio of the medians (module / floor) last, against the target of 1.3x. Exit code 0 whether or
-    not it is met; 1 when a domain lacks the share afterwards. Every domain of the run is undefined at the
-    end, also on failure or Ctrl+C. Needs a libvirtd on -ConnectionUri (tests/tools/start-libvirt.sh) and
-    python3-libvirt (build.ps1 -Task Bench installs it).
+    A side's round time is the sum of its chunks. A warm-up on a few domains is not counted. Prints each
+    side's median ms per VM with its spread, the median of the per-round ratios, then the ratio of the
+    medians (module / floor) last, against the target of 1.3x. Exit code 0 whether or not it is met; 1 when
+    a domain lacks the share afterwards. Every domain of the run is undefined at the end, also on failure or
+    Ctrl+C. Needs a libvirtd on -ConnectionUri (tests/tools/start-libvirt.sh) and python3-libvirt
+    (build.ps1 -Task Bench -InstallSystemPackages installs it).
 .EXAMPLE
     dotnet pwsh -NoProfile -File ./bench/LibvirtEdit.Benchmark.ps1 -Count 60 -Rounds 5
 #>
@@ -37,6 +40,10 @@ param(
 
     [ValidateRange(1, 101)]
     [int] $Rounds = 5,
+
+    # Domains per turn: the sides alternate after each chunk.
+    [ValidateRange(1, 10000)]
+    [int] $Chunk = 10,
 
     [ValidateNotNullOrEmpty()]
     [string] $ConnectionUri = 'qemu:///system',
@@ -75,6 +82,7 @@ function Rename-Domain([string] $Xml, [string] $Name) {
 }
 
 $exit = 0
+$worker = $null
 try {
     $source = [IO.Directory]::CreateDirectory([IO.Path]::Combine($work, 'share')).FullName
     $domains = @(New-BenchDomainXml -Number $Count -Random ([System.Random]::new($Seed)) -ForLibvirt)
@@ -109,12 +117,12 @@ try {
         $sw.Elapsed.TotalSeconds
     }
     function Measure-Floor([string[]] $Names) {
-        $job = @{ uri = $ConnectionUri; names = $Names; tag = $Tag; source = $source } | ConvertTo-Json -Compress
-        $out = Invoke-BenchProcess -FilePath $python -ArgumentList @($floorScript) -InputText $job | ConvertFrom-Json
+        $out = Invoke-BenchWorker $worker @{ names = $Names }
         if ($out.count -ne $Names.Count) { throw "The floor edited $($out.count) of $($Names.Count) domains." }
         [double]$out.seconds
     }
 
+    $worker = Start-BenchWorker -FilePath $python -ArgumentList @($floorScript) -Config @{ uri = $ConnectionUri; tag = $Tag; source = $source }
     $sw.Restart()
     Import-Module $manifest -ErrorAction Stop
     $importSeconds = $sw.Elapsed.TotalSeconds
@@ -126,18 +134,24 @@ try {
     $floor = [Collections.Generic.List[double]]::new()
     $trivial = [Collections.Generic.List[double]]::new()
     $check = $null
+    $chunks = @(Split-BenchChunk -Items (0..($Count - 1)) -Size $Chunk)
     for ($r = 1; $r -le $Rounds; $r++) {
         $mNames = New-Set "r$r-m"
         $fNames = New-Set "r$r-f"
-        if ($r % 2) {
-            $module.Add((Measure-Module $mNames) * 1000 / $Count)
-            $floor.Add((Measure-Floor $fNames) * 1000 / $Count)
-        } else {
-            $floor.Add((Measure-Floor $fNames) * 1000 / $Count)
-            $module.Add((Measure-Module $mNames) * 1000 / $Count)
+        $m = 0.0; $f = 0.0; $t = 0.0
+        for ($c = 0; $c -lt $chunks.Count; $c++) {
+            $i = $chunks[$c]
+            if (($r + $c) % 2) {
+                $m += Measure-Module $mNames[$i]
+                $f += Measure-Floor $fNames[$i]
+            } else {
+                $f += Measure-Floor $fNames[$i]
+                $m += Measure-Module $mNames[$i]
+            }
+            $t += Measure-Trivial $mNames[$i]
         }
-        $trivial.Add((Measure-Trivial $mNames) * 1000 / $Count)
-        Write-Host ('round {0}: module {1:F3} ms/VM, floor {2:F3} ms/VM, load {3}' -f $r, $module[-1], $floor[-1], (Get-BenchLoad))
+        $module.Add($m * 1000 / $Count); $floor.Add($f * 1000 / $Count); $trivial.Add($t * 1000 / $Count)
+        Write-Host ('round {0}: module {1:F3} ms/VM, floor {2:F3} ms/VM, ratio {3:F2}, load {4}' -f $r, $module[-1], $floor[-1], ($module[-1] / $floor[-1]), (Get-BenchLoad))
         if ($r -eq $Rounds) {
             $check = Invoke-Domains @{ action = 'check'; names = @($mNames + $fNames); tag = $Tag; source = $source }
         }
@@ -157,6 +171,8 @@ try {
     '{0,-38} {1,10:F3}   {2}' -f 'a do-nothing cmdlet, same loop', $t, (Format-BenchSpread $trivial.ToArray())
     ''
     'Of the module''s {0:F3} ms per VM, {1:F3} ms is PowerShell invoking a cmdlet and binding its parameters.' -f $m, $t
+    $ratios = [double[]]@(for ($i = 0; $i -lt $module.Count; $i++) { $module[$i] / $floor[$i] })
+    'Per-round ratios module/floor: median {0:F2}x, {1}' -f (Get-BenchMedian $ratios), (Format-BenchSpread $ratios 'F2')
     'Load average at the end: {0}' -f (Get-BenchLoad)
     if (@($check.bad).Count -gt 0) {
         Write-Error "Domains without the share or shared memory, e.g.: $((@($check.bad) | Select-Object -First 5) -join ', ')" -ErrorAction Continue
@@ -165,6 +181,7 @@ try {
     Write-BenchVerdict 'libvirt edit, module / floor (medians)' ($m / $f) $Target ('{0:F3} / {1:F3} ms per VM' -f $m, $f)
 }
 finally {
+    Stop-BenchWorker $worker
     # Every domain of this run, whatever round it got to.
     try { $null = Invoke-Domains @{ action = 'undefine'; prefix = "$run-" } } catch { Write-Warning "Could not undefine the $run-* domains: $_" }
     Get-ChildItem -LiteralPath /var/log/libvirt/qemu -Filter "$run-*" -ErrorAction Ignore | Remove-Item -Force -ErrorAction Ignore

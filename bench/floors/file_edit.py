@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
 """Floor for New-VirtioFsShare -Path: the same job on domain XML files, with nothing but Python.
 
-stdin: JSON {"files": [...], "tag": "data", "source": "/dir", "lockdir": "/run/lock/..."}
-stdout: JSON {"seconds": <the loop alone>, "count": n}
+A worker the benchmark keeps running, so batches of both sides can alternate in time:
+stdin, one JSON object per line: first {"tag": "data", "source": "/dir", "lockdir": "/run/lock/..."},
+then {"files": [...]} per batch; stdout, one line per batch: {"seconds": <that batch alone>, "count": n}.
 
 Per file, what the module's FileDomainTarget and AtomicFile do, and no more:
   1. a writers' lock: a lock file in the lock directory named by a hash of the file's real path,
@@ -12,7 +13,7 @@ Per file, what the module's FileDomainTarget and AtomicFile do, and no more:
      chmod and chown to the file's mode and owner, rename to <file>.bak;
   4. the new bytes the same way, renamed over the file;
   5. fsync of the directory, so both renames survive a power cut.
-The interpreter's start-up and imports are outside the timing.
+The interpreter's start-up, imports and reading the request are outside the timing.
 """
 import fcntl
 import hashlib
@@ -63,14 +64,16 @@ def edit_file(path, tag, source, lockdir):
 
 
 def main():
-    job = json.load(sys.stdin)
-    if not os.path.isdir(job["source"]):
-        raise SystemExit("source %s is not a directory" % job["source"])
-    start = time.perf_counter()
-    for path in job["files"]:
-        edit_file(path, job["tag"], job["source"], job["lockdir"])
-    seconds = time.perf_counter() - start
-    json.dump({"seconds": seconds, "count": len(job["files"])}, sys.stdout)
+    config = json.loads(sys.stdin.readline())
+    if not os.path.isdir(config["source"]):
+        raise SystemExit("source %s is not a directory" % config["source"])
+    for line in sys.stdin:
+        files = json.loads(line)["files"]
+        start = time.perf_counter()
+        for path in files:
+            edit_file(path, config["tag"], config["source"], config["lockdir"])
+        seconds = time.perf_counter() - start
+        print(json.dumps({"seconds": seconds, "count": len(files)}), flush=True)
 
 
 if __name__ == "__main__":

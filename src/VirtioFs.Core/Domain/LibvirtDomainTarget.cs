@@ -55,11 +55,22 @@ internal sealed class LibvirtDomainTarget : IDomainTarget
 
     public CommitResult? Edit(Func<DomainDocument, DomainEdit> change, Func<DomainEdit, bool> approve, LiveAction live, CancellationToken ct)
     {
-        string uuid;
-        using (var first = _connection.LookupDomain(_nameOrUuid))
+        // The handle of the first lookup serves the first attempt: it names the domain by UUID, which cannot change,
+        // so a second lookup by that UUID would only be another round trip to the daemon. A retry looks it up afresh.
+        LibvirtDomain? first = _connection.LookupDomain(_nameOrUuid);
+        try
         {
-            uuid = first.Uuid;
+            return EditLocked(first.Uuid, ref first, change, approve, live, ct);
         }
+        finally
+        {
+            first?.Dispose();
+        }
+    }
+
+    private CommitResult? EditLocked(string uuid, ref LibvirtDomain? first, Func<DomainDocument, DomainEdit> change,
+        Func<DomainEdit, bool> approve, LiveAction live, CancellationToken ct)
+    {
         // Our own writers on this machine take turns on the domain; libvirt has no transaction to offer.
         using var writers = NamedLock.Acquire("domain", _connection.CanonicalUri + "\n" + uuid, ErrorIds.DomainLocked,
             Label, _nameOrUuid, FileLock.ConfiguredTimeout(), ct);
@@ -67,7 +78,8 @@ internal sealed class LibvirtDomainTarget : IDomainTarget
         for (int attempt = 1; ; attempt++)
         {
             ct.ThrowIfCancellationRequested();
-            using var dom = _connection.LookupDomain(uuid);
+            using var dom = first ?? _connection.LookupDomainByUuid(uuid);
+            first = null; // the using above owns it now
             string read = dom.GetInactiveXml();
             var edit = change(DomainDocument.Parse(read, Label));
             var result = new CommitResult(edit) { Retries = attempt - 1 };

@@ -68,14 +68,18 @@ Describe 'Output type <TypeName>' -ForEach $outputTypeCases {
 
 Describe 'View <ViewName> in <File>' -ForEach $viewCases {
     BeforeAll {
-        $types = @(foreach ($name in $TypeNames) { $publicTypes | Where-Object FullName -EQ $name })
+        $types = @(foreach ($name in $TypeNames) { $publicTypes | Where-Object FullName -EQ $name })  # Deserialized.* names match none
     }
 
     It 'selects public types of the module' {
         $TypeNames.Count | Should -BeGreaterThan 0
         foreach ($name in $TypeNames) {
-            $publicTypes.FullName | Should -Contain $name -Because "ViewSelectedBy names $name"
+            $publicTypes.FullName | Should -Contain ($name -replace '^Deserialized\.', '') -Because "ViewSelectedBy names $name"
         }
+    }
+
+    It 'also selects the type as PowerShell remoting brings it back (Deserialized.)' {
+        $TypeNames | Should -Contain "Deserialized.$($TypeNames[0])"
     }
 
     It 'is named after its type' {
@@ -89,5 +93,43 @@ Describe 'View <ViewName> in <File>' -ForEach $viewCases {
                 $names | Should -Contain $property -Because "$($type.FullName) must have a public property '$property'"
             }
         }
+    }
+}
+
+Describe 'Objects that came through PowerShell remoting' {
+    BeforeAll {
+        Import-Module ([IO.Path]::Combine((Get-VirtioFsModulePath), 'VirtioFs.psd1')) -Force
+        # What Invoke-Command returns: the object serialized on the far side and read back here.
+        function script:ConvertTo-Deserialized($InputObject) {
+            [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($InputObject))
+        }
+        $script:Share = Get-VirtioFsShare -Path (Get-VirtioFsFixturePath 'domains/several-filesystems.xml') | Select-Object -First 1
+        $script:Memory = Get-VirtioFsSharedMemory -Path (Get-VirtioFsFixturePath 'domains/numa-cells.xml')
+    }
+
+    It 'a deserialized <Name> is one (type name Deserialized.VirtioFs.*)' -ForEach @(@{ Name = 'share' }, @{ Name = 'shared-memory state' }) {
+        $o = if ($Name -eq 'share') { ConvertTo-Deserialized $Share } else { ConvertTo-Deserialized $Memory }
+        $o.PSObject.TypeNames[0] | Should -BeLike 'Deserialized.VirtioFs.*'
+        $o.PSObject.BaseObject | Should -BeOfType [System.Management.Automation.PSCustomObject]
+    }
+
+    It 'a deserialized share renders with the module''s table view, as the live one does' {
+        $live = ($Share | Format-Table | Out-String -Width 200) -split "`n" | Where-Object { $_ -match '\S' }
+        $remote = (ConvertTo-Deserialized $Share | Format-Table | Out-String -Width 200) -split "`n" | Where-Object { $_ -match '\S' }
+        $remote[0] | Should -Be $live[0] -Because 'the same column headers'
+        $remote[0] | Should -Match '^Domain\s+Tag'
+        $remote[2] | Should -Be $live[2] -Because 'the same row'
+    }
+
+    It 'mixed output (shares and shared memory) keeps each type''s view' {
+        $text = @((ConvertTo-Deserialized $Share), (ConvertTo-Deserialized $Memory)) | Out-String -Width 200
+        $text | Should -Match 'Domain\s+Tag'
+        $text | Should -Not -Match 'DomainUuid\s*:' -Because 'a property list would mean no view was found'
+    }
+
+    It 'a view of every type has the deserialized name registered in the session' -ForEach @(
+        @{ T = 'VirtioFs.VirtioFsShare' }, @{ T = 'VirtioFs.VirtioFsSharedMemory' }, @{ T = 'VirtioFs.VirtioFsHugePagePool' }, @{ T = 'VirtioFs.VirtioFsCheckResult' }, @{ T = 'VirtioFs.VirtioFsDaemon' }
+    ) {
+        @(Get-FormatData -TypeName "Deserialized.$T").Count | Should -BeGreaterThan 0
     }
 }

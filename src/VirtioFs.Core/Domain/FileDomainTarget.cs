@@ -36,7 +36,9 @@ internal sealed class FileDomainTarget : IDomainTarget
 
     public string Label => FullPath;
 
-    public HostContext Host => new(_checkHostPaths, libvirtVersion: null);
+    private HostContext? _host;
+
+    public HostContext Host => _host ??= new HostContext(_checkHostPaths, libvirtVersion: null);
 
     public DomainDocument Load()
     {

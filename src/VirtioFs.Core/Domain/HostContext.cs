@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using VirtioFs.Daemon;
 using VirtioFs.Errors;
+using VirtioFs.Libvirt;
 
 namespace VirtioFs.Domain;
 
@@ -26,6 +28,37 @@ internal sealed class HostContext
 
     /// <summary>True when the domain lives on this host, so a source directory must exist here.</summary>
     public bool CheckHostPaths { get; }
+
+    /// <summary>For a domain on another host: looks at its paths there (qemu+ssh), else null.</summary>
+    public SshPathProbe? RemotePaths { get; init; }
+
+    /// <summary>For a domain on another host that cannot be looked at: why, for the warning that says so.</summary>
+    public string? RemotePathsUnchecked { get; init; }
+
+    /// <summary>Cancels a look at the other host.</summary>
+    public CancellationToken Cancel { get; init; }
+
+    private readonly List<string> _warnings = new();
+
+    /// <summary>What validation could not check and the user must know; taken (and cleared) by the caller to write.</summary>
+    public IReadOnlyList<string> TakeWarnings()
+    {
+        var taken = _warnings.ToArray();
+        _warnings.Clear();
+        return taken;
+    }
+
+    /// <summary>Adds a warning once, since a change may be validated again when the definition changed under it.</summary>
+    public void Warn(string warning)
+    {
+        if (!_shown.Contains(warning))
+        {
+            _shown.Add(warning);
+            _warnings.Add(warning);
+        }
+    }
+
+    private readonly HashSet<string> _shown = new(StringComparer.Ordinal);
 
     public Version? LibvirtVersion { get; }
 

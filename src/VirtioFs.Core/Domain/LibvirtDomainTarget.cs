@@ -42,7 +42,28 @@ internal sealed class LibvirtDomainTarget : IDomainTarget
         return DomainDocument.Parse(dom.GetLiveXml(), $"running {Label}");
     }
 
-    public HostContext Host => new(_connection.IsLocal && !_skipSourceCheck, _connection.LibraryVersion);
+    private HostContext? _host;
+
+    /// <summary>
+    /// This host's paths are checked here; another host's through ssh when the URI is qemu+ssh, else not at
+    /// all, with a warning that says why (unless -SkipSourceCheck said not to look).
+    /// </summary>
+    public HostContext Host => _host ??= MakeHost();
+
+    private HostContext MakeHost()
+    {
+        bool local = _connection.IsLocal;
+        if (local || _skipSourceCheck)
+        {
+            return new HostContext(local && !_skipSourceCheck, _connection.LibraryVersion);
+        }
+        var probe = SshPathProbe.For(_connection.ParsedUri, out string whyNot);
+        return new HostContext(checkHostPaths: false, _connection.LibraryVersion)
+        {
+            RemotePaths = probe,
+            RemotePathsUnchecked = probe is null ? whyNot : null,
+        };
+    }
 
     public DomainDocument Load()
     {

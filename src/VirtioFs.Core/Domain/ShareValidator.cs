@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using VirtioFs.Errors;
+using VirtioFs.Libvirt;
 using VirtioFs.Platform;
 
 namespace VirtioFs.Domain;
@@ -150,26 +151,65 @@ internal static class ShareValidator
                 $"The source '{source}' is not an absolute path; libvirt needs one.", source,
                 "Give the full path of the host directory, e.g. /srv/share.");
         }
-        if (asked.Source is not null)
+        if (asked.Source is null)
         {
-            // Where the guest's root could reach the host's own files; resolvable only on this host.
-            SharedDirectoryGuard.Ensure(source, host.CheckHostPaths, asked.AllowUnsafeSource, "New-/Set-VirtioFsShare");
+            return;
         }
-        if (host.CheckHostPaths && asked.Source is not null)
+        if (host.CheckHostPaths)
         {
+            // Where the guest's root could reach the host's own files: the path resolved on this host.
+            SharedDirectoryGuard.Ensure(source, resolveOnThisHost: true, asked.AllowUnsafeSource, "New-/Set-VirtioFsShare");
             if (File.Exists(source))
             {
-                throw new VirtioFsException(ErrorIds.SourceNotDirectory, VirtioFsErrorKind.InvalidArgument,
-                    $"The source '{source}' is a file; virtio-fs shares a directory.", source, "Give a directory.");
+                throw SourceNotDirectory(source, "this host");
             }
             if (!Directory.Exists(source))
             {
-                throw new VirtioFsException(ErrorIds.SourceNotFound, VirtioFsErrorKind.ObjectNotFound,
-                    $"The source directory '{source}' does not exist on this host; the guest would fail to start.", source,
-                    "Create it (New-Item -ItemType Directory), or use -SkipSourceCheck for XML meant for another host.");
+                throw SourceNotFound(source, "this host");
             }
+            return;
+        }
+        if (host.RemotePaths is { } remote)
+        {
+            CheckRemoteSource(source, asked, host, remote);
+            return;
+        }
+        SharedDirectoryGuard.Ensure(source, resolveOnThisHost: false, asked.AllowUnsafeSource, "New-/Set-VirtioFsShare");
+        if (host.RemotePathsUnchecked is { } why)
+        {
+            host.Warn($"The source directory '{source}' was not checked: {why}. Make sure it exists there, or the guest will fail to start.");
         }
     }
+
+    /// <summary>The source on another host, looked at through ssh: resolved there, then the same rules as here.</summary>
+    private static void CheckRemoteSource(string source, ShareSettings asked, HostContext host, SshPathProbe remote)
+    {
+        var facts = remote.Probe(source, host.Cancel);
+        if (facts.Kind == RemotePathKind.Unknown)
+        {
+            SharedDirectoryGuard.Ensure(source, resolveOnThisHost: false, asked.AllowUnsafeSource, "New-/Set-VirtioFsShare");
+            host.Warn($"The source directory '{source}' on {remote.HostName} could not be checked ({facts.Reason}). Make sure it exists there, or the guest will fail to start.");
+            return;
+        }
+        SharedDirectoryGuard.EnsureResolved(source, facts.Resolved ?? source, asked.AllowUnsafeSource, "New-/Set-VirtioFsShare");
+        if (facts.Kind == RemotePathKind.File)
+        {
+            throw SourceNotDirectory(source, remote.HostName);
+        }
+        if (facts.Kind == RemotePathKind.Missing)
+        {
+            throw SourceNotFound(source, remote.HostName);
+        }
+    }
+
+    private static VirtioFsException SourceNotDirectory(string source, string where) =>
+        new(ErrorIds.SourceNotDirectory, VirtioFsErrorKind.InvalidArgument,
+            $"The source '{source}' on {where} is a file; virtio-fs shares a directory.", source, "Give a directory.");
+
+    private static VirtioFsException SourceNotFound(string source, string where) =>
+        new(ErrorIds.SourceNotFound, VirtioFsErrorKind.ObjectNotFound,
+            $"The source directory '{source}' does not exist on {where}; the guest would fail to start.", source,
+            "Create it there (New-Item -ItemType Directory, or mkdir over ssh), or use -SkipSourceCheck for XML meant for another host.");
 
     private static void ValidateBoot(DomainDocument domain, VirtioFsShare merged, XElement? self)
     {

@@ -36,10 +36,13 @@ internal static class SharedDirectoryGuard
     /// Why sharing <paramref name="directory"/> would open the host, or null when it would not. The path
     /// is resolved first (symlinks and '..', when it exists here), so /srv/../etc or a link to / is caught.
     /// </summary>
-    public static string? Problem(string directory, bool resolveOnThisHost)
+    public static string? Problem(string directory, bool resolveOnThisHost) =>
+        ProblemOf(directory, resolveOnThisHost ? PathResolver.Resolve(directory) : Path.GetFullPath(directory));
+
+    /// <summary>Like <see cref="Problem"/> for a path resolved elsewhere (on another host, through ssh).</summary>
+    public static string? ProblemOf(string directory, string resolved)
     {
-        string path = resolveOnThisHost ? PathResolver.Resolve(directory) : Path.GetFullPath(directory);
-        path = path.Length > 1 ? Path.TrimEndingDirectorySeparator(path) : path;
+        string path = resolved.Length > 1 ? Path.TrimEndingDirectorySeparator(resolved) : resolved;
         string shown = path == directory ? path : $"{directory} (that is {path})";
         if (SystemDirectories.Contains(path, StringComparer.Ordinal))
         {
@@ -62,9 +65,16 @@ internal static class SharedDirectoryGuard
     }
 
     /// <summary>Throws UnsafeSharedDirectory, saying what the guest's root could reach, unless <paramref name="force"/>.</summary>
-    public static void Ensure(string directory, bool resolveOnThisHost, bool force, string parameter)
+    public static void Ensure(string directory, bool resolveOnThisHost, bool force, string parameter) =>
+        Refuse(directory, force ? null : Problem(directory, resolveOnThisHost), parameter);
+
+    /// <summary>Like <see cref="Ensure"/> for a path resolved on another host.</summary>
+    public static void EnsureResolved(string directory, string resolved, bool force, string parameter) =>
+        Refuse(directory, force ? null : ProblemOf(directory, resolved), parameter);
+
+    private static void Refuse(string directory, string? problem, string parameter)
     {
-        if (force || Problem(directory, resolveOnThisHost) is not { } problem)
+        if (problem is null)
         {
             return;
         }

@@ -143,6 +143,7 @@ internal static class ErrorIds
     public const string HugePagesNotSupported = nameof(HugePagesNotSupported);
     public const string HugePagesUnavailable = nameof(HugePagesUnavailable);
     public const string HugeTlbFsMountNotFound = nameof(HugeTlbFsMountNotFound);
+    public const string InputObjectNotUsable = nameof(InputObjectNotUsable);
     public const string MemoryBackingDirNotFound = nameof(MemoryBackingDirNotFound);
     public const string NegativePageCount = nameof(NegativePageCount);
     public const string NoSettingGiven = nameof(NoSettingGiven);
@@ -152,5 +153,6 @@ internal static class ErrorIds
     public const string PathNotUnique = nameof(PathNotUnique);
     public const string PersistNotRemote = nameof(PersistNotRemote);
     public const string QemuConfigKeyNotFound = nameof(QemuConfigKeyNotFound);
+    public const string RemoteObjectUri = nameof(RemoteObjectUri);
     public const string SetAndResetSameOption = nameof(SetAndResetSameOption);
 }

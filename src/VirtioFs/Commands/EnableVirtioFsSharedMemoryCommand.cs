@@ -3,6 +3,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using VirtioFs.Domain;
 using VirtioFs.Errors;
 using VirtioFs.HugePages;
@@ -39,45 +40,55 @@ public sealed class EnableVirtioFsSharedMemoryCommand : DomainEditCmdlet
     [Parameter]
     public SwitchParameter AllocateHugePages { get; set; }
 
-    private Platform.FileLock? _poolWriters;
-
     /// <summary>Writes the resulting memory state to the pipeline.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
     protected override void ProcessRecord()
     {
+        ForInput(() =>
+        {
+            var choice = Backing switch
+            {
+                "File" => VirtioFsSharedMemoryChoice.File,
+                "HugePages" => VirtioFsSharedMemoryChoice.HugePages,
+                _ => VirtioFsSharedMemoryChoice.Memfd,
+            };
+            var pageKiB = HugePageSizeKiB();
+            if (InputObject is { } m)
+            {
+                EnableOne(TargetOf(m.Path, m.Domain, m.ConnectionUri, skipSourceCheck: true), m.ConnectionUri, choice, pageKiB);
+                return;
+            }
+            ForEachTarget(uri => EnableOne(OpenTarget(uri, skipSourceCheck: true), uri, choice, pageKiB));
+        });
+    }
+
+    /// <summary>Changes one domain; <paramref name="uri"/> is its host's (null: a file, or the default URI).</summary>
+    private void EnableOne(IDomainTarget target, string? uri, VirtioFsSharedMemoryChoice choice, ulong? pageKiB)
+    {
+        // The lock on the host's pools, taken when pages are allocated and held until the domain change is done or
+        // rolled back; one per domain, since hosts run in parallel (see HugePageHosts.LockPools).
+        var poolWriters = new StrongBox<Platform.FileLock?>();
         try
         {
-            ForInput(EnableOne);
+            EnableOne(target, uri, choice, pageKiB, poolWriters);
         }
         finally
         {
-            // The pools this input allocated for are settled (kept, or rolled back): others may change them again.
-            _poolWriters?.Dispose();
-            _poolWriters = null;
+            poolWriters.Value?.Dispose();
         }
     }
 
-    private void EnableOne()
+    private void EnableOne(IDomainTarget target, string? uri, VirtioFsSharedMemoryChoice choice, ulong? pageKiB, StrongBox<Platform.FileLock?> poolWriters)
     {
-        var target = InputObject is { } m
-            ? TargetOf(m.Path, m.Domain, m.ConnectionUri, skipSourceCheck: true)
-            : OpenTarget(skipSourceCheck: true);
-        var choice = Backing switch
-        {
-            "File" => VirtioFsSharedMemoryChoice.File,
-            "HugePages" => VirtioFsSharedMemoryChoice.HugePages,
-            _ => VirtioFsSharedMemoryChoice.Memfd,
-        };
-        var pageKiB = HugePageSizeKiB();
         HugePageBatch? allocated = null;
         CommitResult? committed;
         try
         {
             committed = Apply(target, doc => ShareEditor.EnableSharedMemory(doc, choice, pageKiB),
                 $"Enable shared memory ({Backing})", LiveAction.None,
-                prepare: edit => allocated = AllocateHugePages.IsPresent ? AllocateFor(target, edit) : null);
+                prepare: edit => allocated = AllocateHugePages.IsPresent ? AllocateFor(target, uri, edit, poolWriters) : null);
         }
         catch (Exception) when (allocated is not null)
         {
@@ -91,7 +102,7 @@ public sealed class EnableVirtioFsSharedMemoryCommand : DomainEditCmdlet
         if (committed is { Edit.HasChanges: false } && AllocateHugePages.IsPresent)
         {
             // The memory was already right, so no approval was asked: the pages it needs still are.
-            AllocateFor(target, committed.Edit);
+            AllocateFor(target, uri, committed.Edit, poolWriters);
         }
         if (committed is null && allocated is not null)
         {
@@ -115,7 +126,7 @@ public sealed class EnableVirtioFsSharedMemoryCommand : DomainEditCmdlet
     /// Validation first (sizes offered, nodes present), so a domain the host cannot serve fails
     /// before any pool changes.
     /// </summary>
-    private HugePageBatch? AllocateFor(IDomainTarget target, DomainEdit edit)
+    private HugePageBatch? AllocateFor(IDomainTarget target, string? uri, DomainEdit edit, StrongBox<Platform.FileLock?> poolWriters)
     {
         if (Backing != "HugePages")
         {
@@ -123,7 +134,7 @@ public sealed class EnableVirtioFsSharedMemoryCommand : DomainEditCmdlet
                 $"-AllocateHugePages allocates hugepages and needs -Backing HugePages (not {Backing}); nothing was changed.",
                 Backing, "Add -Backing HugePages, or leave out -AllocateHugePages.");
         }
-        IHugePageHost host = HugePageHosts.For(target is LibvirtDomainTarget ? Connect(ConnectionUri) : null, HugePagePurpose.Domain);
+        IHugePageHost host = HugePageHosts.For(target is LibvirtDomainTarget ? Connect(uri) : null, HugePagePurpose.Domain);
         var needs = HugePageRequirements.Compute(DomainDocument.Parse(edit.NewXml, target.Label), host);
         foreach (var note in needs.Notes)
         {
@@ -146,7 +157,7 @@ public sealed class EnableVirtioFsSharedMemoryCommand : DomainEditCmdlet
             return null;
         }
         // Held until the domain change is done or rolled back (EndOfEdit): see HugePageHosts.LockPools.
-        _poolWriters ??= HugePageHosts.LockPools(host, CancelToken);
+        poolWriters.Value ??= HugePageHosts.LockPools(host, CancelToken);
         var batch = new HugePageBatch(host);
         var todo = new List<HugePageRequest>();
         foreach (var request in plan)

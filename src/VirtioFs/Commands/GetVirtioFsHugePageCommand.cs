@@ -50,40 +50,37 @@ public sealed class GetVirtioFsHugePageCommand : LibvirtCmdlet
     [ValidateNotNullOrEmpty]
     public string[] Domain { get; set; } = [];
 
-    /// <summary>Read the pools (and the domain) through libvirt at this URI instead of this host's sysfs.</summary>
+    /// <summary>
+    /// Read the pools (and the domains) through libvirt at these URIs, one per host, at once (see -ThrottleLimit),
+    /// instead of this host's sysfs. A local pool pipes in with a null URI: sysfs.
+    /// </summary>
     [Parameter(ParameterSetName = PoolSet, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = DomainSet, ValueFromPipelineByPropertyName = true)]
     [AllowNull]
     [AllowEmptyString]
-    public string? ConnectionUri
-    {
-        get => _connectionUri;
-        set => _connectionUri = string.IsNullOrEmpty(value) ? null : value; // a local pool pipes in with null: sysfs
-    }
-
-    private string? _connectionUri;
+    [AllowEmptyCollection]
+    public string[]? ConnectionUri { get; set; }
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == PoolSet)
+        if (ParameterSetName == PathSet)
         {
-            try
-            {
-                WritePools();
-            }
-            catch (VirtioFsException e)
-            {
-                ThrowCoreError(e);
-            }
+            ReadDomains(Path, null, null, checkHostPathsOfFiles: false, "Reading hugepage needs", WriteRequirements);
             return;
         }
-        ReadDomains(ParameterSetName == PathSet ? Path : [], Domain, ConnectionUri, checkHostPathsOfFiles: false,
-            "Reading hugepage needs", WriteRequirements);
+        if (ParameterSetName == PoolSet)
+        {
+            // Without a URI the pools are this host's sysfs (null), not the default libvirt URI's.
+            ForEachHost(ConnectionUri, WritePools);
+            return;
+        }
+        string[] domains = Domain;
+        ForEachHost(ConnectionUri, uri => ReadDomains([], domains, uri, checkHostPathsOfFiles: false, "Reading hugepage needs", WriteRequirements));
     }
 
-    private void WritePools()
+    private void WritePools(string? uri)
     {
-        IHugePageHost host = HugePageHosts.For(ConnectionUri is null ? null : Connect(ConnectionUri), HugePagePurpose.Pools);
+        IHugePageHost host = HugePageHosts.For(uri is null ? null : Connect(uri), HugePagePurpose.Pools);
         var offered = host.OfferedPageSizesKiB();
         if (offered.Count == 0)
         {

@@ -2,6 +2,7 @@
 using System.Linq;
 using System.Management.Automation;
 using VirtioFs.Domain;
+using VirtioFs.Errors;
 using VirtioFs.Internal;
 
 namespace VirtioFs.Commands;
@@ -19,9 +20,14 @@ public sealed class NewVirtioFsShareCommand : ShareOptionsCmdlet
     [AllowEmptyString]
     public string? Tag { get; set; }
 
-    /// <summary>An existing share to copy (Get-VirtioFsShare output); explicit parameters override it.</summary>
+    /// <summary>
+    /// An object to start from; explicit parameters override it. A share (Get-VirtioFsShare, also from another
+    /// host through PowerShell remoting) is copied; a shared-memory state (Get-VirtioFsSharedMemory) gives its
+    /// memory backing; a daemon (Start-VirtioFsDaemon) gives its socket; any other object gives the properties
+    /// that bind by name (a list of hosts' ConnectionUri).
+    /// </summary>
     [Parameter(ValueFromPipeline = true)]
-    public VirtioFsShare? InputObject { get; set; }
+    public PSObject? InputObject { get; set; }
 
     [Parameter]
     [ValidateSet("passthrough", "mapped", "squash", IgnoreCase = true)]
@@ -39,21 +45,57 @@ public sealed class NewVirtioFsShareCommand : ShareOptionsCmdlet
     {
         ForInput(() =>
         {
-            var settings = InputObject is null ? GivenSettings() : MergeOver(InputObject);
-            settings.Tag = Tag ?? InputObject?.Tag;
-            string access = IsBound(nameof(AccessMode)) || InputObject is null
-                ? AccessMode.ToLowerInvariant() : InputObject.AccessMode;
-            var target = OpenTarget(SkipSourceCheck);
-            var pageKiB = HugePageSizeKiB();
-            if (Apply(target, doc => ShareEditor.Add(doc, settings, access, SharedMemory, pageKiB, target.Host),
-                    $"Add virtio-fs share '{settings.Tag}'", LiveAction.Attach) is null)
+            // Everything this record asks for is taken now, before the hosts run: the next record rebinds.
+            var piped = InputObject is null ? null : PipedTemplate.From(InputObject);
+            CheckPiped(piped);
+            var template = piped?.Share;
+            var settings = template is null ? GivenSettings() : MergeOver(template);
+            settings.Tag = Tag ?? template?.Tag;
+            string access = IsBound(nameof(AccessMode)) || template is null
+                ? AccessMode.ToLowerInvariant() : template.AccessMode;
+            bool memoryGiven = IsBound(nameof(SharedMemory));
+            var memory = memoryGiven ? SharedMemory : piped?.Memory ?? SharedMemory;
+            var pageKiB = HugePageSizeKiB() ?? (memoryGiven ? null : piped?.HugePageSizeKiB);
+            bool skipSourceCheck = SkipSourceCheck;
+            ForEachTarget(uri =>
             {
-                return;
-            }
-            var share = ShareEditor.List(target.Load()).First(s => s.Tag == settings.Tag);
-            target.Stamp(share);
-            WriteObject(share);
+                var target = OpenTarget(uri, skipSourceCheck);
+                if (Apply(target, doc => ShareEditor.Add(doc, settings, access, memory, pageKiB, target.Host),
+                        $"Add virtio-fs share '{settings.Tag}'", LiveAction.Attach) is null)
+                {
+                    return;
+                }
+                var share = ShareEditor.List(target.Load()).First(s => s.Tag == settings.Tag);
+                target.Stamp(share);
+                WriteObject(share);
+            });
         });
+    }
+
+    /// <summary>
+    /// Refuses a piped object that gives nothing (a string, a number), and one that came through PowerShell
+    /// remoting with a URI that names that computer's own libvirt: here it would name this machine's, so the
+    /// share would land on the wrong host. -ConnectionUri on the command line says where it goes.
+    /// </summary>
+    private void CheckPiped(PipedTemplate? piped)
+    {
+        if (piped is null)
+        {
+            return;
+        }
+        if (!piped.IsModuleObject && !PipelineBoundParameters.Any(p => p != nameof(InputObject)))
+        {
+            throw new VirtioFsException(ErrorIds.InputObjectNotUsable, VirtioFsErrorKind.InvalidArgument,
+                $"The piped {piped.TypeName} is not a share, shared-memory state or daemon, and has no property New-VirtioFsShare takes by name (Tag, Source, SocketPath, ConnectionUri ...); nothing was changed.",
+                InputObject, "Pipe Get-VirtioFsShare, Get-VirtioFsSharedMemory or Start-VirtioFsDaemon output, or objects with a ConnectionUri property, or give the parameters directly.");
+        }
+        if (piped.ComputerName is { } computer && BoundFromPipeline(ConnectionUriParameter) &&
+            ConnectionUri is { } uris && uris.Any(u => Libvirt.LibvirtUri.Parse(EffectiveUri(u)).IsThisHost))
+        {
+            throw new VirtioFsException(ErrorIds.RemoteObjectUri, VirtioFsErrorKind.InvalidArgument,
+                $"The piped {piped.TypeName} came from '{computer}' through PowerShell remoting, and its ConnectionUri '{string.Join(", ", uris)}' is that computer's own libvirt; here it would mean this machine's. Nothing was changed.",
+                computer, $"Say where the share goes: -ConnectionUri 'qemu+ssh://root@<host>/system' (or 'qemu:///system' for this machine) on the command line.");
+        }
     }
 
     /// <summary>-HugePageSize in KiB (null when not given); a size that is not one fails with InvalidPageSize.</summary>

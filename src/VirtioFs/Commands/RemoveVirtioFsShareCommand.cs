@@ -33,10 +33,14 @@ public sealed class RemoveVirtioFsShareCommand : DomainEditCmdlet
             ForInput(() => RemoveOne(TargetOf(share.Path, share.Domain, share.ConnectionUri, skipSourceCheck: true), share.Tag));
             return;
         }
-        foreach (string tag in Tag)
+        string[] tags = Tag;
+        ForEachTarget(uri =>
         {
-            ForInput(() => RemoveOne(OpenTarget(skipSourceCheck: true), tag));
-        }
+            foreach (string tag in tags)
+            {
+                ForInput(() => RemoveOne(OpenTarget(uri, skipSourceCheck: true), tag));
+            }
+        });
     }
 
     private void RemoveOne(IDomainTarget target, string tag)

@@ -7,7 +7,9 @@ using VirtioFs.Internal;
 namespace VirtioFs.Commands;
 
 /// <summary>Explains libvirt, QEMU, virtiofsd, guest and VirtioFs error texts: cause, fix and reference.</summary>
-[Cmdlet(VerbsDiagnostic.Resolve, "VirtioFsError", DefaultParameterSetName = MessageSet)]
+// The record set is the default so that a piped ErrorRecord binds as one: with the message set first, PowerShell
+// turned it into its text and the error id was lost. A piped or positional string still selects the message set.
+[Cmdlet(VerbsDiagnostic.Resolve, "VirtioFsError", DefaultParameterSetName = RecordSet)]
 [OutputType(typeof(VirtioFsErrorExplanation))]
 public sealed class ResolveVirtioFsErrorCommand : VirtioFsCmdlet
 {

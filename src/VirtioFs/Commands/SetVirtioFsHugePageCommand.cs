@@ -40,15 +40,15 @@ public sealed class SetVirtioFsHugePageCommand : LibvirtCmdlet
     [ValidateRange(-1, int.MaxValue)]
     public int NumaNode { get; set; } = -1;
 
-    /// <summary>Resize the pool of the host behind this libvirt URI (virNodeAllocPages) instead of this host's sysfs; null or empty (a local pool piped in) is sysfs.</summary>
+    /// <summary>
+    /// Resize the pool of the hosts behind these libvirt URIs (virNodeAllocPages), at once (see -ThrottleLimit),
+    /// instead of this host's sysfs; null or empty (a local pool piped in) is sysfs.
+    /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [AllowNull]
     [AllowEmptyString]
-    public string? ConnectionUri
-    {
-        get => _connectionUri;
-        set => _connectionUri = string.IsNullOrEmpty(value) ? null : value; // a local pool pipes in with null: sysfs
-    }
+    [AllowEmptyCollection]
+    public string[]? ConnectionUri { get; set; }
 
     /// <summary>Keep what the kernel gave when it is fewer pages than asked, with a warning.</summary>
     [Parameter]
@@ -58,47 +58,43 @@ public sealed class SetVirtioFsHugePageCommand : LibvirtCmdlet
     [Parameter]
     public SwitchParameter Persist { get; set; }
 
-    private string? _connectionUri;
-
     protected override void ProcessRecord()
     {
-        try
+        // This record's values: piped pools bind PageSize and NumaNode, and the hosts may still run when the next comes.
+        string? pageSize = PageSize;
+        int numaNode = NumaNode;
+        var uris = ConnectionUri?.Where(u => !string.IsNullOrEmpty(u)).ToArray() ?? [];
+        if (uris.Length > 0 && Persist.IsPresent)
         {
-            Run();
+            ThrowCoreError(new VirtioFsException(ErrorIds.PersistNotRemote, VirtioFsErrorKind.InvalidArgument,
+                $"-Persist writes boot-time files on this host and cannot do so through libvirt ({string.Join(", ", uris)}); nothing was changed.",
+                uris[0], "Run Set-VirtioFsHugePage -Persist on that host itself, or leave out -Persist."));
         }
-        catch (VirtioFsException e)
-        {
-            ThrowCoreError(e);
-        }
+        // One host fails the command as before; of several, each failure is that host's error and the others go on.
+        ForEachHost(uris, uri => Run(uri, pageSize, numaNode), stopOnErrorOfOne: true);
     }
 
-    private void Run()
+    private void Run(string? uri, string? pageSize, int numaNode)
     {
         // Kept lean: this runs in the allocation's wall time, which should stay close to a bare write.
-        if (ConnectionUri is not null && Persist.IsPresent)
-        {
-            throw new VirtioFsException(ErrorIds.PersistNotRemote, VirtioFsErrorKind.InvalidArgument,
-                $"-Persist writes boot-time files on this host and cannot do so through libvirt ({ConnectionUri}); nothing was changed.",
-                ConnectionUri, "Run Set-VirtioFsHugePage -Persist on that host itself, or leave out -Persist.");
-        }
-        IHugePageHost sysfs = HugePageHosts.For(ConnectionUri is null ? null : Connect(ConnectionUri), HugePagePurpose.Pools);
+        IHugePageHost sysfs = HugePageHosts.For(uri is null ? null : Connect(uri), HugePagePurpose.Pools);
         long? defaultSize = null;
         long DefaultKiB() => defaultSize ??= sysfs.DefaultPageSizeKiB();
-        long kib = PageSize is null ? DefaultKiB() : HugePages.PageSize.ParseKiB(PageSize);
+        long kib = pageSize is null ? DefaultKiB() : HugePages.PageSize.ParseKiB(pageSize);
         if (!sysfs.IsOffered(kib))
         {
-            HugePages.PageSize.ParseOffered(PageSize ?? kib.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            HugePages.PageSize.ParseOffered(pageSize ?? kib.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 sysfs.OfferedPageSizesKiB()); // throws, listing the offered sizes
         }
-        if (NumaNode >= 0 && !sysfs.NumaNodes().Contains(NumaNode))
+        if (numaNode >= 0 && !sysfs.NumaNodes().Contains(numaNode))
         {
             throw new VirtioFsException(ErrorIds.NumaNodeNotFound, VirtioFsErrorKind.ObjectNotFound,
-                $"NUMA node {NumaNode} does not exist or has no hugepages; nodes: {string.Join(", ", sysfs.NumaNodes())}.",
-                NumaNode, "See the nodes with Get-VirtioFsHugePage.");
+                $"NUMA node {numaNode} does not exist or has no hugepages; nodes: {string.Join(", ", sysfs.NumaNodes())}.",
+                numaNode, "See the nodes with Get-VirtioFsHugePage.");
         }
         // From the read of the current count to the last write, no other command changes these pools.
         using var poolWriters = HugePageHosts.LockPools(sysfs, CancelToken);
-        var current = sysfs.ReadCount(kib, NumaNode);
+        var current = sysfs.ReadCount(kib, numaNode);
         long target = ParameterSetName == AddSet ? current + Add : Count;
         if (target < 0)
         {
@@ -106,13 +102,13 @@ public sealed class SetVirtioFsHugePageCommand : LibvirtCmdlet
                 $"The pool holds {current} pages; adding {Add} would leave {target}.", Add,
                 $"Use -Add -{current} or more, or -Count 0.");
         }
-        var request = new HugePageRequest(kib, NumaNode, target) { AllowPartial = AllowPartial.IsPresent };
-        var where = (NumaNode < 0 ? "host-wide" : $"NUMA node {NumaNode}") + (ConnectionUri is null ? string.Empty : $" on {ConnectionUri}");
+        var request = new HugePageRequest(kib, numaNode, target) { AllowPartial = AllowPartial.IsPresent };
+        var where = (numaNode < 0 ? "host-wide" : $"NUMA node {numaNode}") + (uri is null ? string.Empty : $" on {uri}");
         var poolText = $"{HugePages.PageSize.Format(kib)} hugepage pool ({where})";
 
         bool declined = false;
         if (target != current &&
-            ShouldProcess(poolText, $"Set the page count from {current} to {target} ({sysfs.PoolLocation(kib, NumaNode)})"))
+            ShouldProcess(poolText, $"Set the page count from {current} to {target} ({sysfs.PoolLocation(kib, numaNode)})"))
         {
             var progress = new HugePageProgressWriter(this, $"Allocating {request.PoolName}",
                 Math.Abs(target - current) >= request.EffectiveStepThreshold);
@@ -137,8 +133,8 @@ public sealed class SetVirtioFsHugePageCommand : LibvirtCmdlet
 
         if (Persist.IsPresent)
         {
-            var persistTarget = HugePagePersistence.Target(kib, NumaNode, DefaultKiB());
-            var count = sysfs.ReadCount(kib, NumaNode);
+            var persistTarget = HugePagePersistence.Target(kib, numaNode, DefaultKiB());
+            var count = sysfs.ReadCount(kib, numaNode);
             if (IsBound("WhatIf") && target != current)
             {
                 count = target; // show what a real run would persist
@@ -149,7 +145,7 @@ public sealed class SetVirtioFsHugePageCommand : LibvirtCmdlet
             }
             else
             {
-                var persisted = new HugePagePersistence().Persist(kib, NumaNode, count, DefaultKiB());
+                var persisted = new HugePagePersistence().Persist(kib, numaNode, count, DefaultKiB());
                 foreach (var f in persisted.Written)
                 {
                     Say($"Wrote {f}");
@@ -172,7 +168,7 @@ public sealed class SetVirtioFsHugePageCommand : LibvirtCmdlet
 
         if (!declined)
         {
-            WriteObject(sysfs.ReadPool(kib, NumaNode)); // -WhatIf: nothing changed, nothing to show
+            WriteObject(sysfs.ReadPool(kib, numaNode)); // -WhatIf: nothing changed, nothing to show
         }
     }
 

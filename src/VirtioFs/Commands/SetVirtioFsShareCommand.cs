@@ -52,24 +52,27 @@ public sealed class SetVirtioFsShareCommand : ShareOptionsCmdlet
                 throw new VirtioFsException(ErrorIds.SetAndResetSameOption, VirtioFsErrorKind.InvalidArgument,
                     $"{string.Join(", ", clash)} given both as a value and in -Reset.", clash[0], "Either set an option or reset it.");
             }
-            var (target, tag) = Resolve();
-            if (Apply(target, doc => ShareEditor.Update(doc, tag, settings, SharedMemory, target.Host),
-                    $"Change virtio-fs share '{tag}'", LiveAction.None) is null || !PassThru)
+            var memory = SharedMemory;
+            bool skipSourceCheck = SkipSourceCheck;
+            if (InputObject is { } share)
             {
+                Change(TargetOf(share.Path, share.Domain, share.ConnectionUri, skipSourceCheck), share.Tag, settings, memory);
                 return;
             }
-            var share = ShareEditor.List(target.Load()).First(s => s.Tag == (NewTag ?? tag));
-            target.Stamp(share);
-            WriteObject(share);
+            string tag = Tag;
+            ForEachTarget(uri => Change(OpenTarget(uri, skipSourceCheck), tag, settings, memory));
         });
     }
 
-    private (IDomainTarget Target, string Tag) Resolve()
+    private void Change(IDomainTarget target, string tag, ShareSettings settings, VirtioFsSharedMemoryChoice memory)
     {
-        if (InputObject is null)
+        if (Apply(target, doc => ShareEditor.Update(doc, tag, settings, memory, target.Host),
+                $"Change virtio-fs share '{tag}'", LiveAction.None) is null || !PassThru)
         {
-            return (OpenTarget(SkipSourceCheck), Tag);
+            return;
         }
-        return (TargetOf(InputObject.Path, InputObject.Domain, InputObject.ConnectionUri, SkipSourceCheck), InputObject.Tag);
+        var share = ShareEditor.List(target.Load()).First(s => s.Tag == (settings.Tag ?? tag));
+        target.Stamp(share);
+        WriteObject(share);
     }
 }

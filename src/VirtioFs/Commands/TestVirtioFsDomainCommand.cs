@@ -35,6 +35,9 @@ public sealed class TestVirtioFsDomainCommand : DomainReaderCmdlet
     private Version? _localLibvirt;
     private bool _localLibvirtRead;
 
+    // Hosts of -ConnectionUri run on worker threads at once; the facts of this host above are gathered once, under this lock.
+    private readonly object _hostFacts = new();
+
     private protected override string Activity => "Checking domains";
 
     /// <summary>A file is checked against this host unless -SkipHostCheck says it is for another one.</summary>
@@ -80,6 +83,14 @@ public sealed class TestVirtioFsDomainCommand : DomainReaderCmdlet
     /// <param name="liveTags">The shares of a guest running on this host; its daemons are then looked at too.</param>
     private DomainCheckInput Input(bool checkHost, Version? libvirt, bool isActive, IReadOnlySet<string>? liveTags)
     {
+        lock (_hostFacts)
+        {
+            return InputLocked(checkHost, libvirt, isActive, liveTags);
+        }
+    }
+
+    private DomainCheckInput InputLocked(bool checkHost, Version? libvirt, bool isActive, IReadOnlySet<string>? liveTags)
+    {
         if (checkHost && !_daemonSearched)
         {
             _daemonSearched = true;
@@ -106,12 +117,15 @@ public sealed class TestVirtioFsDomainCommand : DomainReaderCmdlet
 
     private VirtioFsDaemonBinary? ProbePath(string path)
     {
-        if (!_probed.TryGetValue(path, out var result))
+        lock (_hostFacts)
         {
-            result = TryResolve(path);
-            _probed[path] = result;
+            if (!_probed.TryGetValue(path, out var result))
+            {
+                result = TryResolve(path);
+                _probed[path] = result;
+            }
+            return result;
         }
-        return result;
     }
 
     /// <summary>The binary as Start-VirtioFsDaemon resolves it (null: the one libvirt would pick); null when none works.</summary>

@@ -14,23 +14,28 @@ namespace VirtioFs.Commands;
 /// <summary>Checks everything on the host virtio-fs needs, one result per check, each Warn/Fail with its fix.</summary>
 [Cmdlet(VerbsDiagnostic.Test, "VirtioFsHost")]
 [OutputType(typeof(VirtioFsCheckResult), typeof(bool))]
-public sealed class TestVirtioFsHostCommand : VirtioFsCmdlet
+public sealed class TestVirtioFsHostCommand : LibvirtCmdlet
 {
-    /// <summary>libvirt connection to check (default: $env:LIBVIRT_DEFAULT_URI, else qemu:///system).</summary>
-    [Parameter(Position = 0)]
+    /// <summary>
+    /// libvirt connections to check, one per host, at once (see -ThrottleLimit); default: $env:LIBVIRT_DEFAULT_URI,
+    /// else qemu:///system.
+    /// </summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string? ConnectionUri { get; set; }
+    public string[]? ConnectionUri { get; set; }
 
     /// <summary>Only $true (no check failed) or $false.</summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
-    protected override void EndProcessing()
+    protected override void ProcessRecord() => ForEachHost(ConnectionUri, uri => Check(EffectiveUri(uri)));
+
+    /// <summary>Runs the checks for one host; its own progress bar only when it is the only one.</summary>
+    private void Check(string uri)
     {
-        string uri = LibvirtCmdlet.EffectiveUri(ConnectionUri);
-        WriteProgress(new ProgressRecord(1, "Test-VirtioFsHost", $"Asking libvirt at {uri}") { PercentComplete = 10 });
+        Progress($"Asking libvirt at {uri}", 10);
         var libvirt = LibvirtFacts.Gather(uri);
-        WriteProgress(new ProgressRecord(1, "Test-VirtioFsHost", "Probing virtiofsd") { PercentComplete = 40 });
+        Progress("Probing virtiofsd", 40);
         var daemons = new List<VirtioFsDaemonBinary>();
         string? daemonError = null;
         foreach (var candidate in new DaemonBinaryLocator(new DaemonHost()).Find())
@@ -45,7 +50,7 @@ public sealed class TestVirtioFsHostCommand : VirtioFsCmdlet
             }
         }
         var running = DaemonCmdletSupport.Supervisor().List().ToList();
-        WriteProgress(new ProgressRecord(1, "Test-VirtioFsHost", "Running QEMU and reading the host") { PercentComplete = 60 });
+        Progress("Running QEMU and reading the host", 60);
         var results = HostChecks.Run(new HostCheckInput
         {
             Uid = LibC.GetUid(),
@@ -56,7 +61,7 @@ public sealed class TestVirtioFsHostCommand : VirtioFsCmdlet
             RunningDaemons = running,
             Run = (path, args) => ProgramRunner.Run(path, args, TimeSpan.FromSeconds(10), CancelToken),
         });
-        WriteProgress(new ProgressRecord(1, "Test-VirtioFsHost", "Done") { RecordType = ProgressRecordType.Completed });
+        Progress("Done", 100);
         if (Quiet)
         {
             WriteObject(results.All(r => r.Status != VirtioFsCheckStatus.Fail));
@@ -70,5 +75,18 @@ public sealed class TestVirtioFsHostCommand : VirtioFsCmdlet
             }
             WriteObject(r);
         }
+    }
+
+    private void Progress(string status, int percent)
+    {
+        if (HostScheduler.CurrentSlot != 0)
+        {
+            return; // several hosts: the overall bar counts them
+        }
+        WriteProgress(new ProgressRecord(1, "Test-VirtioFsHost", status)
+        {
+            PercentComplete = percent,
+            RecordType = percent == 100 ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+        });
     }
 }

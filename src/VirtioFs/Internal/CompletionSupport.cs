@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+using System.Collections;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
@@ -38,4 +39,12 @@ internal static class CompletionSupport
         ps.AddCommand("Microsoft.PowerShell.Management\\Get-Location").AddParameter("PSProvider", "FileSystem");
         return ps.Invoke().Select(o => (o.BaseObject as PathInfo)?.ProviderPath).FirstOrDefault();
     }
+
+    /// <summary>-Path, -Domain and -ConnectionUri take arrays; completion uses the first value given.</summary>
+    public static string? First(object? value) => value switch
+    {
+        string s => s,
+        IEnumerable e => e.Cast<object?>().Select(o => o?.ToString()).FirstOrDefault(),
+        _ => null,
+    };
 }

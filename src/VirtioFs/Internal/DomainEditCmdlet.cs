@@ -26,18 +26,39 @@ public abstract class DomainEditCmdlet : LibvirtCmdlet
     [ValidateNotNullOrEmpty]
     public string Domain { get; set; } = string.Empty;
 
-    /// <summary>libvirt URI; default $env:LIBVIRT_DEFAULT_URI, else qemu:///system.</summary>
-    [Parameter(ParameterSetName = DomainSet)]
-    [ValidateNotNullOrEmpty]
-    public string? ConnectionUri { get; set; }
+    /// <summary>
+    /// libvirt URIs: the same domain name on each of these hosts, changed at once (see -ThrottleLimit); default
+    /// $env:LIBVIRT_DEFAULT_URI, else qemu:///system. Binds ConnectionUri from piped objects (a list of hosts, or
+    /// a share of another host to copy); a piped object's empty URI (a share read from a file) means the default.
+    /// </summary>
+    [Parameter(ParameterSetName = DomainSet, ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    [AllowEmptyString]
+    [AllowEmptyCollection]
+    public string[]? ConnectionUri { get; set; }
 
     /// <summary>The domain an object read from it names: its file, or its domain on its connection.</summary>
     internal IDomainTarget TargetOf(string? path, string domain, string? connectionUri, bool skipSourceCheck) =>
         path is not null ? FileTarget(path, skipSourceCheck) : LibvirtTarget(domain, connectionUri, skipSourceCheck);
 
-    /// <summary>Opens the domain given by -Path or -Domain.</summary>
-    internal IDomainTarget OpenTarget(bool skipSourceCheck) =>
-        ParameterSetName == PathSet ? FileTarget(Path, skipSourceCheck) : LibvirtTarget(Domain, ConnectionUri, skipSourceCheck);
+    /// <summary>Opens the domain given by -Path, or by -Domain on <paramref name="uri"/> (one host of -ConnectionUri).</summary>
+    internal IDomainTarget OpenTarget(string? uri, bool skipSourceCheck) =>
+        ParameterSetName == PathSet ? FileTarget(Path, skipSourceCheck) : LibvirtTarget(Domain, uri, skipSourceCheck);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> for the file of -Path, or once per host of -ConnectionUri (at once when
+    /// several); it gets the host's URI (null for a file or the default URI) and opens its target with
+    /// <see cref="OpenTarget"/>.
+    /// </summary>
+    internal void ForEachTarget(Action<string?> work)
+    {
+        if (ParameterSetName == PathSet)
+        {
+            ForInput(() => work(null));
+            return;
+        }
+        ForEachHost(ConnectionUri, work);
+    }
 
     /// <summary>
     /// Makes the change on the domain: the target reads it, <paramref name="change"/> builds the edit from what
@@ -51,11 +72,13 @@ public abstract class DomainEditCmdlet : LibvirtCmdlet
     {
         var result = target.Edit(change, edit =>
         {
+            WriteHostWarnings(target); // what could not be checked, before the question whether to go on
             prepare?.Invoke(edit);
             string diff = edit.Diff(target.Label);
             return ShouldProcess($"{action} on {target.Label}:{Environment.NewLine}{diff}",
                 $"{action} on {target.Label}? The change:{Environment.NewLine}{diff}", action);
         }, live, CancelToken);
+        WriteHostWarnings(target);
         if (result is null)
         {
             return null;
@@ -78,5 +101,14 @@ public abstract class DomainEditCmdlet : LibvirtCmdlet
             WriteWarning(w);
         }
         return result;
+    }
+
+    /// <summary>Warnings of validation about the domain's host (a source directory on another host not checked).</summary>
+    private void WriteHostWarnings(IDomainTarget target)
+    {
+        foreach (var w in target.Host.TakeWarnings())
+        {
+            WriteWarning(w);
+        }
     }
 }

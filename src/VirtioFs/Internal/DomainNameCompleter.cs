@@ -15,7 +15,8 @@ public sealed class DomainNameCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        string? uri = fakeBoundParameters["ConnectionUri"] as string;
+        // Of several hosts, the first one's domains: each completion opens a connection, and over ssh that takes a while.
+        string? uri = CompletionSupport.First(fakeBoundParameters["ConnectionUri"]);
         var pattern = CompletionSupport.Pattern(wordToComplete);
         List<string> names;
         try

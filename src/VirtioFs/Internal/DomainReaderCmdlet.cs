@@ -26,11 +26,15 @@ public abstract class DomainReaderCmdlet : LibvirtCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? Domain { get; set; }
 
-    /// <summary>libvirt URI; default $env:LIBVIRT_DEFAULT_URI, else qemu:///system. A piped object's empty URI means the default.</summary>
+    /// <summary>
+    /// libvirt URIs, one per host, read at once (see -ThrottleLimit); default $env:LIBVIRT_DEFAULT_URI, else
+    /// qemu:///system. A piped object's empty URI means the default.
+    /// </summary>
     [Parameter(ParameterSetName = DomainSet, ValueFromPipelineByPropertyName = true)]
     [AllowNull]
     [AllowEmptyString]
-    public string? ConnectionUri { get; set; }
+    [AllowEmptyCollection]
+    public string[]? ConnectionUri { get; set; }
 
     /// <summary>Shown by Write-Progress while many domains are read.</summary>
     private protected abstract string Activity { get; }
@@ -41,6 +45,14 @@ public abstract class DomainReaderCmdlet : LibvirtCmdlet
     /// <summary>Writes what this cmdlet reports about one domain.</summary>
     private protected abstract void Emit(IDomainTarget target);
 
-    protected override void ProcessRecord() =>
-        ReadDomains(ParameterSetName == PathSet ? Path : [], Domain, ConnectionUri, CheckHostPathsOfFiles, Activity, Emit);
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == PathSet)
+        {
+            ReadDomains(Path, null, null, CheckHostPathsOfFiles, Activity, Emit);
+            return;
+        }
+        string[]? domains = Domain; // this record's: the next one may bind others while the hosts run
+        ForEachHost(ConnectionUri, uri => ReadDomains([], domains, uri, CheckHostPathsOfFiles, Activity, Emit));
+    }
 }

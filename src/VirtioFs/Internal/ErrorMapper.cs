@@ -7,9 +7,12 @@ namespace VirtioFs.Internal;
 /// <summary>The single mapping from core errors to PowerShell ErrorRecords.</summary>
 internal static class ErrorMapper
 {
-    public static ErrorRecord ToRecord(VirtioFsException e)
+    public static ErrorRecord ToRecord(VirtioFsException e) => ToRecord(e, e.Target);
+
+    /// <summary>The record with another target: the host's URI when several hosts run at once.</summary>
+    public static ErrorRecord ToRecord(VirtioFsException e, object? target)
     {
-        var record = new ErrorRecord(e, e.ErrorId, ToCategory(e.Kind), e.Target);
+        var record = new ErrorRecord(e, e.ErrorId, ToCategory(e.Kind), target);
         if (e.RecommendedAction is not null)
         {
             record.ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = e.RecommendedAction };

@@ -12,11 +12,11 @@ namespace VirtioFs.Internal;
 /// </summary>
 internal sealed class HugePageProgressWriter : IProgress<HugePageProgress>
 {
-    private readonly Cmdlet _cmdlet;
+    private readonly VirtioFsCmdlet _cmdlet;
     private readonly string _activity;
     private readonly bool _enabled;
 
-    public HugePageProgressWriter(Cmdlet cmdlet, string activity, bool enabled)
+    public HugePageProgressWriter(VirtioFsCmdlet cmdlet, string activity, bool enabled)
     {
         _cmdlet = cmdlet;
         _activity = activity;

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 using System;
 using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
 using VirtioFs.Domain;
 using VirtioFs.Libvirt;
 
@@ -8,16 +11,34 @@ namespace VirtioFs.Internal;
 
 /// <summary>
 /// Base of every cmdlet that talks to libvirt: it owns the connections (one per URI for the whole
-/// pipeline, closed at the end or on Ctrl+C), picks the URI as virsh does, and opens the domains a
-/// command names, from XML files or from libvirt.
+/// pipeline, closed at the end or on Ctrl+C), picks the URI as virsh does, opens the domains a
+/// command names, from XML files or from libvirt, and runs the work of several hosts at once.
 /// </summary>
 public abstract class LibvirtCmdlet : VirtioFsCmdlet
 {
     internal const string PathSet = "Path";
     internal const string DomainSet = "Domain";
     internal const string DefaultUri = "qemu:///system";
+    internal const string ConnectionUriParameter = "ConnectionUri";
 
     private readonly Dictionary<string, LibvirtConnection> _connections = new(StringComparer.Ordinal);
+    private HashSet<string> _onCommandLine = new(StringComparer.OrdinalIgnoreCase);
+    private int _hostsDone;
+
+    /// <summary>How many hosts (of several -ConnectionUri values) run at once.</summary>
+    [Parameter]
+    [ValidateRange(1, 256)]
+    public int ThrottleLimit { get; set; } = 8;
+
+    /// <summary>Shown in the overall progress bar when several hosts run.</summary>
+    private protected virtual string HostsActivity => MyInvocation.MyCommand.Name;
+
+    protected override void BeginProcessing()
+    {
+        // Only command-line parameters are bound yet: one bound later came from the pipeline.
+        _onCommandLine = new HashSet<string>(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
+        base.BeginProcessing();
+    }
 
     /// <summary>-ConnectionUri, else $env:LIBVIRT_DEFAULT_URI as virsh does, else qemu:///system.</summary>
     internal static string EffectiveUri(string? given) =>
@@ -25,15 +46,86 @@ public abstract class LibvirtCmdlet : VirtioFsCmdlet
         : Environment.GetEnvironmentVariable("LIBVIRT_DEFAULT_URI") is { Length: > 0 } env ? env
         : DefaultUri;
 
+    /// <summary>True when the parameter was bound from the current pipeline record (by property name), not the command line.</summary>
+    internal bool BoundFromPipeline(string parameterName) => IsBound(parameterName) && !_onCommandLine.Contains(parameterName);
+
+    /// <summary>The parameters the current pipeline record bound (by property name or value).</summary>
+    internal IEnumerable<string> PipelineBoundParameters => MyInvocation.BoundParameters.Keys.Where(k => !_onCommandLine.Contains(k));
+
+    /// <summary>
+    /// The connection to <paramref name="uri"/>, opened once per command. Hosts running in parallel each open
+    /// their own; the open itself (an ssh login, seconds) happens outside the lock.
+    /// </summary>
     internal LibvirtConnection Connect(string? uri)
     {
         string effective = EffectiveUri(uri);
-        if (!_connections.TryGetValue(effective, out var conn))
+        lock (_connections)
         {
-            conn = LibvirtConnection.Open(effective);
-            _connections[effective] = conn;
+            if (_connections.TryGetValue(effective, out var open))
+            {
+                return open;
+            }
         }
-        return conn;
+        var conn = LibvirtConnection.Open(effective);
+        lock (_connections)
+        {
+            if (_connections.TryGetValue(effective, out var raced))
+            {
+                conn.Dispose();
+                return raced;
+            }
+            _connections[effective] = conn;
+            return conn;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> once per host of -ConnectionUri (null: the default URI). One host named on the
+    /// command line runs here, as before; several, or URIs that come from the pipeline, run at once on up to
+    /// -ThrottleLimit worker threads, and their output comes back as one stream. A host that fails is an error
+    /// whose target is its URI; the other hosts go on. The work must take what it needs from the current
+    /// pipeline record before it is queued (parameters bound from the pipeline change with the next record).
+    /// </summary>
+    /// <param name="stopOnErrorOfOne">When only one host runs, its error stops the command (as for a command without fan-out).</param>
+    internal void ForEachHost(string[]? uris, Action<string?> work, bool stopOnErrorOfOne = false)
+    {
+        string?[] hosts = uris?.Where(u => !string.IsNullOrEmpty(u)).Distinct(StringComparer.Ordinal).ToArray() ?? [];
+        if (hosts.Length == 0)
+        {
+            hosts = [null];
+        }
+        bool fromPipeline = BoundFromPipeline(ConnectionUriParameter);
+        if (hosts.Length == 1 && !fromPipeline && ActiveScheduler is null)
+        {
+            if (!stopOnErrorOfOne)
+            {
+                ForInput(() => work(hosts[0]));
+                return;
+            }
+            try
+            {
+                work(hosts[0]);
+            }
+            catch (VirtioFs.Errors.VirtioFsException e)
+            {
+                ThrowCoreError(e);
+            }
+            return;
+        }
+        var scheduler = Scheduler(ThrottleLimit);
+        foreach (string? host in hosts)
+        {
+            string effective = EffectiveUri(host);
+            scheduler.Enqueue(effective, () =>
+            {
+                ForInput(() => work(host));
+                int done = Interlocked.Increment(ref _hostsDone);
+                WriteProgress(new ProgressRecord(1, HostsActivity, $"{done} hosts done; {effective} just now"));
+            });
+        }
+        // Back-pressure: take the next pipeline record only when a worker is free, so a long host list does
+        // not queue up unbounded, and write what the hosts have produced so far.
+        scheduler.Pump(ThrottleLimit - 1);
     }
 
     internal IDomainTarget FileTarget(string path, bool skipSourceCheck) =>
@@ -72,22 +164,36 @@ public abstract class LibvirtCmdlet : VirtioFsCmdlet
         });
     }
 
-    protected override void EndProcessing() => CloseConnections();
+    protected override void EndProcessing()
+    {
+        if (ActiveScheduler is { } scheduler)
+        {
+            scheduler.Pump(0);
+            WriteProgress(new ProgressRecord(1, HostsActivity, "Done") { RecordType = ProgressRecordType.Completed });
+        }
+        CloseConnections();
+    }
 
     private void CloseConnections()
     {
-        foreach (var c in _connections.Values)
+        lock (_connections)
         {
-            c.Dispose();
+            foreach (var c in _connections.Values)
+            {
+                c.Dispose();
+            }
+            _connections.Clear();
         }
-        _connections.Clear();
     }
 
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
+            // The workers end first (base), then the connections they used.
+            base.Dispose(disposing);
             CloseConnections();
+            return;
         }
         base.Dispose(disposing);
     }

@@ -37,13 +37,13 @@ public sealed class ShareTagCompleter : IArgumentCompleter
     private static List<string> ReadTags(IDictionary bound)
     {
         DomainDocument doc;
-        if (First(bound["Path"]) is { Length: > 0 } path)
+        if (CompletionSupport.First(bound["Path"]) is { Length: > 0 } path)
         {
             doc = new FileDomainTarget(CompletionSupport.ResolveAgainstLocation(path), checkHostPaths: false).Load();
         }
-        else if (First(bound["Domain"]) is { Length: > 0 } domain)
+        else if (CompletionSupport.First(bound["Domain"]) is { Length: > 0 } domain)
         {
-            using var conn = LibvirtConnection.Open(LibvirtCmdlet.EffectiveUri(bound["ConnectionUri"] as string));
+            using var conn = LibvirtConnection.Open(LibvirtCmdlet.EffectiveUri(CompletionSupport.First(bound["ConnectionUri"])));
             doc = new LibvirtDomainTarget(conn, domain, skipSourceCheck: true).Load();
         }
         else
@@ -52,12 +52,4 @@ public sealed class ShareTagCompleter : IArgumentCompleter
         }
         return doc.VirtioFsFilesystems.Select(FilesystemElement.TagOf).OfType<string>().ToList();
     }
-
-    /// <summary>-Path and -Domain are arrays on the readers; completion uses the first one given.</summary>
-    private static string? First(object? value) => value switch
-    {
-        string s => s,
-        IEnumerable e => e.Cast<object?>().Select(o => o?.ToString()).FirstOrDefault(),
-        _ => null,
-    };
 }

@@ -8,21 +8,85 @@ using VirtioFs.Errors;
 namespace VirtioFs.Internal;
 
 /// <summary>
-/// Base for every VirtioFs cmdlet: Ctrl+C becomes a cancelled token the core can honour, and core
-/// exceptions become complete ErrorRecords in one place.
+/// Base for every VirtioFs cmdlet: Ctrl+C becomes a cancelled token the core can honour, core
+/// exceptions become complete ErrorRecords in one place, and work running for several hosts at once
+/// (see HostScheduler) writes to the pipeline through the same methods as work on the pipeline thread.
 /// </summary>
 public abstract class VirtioFsCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _cts = new();
     private bool _disposed;
 
+    /// <summary>Set once hosts run in parallel; see <see cref="Scheduler"/>.</summary>
+    private HostScheduler? _scheduler;
+
     /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
     protected CancellationToken CancelToken => _cts.Token;
 
     protected override void StopProcessing() => _cts.Cancel();
 
-    /// <summary>Writes a non-terminating error for one input and lets the cmdlet go on.</summary>
-    protected void WriteCoreError(VirtioFsException e) => WriteError(ErrorMapper.ToRecord(e));
+    /// <summary>The scheduler of this command's parallel hosts, made on first use (on the pipeline thread).</summary>
+    private protected HostScheduler Scheduler(int throttleLimit) => _scheduler ??= new HostScheduler(throttleLimit, CancelToken);
+
+    /// <summary>The scheduler when hosts have run in parallel, else null.</summary>
+    private protected HostScheduler? ActiveScheduler => _scheduler;
+
+    /// <summary>True on a worker thread of the scheduler, where nothing may call PowerShell directly.</summary>
+    private bool OnWorker => _scheduler is { } s && !s.IsPipelineThread;
+
+    // The Write* and ShouldProcess methods below hide Cmdlet's own. PowerShell allows them only on the pipeline
+    // thread; on a worker thread they are posted to it (and ShouldProcess waits for the answer), so the
+    // per-host code is the same whether one host or many run. Every VirtioFs cmdlet calls these.
+
+    public new void WriteObject(object? sendToPipeline) => OnPipeline(() => base.WriteObject(sendToPipeline));
+
+    public new void WriteObject(object? sendToPipeline, bool enumerateCollection) =>
+        OnPipeline(() => base.WriteObject(sendToPipeline, enumerateCollection));
+
+    public new void WriteWarning(string text) => OnPipeline(() => base.WriteWarning(text));
+
+    public new void WriteVerbose(string text) => OnPipeline(() => base.WriteVerbose(text));
+
+    public new void WriteDebug(string text) => OnPipeline(() => base.WriteDebug(text));
+
+    public new void WriteProgress(ProgressRecord progressRecord) => OnPipeline(() => base.WriteProgress(progressRecord));
+
+    public new void WriteInformation(object messageData, string[] tags) => OnPipeline(() => base.WriteInformation(messageData, tags));
+
+    public new void WriteInformation(InformationRecord informationRecord) => OnPipeline(() => base.WriteInformation(informationRecord));
+
+    public new void WriteError(ErrorRecord errorRecord) => OnPipeline(() => base.WriteError(errorRecord));
+
+    public new bool ShouldProcess(string target) => OnPipeline(() => base.ShouldProcess(target));
+
+    public new bool ShouldProcess(string target, string action) => OnPipeline(() => base.ShouldProcess(target, action));
+
+    public new bool ShouldProcess(string verboseDescription, string verboseWarning, string caption) =>
+        OnPipeline(() => base.ShouldProcess(verboseDescription, verboseWarning, caption));
+
+    public new bool ShouldContinue(string query, string caption) => OnPipeline(() => base.ShouldContinue(query, caption));
+
+    private void OnPipeline(Action action)
+    {
+        if (OnWorker)
+        {
+            _scheduler!.Post(action);
+        }
+        else
+        {
+            action();
+        }
+    }
+
+    private T OnPipeline<T>(Func<T> call) => OnWorker ? _scheduler!.Call(call) : call();
+
+    /// <summary>
+    /// Writes a non-terminating error for one input and lets the cmdlet go on. When several hosts run, the
+    /// error's target is the host's URI, so a runbook can tell which hosts to try again; the message still
+    /// names the domain or file.
+    /// </summary>
+    protected void WriteCoreError(VirtioFsException e) =>
+        WriteError(HostScheduler.CurrentHost is { } host ? ErrorMapper.ToRecord(e, host) : ErrorMapper.ToRecord(e));
 
     /// <summary>Stops the whole command with the error.</summary>
     protected void ThrowCoreError(VirtioFsException e) => ThrowTerminatingError(ErrorMapper.ToRecord(e));
@@ -46,26 +110,33 @@ public abstract class VirtioFsCmdlet : PSCmdlet, IDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="work"/> per item with Write-Progress, since a host may have hundreds of domains.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> per item with Write-Progress, since a host may have hundreds of domains. On a
+    /// worker thread the bar is the host's own, under the overall one of all hosts (id 1).
+    /// </summary>
     internal void ForEachWithProgress(IEnumerable<string> items, string activity, Action<string> work)
     {
         var list = new List<string>(items);
-        var progress = new ProgressRecord(1, activity, "Starting");
+        int slot = HostScheduler.CurrentSlot;
+        int id = slot == 0 ? 1 : 1 + slot;
+        string title = HostScheduler.CurrentHost is { } host ? $"{activity} on {host}" : activity;
         for (int i = 0; i < list.Count; i++)
         {
             if (list.Count > 1)
             {
-                progress.StatusDescription = $"{list[i]} ({i + 1} of {list.Count})";
-                progress.PercentComplete = i * 100 / list.Count;
-                WriteProgress(progress);
+                // A new record each time: a worker's record is written later, on the pipeline thread.
+                WriteProgress(new ProgressRecord(id, title, $"{list[i]} ({i + 1} of {list.Count})")
+                {
+                    PercentComplete = i * 100 / list.Count,
+                    ParentActivityId = slot == 0 ? -1 : 1,
+                });
             }
             CancelToken.ThrowIfCancellationRequested();
             work(list[i]);
         }
         if (list.Count > 1)
         {
-            progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(progress);
+            WriteProgress(new ProgressRecord(id, title, "Done") { RecordType = ProgressRecordType.Completed, ParentActivityId = slot == 0 ? -1 : 1 });
         }
     }
 
@@ -122,6 +193,8 @@ public abstract class VirtioFsCmdlet : PSCmdlet, IDisposable
     {
         if (disposing)
         {
+            _cts.Cancel();
+            _scheduler?.Dispose();
             _cts.Dispose();
         }
     }

@@ -9,8 +9,8 @@ Per file, what the module's FileDomainTarget and AtomicFile do, and no more:
   1. a writers' lock: a lock file in the lock directory named by a hash of the file's real path,
      opened with O_CREAT|O_NOFOLLOW and flock()ed exclusively, held until the file is written;
   2. read the bytes, decode UTF-8, parse and edit (share_edit.edit);
-  3. the backup: the old bytes to a temp file in the same directory with the file's mode, fsync,
-     chmod and chown to the file's mode and owner, rename to <file>.bak;
+  3. the backup: the old bytes to a temp file in the same directory with the file's mode, chmod and
+     chown to the file's mode and owner, fsync, rename to <file>.bak;
   4. the new bytes the same way, renamed over the file;
   5. fsync of the directory, so both renames survive a power cut.
 The interpreter's start-up, imports and reading the request are outside the timing.
@@ -33,9 +33,9 @@ def write_via_temp(directory, final, data, mode, uid, gid):
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
-        os.fsync(fd)
         os.fchmod(fd, mode)  # the umask may have masked bits off
         os.fchown(fd, uid, gid)
+        os.fsync(fd)
     finally:
         os.close(fd)
     os.rename(temp, final)

@@ -42,18 +42,23 @@ internal sealed class FileDomainTarget : IDomainTarget
 
     public DomainDocument Load()
     {
-        if (Directory.Exists(FullPath))
+        // A readable regular file is read at once; only when that fails is it asked why, as before.
+        var bytes = UnixFile.TryReadAllBytes(FullPath);
+        if (bytes is null)
         {
-            throw new VirtioFsException(ErrorIds.DomainFileIsDirectory, VirtioFsErrorKind.InvalidArgument,
-                $"'{FullPath}' is a directory, not a domain XML file.", FullPath);
+            if (Directory.Exists(FullPath))
+            {
+                throw new VirtioFsException(ErrorIds.DomainFileIsDirectory, VirtioFsErrorKind.InvalidArgument,
+                    $"'{FullPath}' is a directory, not a domain XML file.", FullPath);
+            }
+            if (!File.Exists(FullPath))
+            {
+                throw new VirtioFsException(ErrorIds.DomainFileNotFound, VirtioFsErrorKind.ObjectNotFound,
+                    $"The domain XML file '{FullPath}' does not exist.", FullPath,
+                    "Export a domain with 'virsh dumpxml --inactive NAME > FILE', or use -Domain for a libvirt domain.");
+            }
+            bytes = File.ReadAllBytes(FullPath);
         }
-        if (!File.Exists(FullPath))
-        {
-            throw new VirtioFsException(ErrorIds.DomainFileNotFound, VirtioFsErrorKind.ObjectNotFound,
-                $"The domain XML file '{FullPath}' does not exist.", FullPath,
-                "Export a domain with 'virsh dumpxml --inactive NAME > FILE', or use -Domain for a libvirt domain.");
-        }
-        var bytes = File.ReadAllBytes(FullPath);
         _loadedBytes = bytes;
         if (_written is { } written)
         {

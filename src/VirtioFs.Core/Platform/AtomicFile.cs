@@ -3,7 +3,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using System.IO.Enumeration;
+using System.Runtime.InteropServices;
 using System.Text;
 using VirtioFs.Errors;
 
@@ -79,7 +79,7 @@ internal static class AtomicFile
             byte[]? current = null;
             if (expected is not null)
             {
-                current = exists ? File.ReadAllBytes(full) : null;
+                current = exists ? UnixFile.ReadAllBytes(full) : null;
                 if (current is null || !current.AsSpan().SequenceEqual(expected))
                 {
                     return false;
@@ -87,7 +87,7 @@ internal static class AtomicFile
             }
             if (exists && backupPath is not null)
             {
-                WriteViaTemp(dir, Path.GetFullPath(backupPath), current ?? File.ReadAllBytes(full), mode, owner);
+                WriteViaTemp(dir, Path.GetFullPath(backupPath), current ?? UnixFile.ReadAllBytes(full), mode, owner);
             }
             WriteViaTemp(dir, full, content, mode, owner);
             SyncDirectory(dir);
@@ -102,13 +102,28 @@ internal static class AtomicFile
         }
     }
 
+    private static string TempName(string dir, string final) =>
+        Path.Combine(dir, $".{Path.GetFileName(final)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+
     private static void WriteViaTemp(string dir, string final, byte[] content, UnixFileMode mode, (uint Uid, uint Gid)? owner)
     {
         if (OperatingSystem.IsWindows())
         {
             throw new PlatformNotSupportedException();
         }
-        var temp = Path.Combine(dir, $".{Path.GetFileName(final)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var temp = TempName(dir, final);
+        // The lean way first: open, write, fchmod, fchown, fsync, close, rename. Should any step fail, the
+        // FileStream way below does it all again on a fresh temp file and fails the same way, with the .NET
+        // exception (type and message) that callers and their users know; or succeeds, if the cause has passed.
+        if (UnixFile.TryWriteNew(temp, content, mode, owner))
+        {
+            if (LibC.Rename(temp, final) == 0)
+            {
+                return;
+            }
+            File.Delete(temp);
+        }
+        temp = TempName(dir, final);
         bool moved = false;
         try
         {
@@ -151,48 +166,46 @@ internal static class AtomicFile
     /// and renaming it (kill -9, a power cut): <c>.NAME.PID.GUID.tmp</c> and <c>.NAME.bak.PID.GUID.tmp</c> of
     /// processes that no longer exist. A live process's temp file is its write in progress, never touched.
     /// </summary>
-    // Dot files included: the default options skip "hidden" entries, which on Unix are exactly our temp files.
-    private static readonly EnumerationOptions s_allEntries = new() { AttributesToSkip = 0, IgnoreInaccessible = true, RecurseSubdirectories = false };
-
-    internal static void RemoveStaleTemps(string dir, string name)
+    internal static unsafe void RemoveStaleTemps(string dir, string name)
     {
-        string prefix = "." + name + ".";
-        IEnumerable<string> candidates;
+        // The directory is read on every write and may hold hundreds of domains and their .bak files: the names
+        // are compared as the bytes readdir gives, and only the few that can be ours become strings (through
+        // .NET's enumerator every name was decoded, ~1 µs an entry). Their shape is checked by StaleTempPid.
+        byte[] prefix = Encoding.UTF8.GetBytes("." + name + ".");
+        nint stream = LibC.OpenDir(dir);
+        if (stream == 0)
+        {
+            return; // cannot be read: nothing there we could remove anyway
+        }
+        List<string>? candidates = null;
         try
         {
-            // Only names that can be ours become strings; the shape is checked by StaleTempPid. The directory is
-            // read once per write (it may hold hundreds of domains and their .bak files), so nothing else is done
-            // per entry.
-            candidates = new FileSystemEnumerable<string>(dir, (ref FileSystemEntry e) => e.ToFullPath(), s_allEntries)
+            for (byte* entry = LibC.ReadDir(stream); entry != null; entry = LibC.ReadDir(stream))
             {
-                ShouldIncludePredicate = (ref FileSystemEntry e) =>
-                    !e.IsDirectory && e.FileName.StartsWith(prefix, StringComparison.Ordinal) && e.FileName.EndsWith(".tmp", StringComparison.Ordinal),
-            };
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return;
-        }
-        try
-        {
-            foreach (var temp in candidates)
-            {
-                if (StaleTempPid(Path.GetFileName(temp), name) is int pid && !ProcessExists(pid))
+                var fileName = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(entry + LibC.DirentNameOffset);
+                if (entry[LibC.DirentTypeOffset] != LibC.DT_DIR && fileName.StartsWith(prefix) && fileName.EndsWith(".tmp"u8))
                 {
-                    try
-                    {
-                        File.Delete(temp);
-                    }
-                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                    {
-                        // Not ours to remove (another user's directory entry): leave it.
-                    }
+                    (candidates ??= new List<string>()).Add(Encoding.UTF8.GetString(fileName));
                 }
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        finally
         {
-            // The directory cannot be read: nothing to clean up that we could remove anyway.
+            LibC.CloseDir(stream);
+        }
+        foreach (var fileName in candidates ?? [])
+        {
+            if (StaleTempPid(fileName, name) is int pid && !ProcessExists(pid))
+            {
+                try
+                {
+                    File.Delete(Path.Combine(dir, fileName));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Not ours to remove (another user's directory entry, a directory): leave it.
+                }
+            }
         }
     }
 

@@ -166,33 +166,11 @@ internal static class AtomicFile
     /// and renaming it (kill -9, a power cut): <c>.NAME.PID.GUID.tmp</c> and <c>.NAME.bak.PID.GUID.tmp</c> of
     /// processes that no longer exist. A live process's temp file is its write in progress, never touched.
     /// </summary>
-    internal static unsafe void RemoveStaleTemps(string dir, string name)
+    internal static void RemoveStaleTemps(string dir, string name)
     {
-        // The directory is read on every write and may hold hundreds of domains and their .bak files: the names
-        // are compared as the bytes readdir gives, and only the few that can be ours become strings (through
-        // .NET's enumerator every name was decoded, ~1 µs an entry). Their shape is checked by StaleTempPid.
-        byte[] prefix = Encoding.UTF8.GetBytes("." + name + ".");
-        nint stream = LibC.OpenDir(dir);
-        if (stream == 0)
-        {
-            return; // cannot be read: nothing there we could remove anyway
-        }
-        List<string>? candidates = null;
-        try
-        {
-            for (byte* entry = LibC.ReadDir(stream); entry != null; entry = LibC.ReadDir(stream))
-            {
-                var fileName = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(entry + LibC.DirentNameOffset);
-                if (entry[LibC.DirentTypeOffset] != LibC.DT_DIR && fileName.StartsWith(prefix) && fileName.EndsWith(".tmp"u8))
-                {
-                    (candidates ??= new List<string>()).Add(Encoding.UTF8.GetString(fileName));
-                }
-            }
-        }
-        finally
-        {
-            LibC.CloseDir(stream);
-        }
+        string prefix = "." + name + ".";
+        // What inotify has told this process about the directory, else the directory itself (see TempFileIndex).
+        var candidates = TempFileIndex.Candidates(dir, prefix, ScanDirectory) ?? ScanDirectory(dir, prefix);
         foreach (var fileName in candidates ?? [])
         {
             if (StaleTempPid(fileName, name) is int pid && !ProcessExists(pid))
@@ -207,6 +185,38 @@ internal static class AtomicFile
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The names in <paramref name="dir"/> that start with <paramref name="prefix"/> and end in <c>.tmp</c>, read from
+    /// the directory; null when it cannot be read. The names are compared as the bytes readdir gives, and only the
+    /// few that match become strings (.NET's enumerator decoded every name, ~1 µs an entry here).
+    /// </summary>
+    internal static unsafe List<string>? ScanDirectory(string dir, string prefix)
+    {
+        byte[] prefixBytes = Encoding.UTF8.GetBytes(prefix);
+        nint stream = LibC.OpenDir(dir);
+        if (stream == 0)
+        {
+            return null; // cannot be read: nothing there we could remove anyway
+        }
+        var found = new List<string>();
+        try
+        {
+            for (byte* entry = LibC.ReadDir(stream); entry != null; entry = LibC.ReadDir(stream))
+            {
+                var fileName = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(entry + LibC.DirentNameOffset);
+                if (entry[LibC.DirentTypeOffset] != LibC.DT_DIR && fileName.StartsWith(prefixBytes) && fileName.EndsWith(".tmp"u8))
+                {
+                    found.Add(Encoding.UTF8.GetString(fileName));
+                }
+            }
+        }
+        finally
+        {
+            LibC.CloseDir(stream);
+        }
+        return found;
     }
 
     /// <summary>

@@ -83,6 +83,30 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "flock", SetLastError = true)]
     public static partial int Flock(int fd, int operation);
 
+    [LibraryImport(Lib, EntryPoint = "inotify_init1", SetLastError = true)]
+    public static partial int InotifyInit1(int flags);
+
+    [LibraryImport(Lib, EntryPoint = "inotify_add_watch", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int InotifyAddWatch(int fd, string path, uint mask);
+
+    [LibraryImport(Lib, EntryPoint = "inotify_rm_watch")]
+    public static partial int InotifyRmWatch(int fd, int wd);
+
+    /// <summary>statfs(2) into a buffer of at least 120 bytes; f_type is its first field (a long) on 64-bit Linux.</summary>
+    [LibraryImport(Lib, EntryPoint = "statfs", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int StatFs(string path, byte* buf);
+
+    public const int IN_NONBLOCK = 0x800;
+    public const int IN_CLOEXEC = 0x80000;
+    public const uint IN_MOVED_FROM = 0x40;
+    public const uint IN_MOVED_TO = 0x80;
+    public const uint IN_CREATE = 0x100;
+    public const uint IN_DELETE = 0x200;
+    public const uint IN_Q_OVERFLOW = 0x4000;
+    public const uint IN_IGNORED = 0x8000;
+    public const uint IN_ONLYDIR = 0x01000000;
+    public const uint IN_ISDIR = 0x40000000;
+
     /// <summary>DIR *opendir(const char *name); 0 when it cannot be read.</summary>
     [LibraryImport(Lib, EntryPoint = "opendir", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial nint OpenDir(string path);

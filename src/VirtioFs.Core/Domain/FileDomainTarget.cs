@@ -83,7 +83,8 @@ internal sealed class FileDomainTarget : IDomainTarget
         return DomainDocument.Parse(xml, FullPath);
     }
 
-    public CommitResult? Edit(Func<DomainDocument, DomainEdit> change, Func<DomainEdit, bool> approve, LiveAction live, CancellationToken ct)
+    // readBack: a file is read back by Load, which knows what it just wrote (see _written).
+    public CommitResult? Edit(Func<DomainDocument, DomainEdit> change, Func<DomainEdit, bool> approve, LiveAction live, CancellationToken ct, bool readBack = false)
     {
         using var writers = FileLock.ForWriting(FullPath, ct);
         var edit = change(Load());

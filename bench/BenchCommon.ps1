@@ -184,3 +184,27 @@ function Split-BenchChunk([object[]] $Items, [int] $Size) {
     # The items in consecutive chunks of $Size (the last one shorter), each chunk an array.
     for ($i = 0; $i -lt $Items.Count; $i += $Size) { , @($Items[$i..([Math]::Min($i + $Size, $Items.Count) - 1)]) }
 }
+
+function Import-BenchShareNothingCmdlet {
+    # Test-BenchShareNothing: a cmdlet derived from the module's own ShareOptionsCmdlet (so it has
+    # New-VirtioFsShare's base classes, parameters and parameter sets) that does nothing but write one object.
+    # What it costs is what PowerShell and those base classes cost per call before any work is done. Needs the
+    # module imported first (it compiles against the loaded VirtioFs.dll).
+    if (-not ('VirtioFsBench.TestBenchShareNothingCommand' -as [type])) {
+        $vfs = [VirtioFs.Internal.ShareOptionsCmdlet].Assembly.Location
+        # CS1701: VirtioFs.dll is built against PowerShell Standard; this pwsh's own assemblies are newer.
+        Add-Type -IgnoreWarnings -CompilerOptions '-nowarn:CS1701' -ReferencedAssemblies $vfs, ([System.Management.Automation.PSCmdlet].Assembly.Location) -TypeDefinition @'
+using System.Management.Automation;
+namespace VirtioFsBench
+{
+    [Cmdlet(VerbsDiagnostic.Test, "BenchShareNothing", SupportsShouldProcess = true, DefaultParameterSetName = "Domain")]
+    public sealed class TestBenchShareNothingCommand : VirtioFs.Internal.ShareOptionsCmdlet
+    {
+        [Parameter(Position = 1)] public string Tag { get; set; }
+        protected override void ProcessRecord() => WriteObject(Path + Domain);
+    }
+}
+'@
+    }
+    Import-Module -Assembly ([VirtioFsBench.TestBenchShareNothingCommand].Assembly) -Global
+}

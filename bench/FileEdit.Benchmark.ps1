@@ -6,7 +6,7 @@
 .DESCRIPTION
     Generates -Count domain XML files (the shapes of tests/fixtures/domains, unique names and uuids), then
     runs -Rounds rounds. Each round gives both sides fresh copies of that same set, in a directory of their
-    own (the same path every round), and works through it in chunks of -Chunk files, the two sides taking
+    own (the same path every round), and works through it in chunks of -Chunk files (10), the two sides taking
     turns chunk by chunk (who goes first alternates), so both see the same load on a shared machine:
 
       module  this pwsh process, module imported once before the rounds: for each file
@@ -17,7 +17,8 @@
               then .bak and file each written to a temp file, fsynced, chmod/chown, renamed, and the
               directory fsynced, as the module's AtomicFile does;
       trivial a cmdlet that does nothing but bind the same parameters and write one object, in the same
-              loop shape: what PowerShell's invocation and binding alone cost per call.
+              loop shape: what PowerShell's invocation and binding alone cost per call; and one derived from
+              the module's ShareOptionsCmdlet (New-VirtioFsShare's base classes and parameters) doing nothing.
 
     A side's round time is the sum of its chunks. Start-up (pwsh, python, the import) is outside the timing
     on both sides. A warm-up on a few files (JIT) is not counted. Prints each side's median ms per VM over
@@ -42,7 +43,7 @@ param(
 
     # Files per turn: the sides alternate after each chunk.
     [ValidateRange(1, 100000)]
-    [int] $Chunk = 20,
+    [int] $Chunk = 10,
 
     # Seed for the shape mix and the uuids; random (and printed) when omitted.
     [int] $Seed = (Get-Random -Minimum 0 -Maximum ([int]::MaxValue))
@@ -103,6 +104,12 @@ try {
         $sw.Stop()
         $sw.Elapsed.TotalSeconds
     }
+    function Measure-Base([string[]] $Files) {
+        $sw.Restart()
+        foreach ($f in $Files) { $null = Test-BenchShareNothing -Path $f -Tag $Tag -Source $source -Confirm:$false -ErrorAction Stop }
+        $sw.Stop()
+        $sw.Elapsed.TotalSeconds
+    }
     function Measure-Floor([string[]] $Files) {
         $out = Invoke-BenchWorker $worker @{ files = $Files }
         if ($out.count -ne $Files.Count) { throw "The floor edited $($out.count) of $($Files.Count) files." }
@@ -113,6 +120,7 @@ try {
     $sw.Restart()
     Import-Module $manifest -ErrorAction Stop
     $importSeconds = $sw.Elapsed.TotalSeconds
+    Import-BenchShareNothingCmdlet
     # Warm-up, not counted: the JIT compiles the module's paths, Python fills its caches.
     $null = Measure-Module (Copy-Set 'module' $WarmUp)
     $null = Measure-Floor (Copy-Set 'floor' $WarmUp)
@@ -121,11 +129,12 @@ try {
     $module = [Collections.Generic.List[double]]::new()
     $floor = [Collections.Generic.List[double]]::new()
     $trivial = [Collections.Generic.List[double]]::new()
+    $base = [Collections.Generic.List[double]]::new()
     $chunks = @(Split-BenchChunk -Items (0..($Count - 1)) -Size $Chunk)
     for ($r = 0; $r -lt $Rounds; $r++) {
         $mFiles = Copy-Set 'module'
         $fFiles = Copy-Set 'floor'
-        $m = 0.0; $f = 0.0; $t = 0.0
+        $m = 0.0; $f = 0.0; $t = 0.0; $b = 0.0
         for ($c = 0; $c -lt $chunks.Count; $c++) {
             $i = $chunks[$c]
             if (($r + $c) % 2) {
@@ -136,8 +145,9 @@ try {
                 $f += Measure-Floor $fFiles[$i]
             }
             $t += Measure-Trivial $mFiles[$i]
+            $b += Measure-Base $mFiles[$i]
         }
-        $module.Add($m * 1000 / $Count); $floor.Add($f * 1000 / $Count); $trivial.Add($t * 1000 / $Count)
+        $module.Add($m * 1000 / $Count); $floor.Add($f * 1000 / $Count); $trivial.Add($t * 1000 / $Count); $base.Add($b * 1000 / $Count)
         Write-Host ('round {0}: module {1:F3} ms/VM, floor {2:F3} ms/VM, ratio {3:F2}, load {4}' -f ($r + 1), $module[-1], $floor[-1], ($module[-1] / $floor[-1]), (Get-BenchLoad))
     }
 
@@ -159,6 +169,7 @@ try {
     $m = Get-BenchMedian $module.ToArray()
     $f = Get-BenchMedian $floor.ToArray()
     $t = Get-BenchMedian $trivial.ToArray()
+    $bt = Get-BenchMedian $base.ToArray()
     ''
     'Correct outputs (share, shared memory, .bak = input): {0} of {1}' -f (2 * $Count - $bad.Count), (2 * $Count)
     'Module import: {0:F3} s (once, not counted)' -f $importSeconds
@@ -167,8 +178,9 @@ try {
     '{0,-34} {1,10:F3}   {2}' -f 'New-VirtioFsShare -Path', $m, (Format-BenchSpread $module.ToArray())
     '{0,-34} {1,10:F3}   {2}' -f 'floor: Python, same edit, durable', $f, (Format-BenchSpread $floor.ToArray())
     '{0,-34} {1,10:F3}   {2}' -f 'a do-nothing cmdlet, same loop', $t, (Format-BenchSpread $trivial.ToArray())
+    '{0,-34} {1,10:F3}   {2}' -f 'same, with the module''s base/params', $bt, (Format-BenchSpread $base.ToArray())
     ''
-    'Of the module''s {0:F3} ms per VM, {1:F3} ms is PowerShell invoking a cmdlet and binding its parameters.' -f $m, $t
+    'Of the module''s {0:F3} ms per VM, PowerShell invoking a cmdlet and binding its parameters costs {1:F3} ms; {2:F3} ms with New-VirtioFsShare''s base classes and parameters (a do-nothing cmdlet derived from them).' -f $m, $t, $bt
     $ratios = [double[]]@(for ($i = 0; $i -lt $module.Count; $i++) { $module[$i] / $floor[$i] })
     'Per-round ratios module/floor: median {0:F2}x, {1}' -f (Get-BenchMedian $ratios), (Format-BenchSpread $ratios 'F2')
     'Load average at the end: {0}' -f (Get-BenchLoad)

@@ -7,7 +7,7 @@
     Generates -Count domain definitions (the shapes of tests/fixtures/domains that this libvirt can define,
     type='qemu'), then runs -Rounds rounds. Each round defines that same set twice, once per side, under
     fresh random names (vfsb-<run>-r<round>-m-... and -f-...; outside the timing), works through them in
-    chunks of -Chunk domains, the two sides taking turns chunk by chunk (who goes first alternates), so both
+    chunks of -Chunk domains (2), the two sides taking turns chunk by chunk (who goes first alternates), so both
     see the same load on a shared machine, then undefines them:
 
       module  this pwsh process, module imported once before the rounds: for each domain
@@ -18,7 +18,9 @@
               connection opened before any timing: virDomainLookupByName, virDomainGetXMLDesc(INACTIVE|SECURE),
               the same edit with ElementTree, virDomainDefineXMLFlags(VALIDATE), timed inside Python around
               each chunk's loop;
-      trivial a cmdlet that does nothing but bind the same parameters, in the same loop shape.
+      trivial a cmdlet that does nothing but bind the same parameters and write one object, in the same
+              loop shape: what PowerShell's invocation and binding alone cost per call; and one derived from
+              the module's ShareOptionsCmdlet (New-VirtioFsShare's base classes and parameters) doing nothing.
 
     A side's round time is the sum of its chunks. A warm-up on a few domains is not counted. Prints each
     side's median ms per VM with its spread, the median of the per-round ratios, then the ratio of the
@@ -43,7 +45,7 @@ param(
 
     # Domains per turn: the sides alternate after each chunk.
     [ValidateRange(1, 10000)]
-    [int] $Chunk = 10,
+    [int] $Chunk = 2,
 
     [ValidateNotNullOrEmpty()]
     [string] $ConnectionUri = 'qemu:///system',
@@ -116,6 +118,12 @@ try {
         $sw.Stop()
         $sw.Elapsed.TotalSeconds
     }
+    function Measure-Base([string[]] $Names) {
+        $sw.Restart()
+        foreach ($n in $Names) { $null = Test-BenchShareNothing -Domain $n -ConnectionUri $ConnectionUri -Tag $Tag -Source $source -Confirm:$false -ErrorAction Stop }
+        $sw.Stop()
+        $sw.Elapsed.TotalSeconds
+    }
     function Measure-Floor([string[]] $Names) {
         $out = Invoke-BenchWorker $worker @{ names = $Names }
         if ($out.count -ne $Names.Count) { throw "The floor edited $($out.count) of $($Names.Count) domains." }
@@ -126,6 +134,7 @@ try {
     $sw.Restart()
     Import-Module $manifest -ErrorAction Stop
     $importSeconds = $sw.Elapsed.TotalSeconds
+    Import-BenchShareNothingCmdlet
     # Warm-up, not counted: the JIT, libvirtd's caches of the emulator's capabilities.
     $null = Measure-Module (New-Set 'wm' $WarmUp)
     $null = Measure-Floor (New-Set 'wf' $WarmUp)
@@ -133,12 +142,13 @@ try {
     $module = [Collections.Generic.List[double]]::new()
     $floor = [Collections.Generic.List[double]]::new()
     $trivial = [Collections.Generic.List[double]]::new()
+    $base = [Collections.Generic.List[double]]::new()
     $check = $null
     $chunks = @(Split-BenchChunk -Items (0..($Count - 1)) -Size $Chunk)
     for ($r = 1; $r -le $Rounds; $r++) {
         $mNames = New-Set "r$r-m"
         $fNames = New-Set "r$r-f"
-        $m = 0.0; $f = 0.0; $t = 0.0
+        $m = 0.0; $f = 0.0; $t = 0.0; $b = 0.0
         for ($c = 0; $c -lt $chunks.Count; $c++) {
             $i = $chunks[$c]
             if (($r + $c) % 2) {
@@ -149,8 +159,9 @@ try {
                 $m += Measure-Module $mNames[$i]
             }
             $t += Measure-Trivial $mNames[$i]
+            $b += Measure-Base $mNames[$i]
         }
-        $module.Add($m * 1000 / $Count); $floor.Add($f * 1000 / $Count); $trivial.Add($t * 1000 / $Count)
+        $module.Add($m * 1000 / $Count); $floor.Add($f * 1000 / $Count); $trivial.Add($t * 1000 / $Count); $base.Add($b * 1000 / $Count)
         Write-Host ('round {0}: module {1:F3} ms/VM, floor {2:F3} ms/VM, ratio {3:F2}, load {4}' -f $r, $module[-1], $floor[-1], ($module[-1] / $floor[-1]), (Get-BenchLoad))
         if ($r -eq $Rounds) {
             $check = Invoke-Domains @{ action = 'check'; names = @($mNames + $fNames); tag = $Tag; source = $source }
@@ -161,6 +172,7 @@ try {
     $m = Get-BenchMedian $module.ToArray()
     $f = Get-BenchMedian $floor.ToArray()
     $t = Get-BenchMedian $trivial.ToArray()
+    $bt = Get-BenchMedian $base.ToArray()
     ''
     'Correct definitions in the last round (share, shared memory, read back from libvirt): {0} of {1}' -f $check.ok, (2 * $Count)
     'Module import: {0:F3} s (once, not counted)' -f $importSeconds
@@ -169,8 +181,9 @@ try {
     '{0,-38} {1,10:F3}   {2}' -f 'New-VirtioFsShare -Domain', $m, (Format-BenchSpread $module.ToArray())
     '{0,-38} {1,10:F3}   {2}' -f 'floor: C API from Python, 1 connection', $f, (Format-BenchSpread $floor.ToArray())
     '{0,-38} {1,10:F3}   {2}' -f 'a do-nothing cmdlet, same loop', $t, (Format-BenchSpread $trivial.ToArray())
+    '{0,-38} {1,10:F3}   {2}' -f 'same, with the module''s base/params', $bt, (Format-BenchSpread $base.ToArray())
     ''
-    'Of the module''s {0:F3} ms per VM, {1:F3} ms is PowerShell invoking a cmdlet and binding its parameters.' -f $m, $t
+    'Of the module''s {0:F3} ms per VM, PowerShell invoking a cmdlet and binding its parameters costs {1:F3} ms; {2:F3} ms with New-VirtioFsShare''s base classes and parameters (a do-nothing cmdlet derived from them).' -f $m, $t, $bt
     $ratios = [double[]]@(for ($i = 0; $i -lt $module.Count; $i++) { $module[$i] / $floor[$i] })
     'Per-round ratios module/floor: median {0:F2}x, {1}' -f (Get-BenchMedian $ratios), (Format-BenchSpread $ratios 'F2')
     'Load average at the end: {0}' -f (Get-BenchLoad)

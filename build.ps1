@@ -22,7 +22,9 @@
                  ('N passed, M failed, K skipped' when any test was skipped or not run, which fails the task
                  too; UnitTest and PesterTest end with the same line)
       Demo       Build, then walk libvirt's virtio-fs procedure on examples/ (no root needed)
-      Bench      Build, then bench/Invoke-Benchmark.ps1 (the module against virt-xml)
+      Bench      Bootstrap (with system packages and python3-libvirt), Build, libvirtd, then every benchmark
+                 in bench/: the module against virt-xml, a file edit and a libvirt edit against their floors,
+                 fan-out over three hosts; each prints its ratio last, and Bench repeats those lines at the end
       Package    Build, then the .nupkg the PowerShell Gallery takes: output/VirtioFs.<version>.nupkg, made by
                  Publish-PSResource to a local file repository in a throwaway HOME under output/, so the
                  user's PSResourceGet config never sees it (tools/New-GalleryPackage.ps1)
@@ -35,7 +37,7 @@ param(
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
-    # Installs missing Debian packages (root only). Test turns this on by itself.
+    # Installs missing Debian packages (root only). Test and Bench turn this on by themselves.
     [switch] $InstallSystemPackages,
 
     # Pester tag filter, for a quicker inner loop.
@@ -78,6 +80,11 @@ $SystemPackages = @(
     'debootstrap'            # Debian 13's root with libvirt 11, QEMU 10 and virtiofsd 1.13 (tests/tools/build-trixie-root.sh)
 )
 
+# What the benchmarks need on top (bench/README.md): the floors call libvirt's C API from Python.
+$BenchPackages = @(
+    'python3-libvirt'        # bench/floors/libvirt_edit.py and libvirt_domains.py
+)
+
 function Invoke-Native {
     # Runs an external command with an argv array and fails on a non-zero exit code.
     param([string] $FilePath, [string[]] $ArgumentList)
@@ -88,7 +95,8 @@ function Invoke-Native {
 }
 
 function Install-SystemPackage {
-    $missing = foreach ($p in $SystemPackages) {
+    param([string[]] $Package = $SystemPackages)
+    $missing = foreach ($p in $Package) {
         $status = & dpkg-query -W -f '${Status}' $p 2>$null
         if ($LASTEXITCODE -ne 0 -or $status -notmatch 'install ok installed') { $p }
     }
@@ -113,12 +121,35 @@ function Install-SystemPackage {
 }
 
 function Invoke-Bootstrap {
+    param([string[]] $ExtraPackage = @())
     $pester = [IO.Path]::Combine($PackagesDir, 'pester', $PesterVersion, 'tools', 'Pester.psd1')
     if (-not (Test-Path -LiteralPath $pester)) {
         Invoke-Native dotnet @('restore', [IO.Path]::Combine($Root, 'tools', 'BuildDeps', 'BuildDeps.csproj'),
             '--packages', $PackagesDir, '-v', 'q')
     }
-    if ($InstallSystemPackages) { Install-SystemPackage }
+    if ($InstallSystemPackages) { Install-SystemPackage -Package ($SystemPackages + $ExtraPackage) }
+}
+
+function Invoke-Bench {
+    # Every benchmark, one child pwsh each, against the module just built. They exit 0 whether or not their
+    # target is met (1 only when an output was wrong); their last line is the verdict, repeated at the end.
+    # libvirtd is started when it is not running and left running (it may be shared); FanOut starts and stops
+    # its own sshd.
+    Invoke-Native bash @([IO.Path]::Combine($Root, 'tests', 'tools', 'start-libvirt.sh'))
+    $verdicts = [Collections.Generic.List[string]]::new()
+    $failed = 0
+    foreach ($bench in 'Invoke-Benchmark.ps1', 'FileEdit.Benchmark.ps1', 'LibvirtEdit.Benchmark.ps1', 'FanOut.Benchmark.ps1') {
+        Write-Host "`n== bench/$bench"
+        $lines = [Collections.Generic.List[string]]::new()
+        & dotnet pwsh -NoProfile -NonInteractive -File ([IO.Path]::Combine($Root, 'bench', $bench)) -ModulePath $ModuleOut 2>&1 |
+            ForEach-Object { $lines.Add("$_"); Write-Host "$_" }
+        if ($LASTEXITCODE -ne 0) { $failed++ }
+        $last = @($lines | Where-Object { $_.Trim() }) | Select-Object -Last 1
+        $verdicts.Add("${bench}: $(if ($LASTEXITCODE -ne 0) { "FAILED (exit code $LASTEXITCODE) " })$last")
+    }
+    Write-Host "`n== Benchmarks (each ratio from its own run above)"
+    foreach ($v in $verdicts) { Write-Host $v }
+    if ($failed) { throw "$failed benchmark(s) failed (a wrong output or an error above)." }
 }
 
 function Invoke-Clean {
@@ -338,9 +369,10 @@ switch ($Task) {
         if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
     }
     'Bench' {
+        $InstallSystemPackages = $true
+        Invoke-Bootstrap -ExtraPackage $BenchPackages
         Invoke-Build
-        & dotnet pwsh -NoProfile -NonInteractive -File ([IO.Path]::Combine($Root, 'bench', 'Invoke-Benchmark.ps1')) -ModulePath $ModuleOut
-        if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+        Invoke-Bench
     }
     'Package' {
         Invoke-Build

@@ -2,30 +2,33 @@
 #Requires -Version 7.4
 <#
 .SYNOPSIS
-    Times New-VirtioFsShare against virt-xml doing the same job on many domain XML files.
+    Times New-VirtioFsShare against virt-xml doing the same job on the same domain XML files.
 .DESCRIPTION
     Generates -Count varied domain XML files (q35, pc, aarch64 virt, NUMA, hugepages and locked-memory
-    shapes, from tests/fixtures/domains, each with a unique name and uuid) in a temp directory, then in
-    one run:
+    shapes, from tests/fixtures/domains, each with a unique name and uuid), then runs -Rounds rounds. Each
+    round gives both tools fresh copies of that same set and times each tool on all of it, the order
+    alternating between rounds:
 
-      (a) the module, in this one pwsh process: import once, then for each file
-          New-VirtioFsShare -Path <file> -Tag data -Source <tempdir>
-          (loop wall time, and loop + import);
-      (b) virt-xml, the way an administrator does it per VM, XML on stdin and out on stdout:
+      (a) the module as an administrator runs it from a shell: a fresh pwsh process that imports the module
+          and, for each file, runs New-VirtioFsShare -Path <file> -Tag data -Source <dir>. The time is the
+          whole process, from start to exit: pwsh's start-up and the import are counted;
+      (b) virt-xml, the way an administrator does it per VM, XML on stdin and out on stdout, two processes
+          per VM:
           virt-xml -c test:///default --edit --memorybacking source.type=memfd,access.mode=shared < in > mid
           virt-xml -c test:///default --add-device --filesystem source=<dir>,target=data,driver.type=virtiofs,accessmode=passthrough < mid > out
-          on the first -ReferenceCount files only (each call costs ~0.4 s), extrapolated per VM.
-          virt-xml refuses a file starting with libvirt's header comment, so its inputs have that
-          comment removed beforehand (what 'virsh dumpxml' prints), outside the timing.
 
-    Every output of both tools must hold a <filesystem type='mount' accessmode='passthrough'> with
-    driver virtiofs, target 'data' and the source directory, and <memoryBacking><access mode='shared'/>;
-    the script exits 1 if one does not. Otherwise it prints the table and exits 0, whether or not the
-    100x target is met.
+    virt-xml refuses a file that starts with libvirt's header comment, so the generated files have that
+    comment removed (what 'virsh dumpxml' prints), for both tools alike.
+
+    Every output of both tools in every round must hold a <filesystem type='mount' accessmode='passthrough'>
+    with driver virtiofs, target 'data' and the source directory, and <memoryBacking><access mode='shared'/>;
+    the script exits 1 if one does not. Otherwise it prints each tool's median seconds per VM over the
+    rounds with the spread, then the ratio (virt-xml / module) last, against the 100x target, and exits 0
+    whether or not it is met.
 .EXAMPLE
     dotnet pwsh -NoProfile -File ./build.ps1 -Task Bench
 .EXAMPLE
-    dotnet pwsh -NoProfile -File ./bench/Invoke-Benchmark.ps1 -ModulePath ./output/VirtioFs/0.1.0 -Count 200 -Seed 7
+    dotnet pwsh -NoProfile -File ./bench/Invoke-Benchmark.ps1 -ModulePath ./output/VirtioFs/0.1.0 -Count 100 -Rounds 5 -Seed 7
 #>
 [CmdletBinding()]
 param(
@@ -33,13 +36,13 @@ param(
     [Parameter(Mandatory)]
     [string] $ModulePath,
 
-    # How many domain XML files to generate; the module edits all of them.
+    # How many domain XML files to generate; both tools edit all of them in every round.
     [ValidateRange(1, 100000)]
-    [int] $Count = 200,
+    [int] $Count = 100,
 
-    # How many of them virt-xml edits (two process starts per VM); the per-VM figure is extrapolated.
-    [ValidateRange(1, 100000)]
-    [int] $ReferenceCount = 40,
+    # Rounds per tool; the medians are taken over them.
+    [ValidateRange(1, 101)]
+    [int] $Rounds = 5,
 
     # Seed for the shape mix and the uuids; random (and printed) when omitted.
     [int] $Seed = (Get-Random -Minimum 0 -Maximum ([int]::MaxValue))
@@ -47,71 +50,27 @@ param(
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
+. ([IO.Path]::Combine($PSScriptRoot, 'BenchCommon.ps1'))
 
 $Target = 100                      # the speed-up the module promises over virt-xml, per VM
 $Uri = 'test:///default'           # virt-xml needs a connection for defaults; the test driver needs no daemon
-$FixtureDir = [IO.Path]::GetFullPath([IO.Path]::Combine($PSScriptRoot, '..', 'tests', 'fixtures', 'domains'))
-# several-filesystems.xml already has a 'data' share, so adding one is (rightly) an error there.
-$Shapes = [ordered]@{
-    q35     = 'q35-full.xml'
-    pc      = 'pc-minimal.xml'
-    aarch64 = 'aarch64-virt.xml'
-    numa    = 'numa-cells.xml'
-    huge    = 'hugepages.xml'
-    locked  = 'membacking-other.xml'
-}
-
-function New-DomainFiles([string] $Directory, [int] $Number, [System.Random] $Random) {
-    $templates = foreach ($shape in $Shapes.Keys) {
-        [pscustomobject]@{ Shape = $shape; Xml = [IO.File]::ReadAllText([IO.Path]::Combine($FixtureDir, $Shapes[$shape])) }
-    }
-    $bytes = [byte[]]::new(16)
-    for ($i = 0; $i -lt $Number; $i++) {
-        $t = $templates[$Random.Next($templates.Count)]
-        $name = '{0}-{1:d5}' -f $t.Shape, $i
-        $Random.NextBytes($bytes)
-        $uuid = [guid]::new($bytes).ToString()
-        $xml = [regex]::new('<name>[^<]*</name>').Replace($t.Xml, "<name>$name</name>", 1)
-        $xml = if ($xml -match '<uuid>') {
-            [regex]::new('<uuid>[^<]*</uuid>').Replace($xml, "<uuid>$uuid</uuid>", 1)
-        } else {
-            $xml.Replace("<name>$name</name>", "<name>$name</name>`n  <uuid>$uuid</uuid>")
-        }
-        $file = [IO.Path]::Combine($Directory, "$name.xml")
-        [IO.File]::WriteAllText($file, $xml)
-        [pscustomobject]@{ Shape = $t.Shape; File = $file }
-    }
-}
+$Tag = 'data'
 
 # argv array, no shell; stdin and stdout stand in for '< in > out'.
 function Invoke-VirtXml([string] $Exe, [string[]] $Arguments, [string] $InFile, [string] $OutFile) {
-    $psi = [Diagnostics.ProcessStartInfo]::new($Exe)
-    foreach ($a in $Arguments) { $psi.ArgumentList.Add($a) }
-    $psi.UseShellExecute = $false
-    $psi.RedirectStandardInput = $true
-    $psi.RedirectStandardOutput = $true
-    $psi.RedirectStandardError = $true
-    $p = [Diagnostics.Process]::Start($psi)
-    $stderr = $p.StandardError.ReadToEndAsync()
-    $p.StandardInput.Write([IO.File]::ReadAllText($InFile))
-    $p.StandardInput.Close()
-    $stdout = $p.StandardOutput.ReadToEnd()
-    $p.WaitForExit()
-    if ($p.ExitCode -ne 0) {
-        throw "virt-xml $($Arguments -join ' ') < $InFile failed ($($p.ExitCode)): $($stderr.Result)"
-    }
-    [IO.File]::WriteAllText($OutFile, $stdout)
+    $out = Invoke-BenchProcess -FilePath $Exe -ArgumentList $Arguments -InputText ([IO.File]::ReadAllText($InFile))
+    [IO.File]::WriteAllText($OutFile, $out)
 }
 
 # Parsed, not grepped: virt-xml writes double quotes, the module keeps the file's single quotes.
 function Test-ShareOutput([string] $File, [string] $Source) {
     $doc = [xml]::new()
     $doc.Load($File)
-    $fs = $doc.SelectNodes("/domain/devices/filesystem[@type='mount' and @accessmode='passthrough' and driver/@type='virtiofs' and target/@dir='data' and source/@dir='$Source']")
+    $fs = $doc.SelectNodes("/domain/devices/filesystem[@type='mount' and @accessmode='passthrough' and driver/@type='virtiofs' and target/@dir='$Tag' and source/@dir='$Source']")
     $shared = $doc.SelectNodes("/domain/memoryBacking/access[@mode='shared']")
     [pscustomobject]@{
-        File       = $File
-        Ok         = $fs.Count -eq 1 -and $shared.Count -eq 1
+        File        = $File
+        Ok          = $fs.Count -eq 1 -and $shared.Count -eq 1
         # Informational: a NUMA cell left memAccess='private' keeps that cell's RAM unshared with virtiofsd.
         PrivateNuma = $doc.SelectNodes("/domain/cpu/numa/cell[@memAccess='private']").Count -gt 0
     }
@@ -119,103 +78,118 @@ function Test-ShareOutput([string] $File, [string] $Source) {
 
 $virtXml = (Get-Command virt-xml -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
 if (-not $virtXml) { throw "virt-xml not found: install it with 'apt-get install virtinst'." }
-$manifest = [IO.Path]::Combine((Resolve-Path $ModulePath).Path, 'VirtioFs.psd1')
-if (-not (Test-Path $manifest)) { throw "No VirtioFs.psd1 in '$ModulePath': build first (./build.ps1 -Task Build)." }
-$ReferenceCount = [Math]::Min($ReferenceCount, $Count)
+$manifest = Resolve-BenchModule $ModulePath
+
+# "pwsh" as an administrator starts it: the installed pwsh when there is one, else the pwsh this script runs
+# in, started the way its own launcher does (dotnet pwsh.dll), without the dotnet tool shim in front.
+$pwshExe = (Get-Command pwsh -CommandType Application -ErrorAction Ignore | Select-Object -First 1).Source
+$pwshArgs = @()
+if (-not $pwshExe) {
+    $pwshExe = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($pwshExe) -eq 'dotnet') { $pwshArgs = @([IO.Path]::Combine($PSHOME, 'pwsh.dll')) }
+}
+$pwshShown = (@($pwshExe) + $pwshArgs) -join ' '
 
 $work = [IO.Path]::Combine([IO.Path]::GetTempPath(), "virtiofs-bench-$([guid]::NewGuid().ToString('n'))")
+# The module's lock files go where it puts them (/run/lock, a tmpfs), in a directory of this run's own that is
+# removed afterwards, instead of piling up in /run/lock/virtiofs.
+$lockDir = [IO.Path]::Combine((Test-Path -LiteralPath /run/lock) ? '/run/lock' : $work, "virtiofs-bench-$([guid]::NewGuid().ToString('n'))")
+$exit = 0
 try {
+    [void][IO.Directory]::CreateDirectory($lockDir)
     $genDir = [IO.Directory]::CreateDirectory([IO.Path]::Combine($work, 'generated')).FullName
-    $modDir = [IO.Directory]::CreateDirectory([IO.Path]::Combine($work, 'module')).FullName
-    $refDir = [IO.Directory]::CreateDirectory([IO.Path]::Combine($work, 'virt-xml')).FullName
-    $source = $work    # the shared directory: it exists, as the module checks
+    $source = [IO.Directory]::CreateDirectory([IO.Path]::Combine($work, 'share')).FullName
 
-    $files = @(New-DomainFiles -Directory $genDir -Number $Count -Random ([System.Random]::new($Seed)))
-    $mix = ($files | Group-Object Shape | Sort-Object Name | ForEach-Object { "$($_.Name) $($_.Count)" }) -join ', '
-    Write-Host "Seed $Seed; $Count domains ($mix) in $work"
-    # Other work on the machine slows both tools; say how busy it was so figures can be compared.
-    $load = if (Test-Path /proc/loadavg) { (Get-Content /proc/loadavg -Raw).Split(' ')[0] } else { '?' }
-    Write-Host "$([Environment]::ProcessorCount) CPUs, load average $load, $(Get-Date -Format 'yyyy-MM-dd HH:mm')"
-    $modFiles = foreach ($f in $files) { $to = [IO.Path]::Combine($modDir, [IO.Path]::GetFileName($f.File)); [IO.File]::Copy($f.File, $to); $to }
-    # virt-xml rejects a document that starts with a comment ("expected root element name 'domain',
-    # found 'comment'"), i.e. libvirt's own /etc/libvirt/qemu/*.xml header; give it what
-    # 'virsh dumpxml' would, prepared outside the timed loop.
-    $refIn = foreach ($f in $files[0..($ReferenceCount - 1)]) {
-        $to = [IO.Path]::Combine($refDir, [IO.Path]::GetFileNameWithoutExtension($f.File) + '.in.xml')
-        [IO.File]::WriteAllText($to, [regex]::Replace([IO.File]::ReadAllText($f.File), '^\s*(<!--.*?-->\s*)+', '', 'Singleline'))
-        $to
+    $domains = @(New-BenchDomainXml -Number $Count -Random ([System.Random]::new($Seed)))
+    $stripped = 0
+    $names = foreach ($d in $domains) {
+        # virt-xml rejects a document that starts with a comment ("expected root element name 'domain', found
+        # 'comment'"), i.e. libvirt's own /etc/libvirt/qemu/*.xml header: both tools get what 'virsh dumpxml'
+        # prints instead.
+        $xml = [regex]::Replace($d.Xml, '^\s*(<!--.*?-->\s*)+', '', 'Singleline')
+        if ($xml.Length -ne $d.Xml.Length) { $stripped++ }
+        [IO.File]::WriteAllText([IO.Path]::Combine($genDir, "$($d.Name).xml"), $xml)
+        "$($d.Name).xml"
     }
-    $strippedCount = @($files[0..($ReferenceCount - 1)] | Where-Object { [IO.File]::ReadAllText($_.File).TrimStart().StartsWith('<!--') }).Count
+    Write-BenchHeader "New-VirtioFsShare (fresh pwsh per round, start-up counted) against virt-xml (2 processes per VM), $Count files x $Rounds rounds"
+    Write-Host "Seed $Seed; $(Format-BenchMix $domains); pwsh: $pwshShown; in $work"
 
-    # (a) the module, one process.
-    $sw = [Diagnostics.Stopwatch]::StartNew()
-    Import-Module $manifest -ErrorAction Stop
-    $importSeconds = $sw.Elapsed.TotalSeconds
-    $sw.Restart()
-    foreach ($f in $modFiles) {
-        $null = New-VirtioFsShare -Path $f -Tag data -Source $source -Confirm:$false -ErrorAction Stop
+    function Copy-Set([string] $Side) {
+        $dir = [IO.Path]::Combine($work, $Side)
+        if (Test-Path -LiteralPath $dir) { [IO.Directory]::Delete($dir, $true) }
+        [void][IO.Directory]::CreateDirectory($dir)
+        foreach ($n in $names) { [IO.File]::Copy([IO.Path]::Combine($genDir, $n), [IO.Path]::Combine($dir, $n)) }
+        , @($names | ForEach-Object { [IO.Path]::Combine($dir, $_) })
     }
-    $moduleSeconds = $sw.Elapsed.TotalSeconds
-    $sw.Stop()
 
-    # (b) virt-xml, two invocations per VM, on a subset.
-    $refOut = [Collections.Generic.List[string]]::new()
-    $sw.Restart()
-    foreach ($in in $refIn) {
-        $name = [IO.Path]::GetFileNameWithoutExtension($in) -replace '\.in$'
-        $mid = [IO.Path]::Combine($refDir, "$name.mem.xml")
-        $out = [IO.Path]::Combine($refDir, "$name.xml")
-        Invoke-VirtXml $virtXml @('-c', $Uri, '--edit', '--memorybacking', 'source.type=memfd,access.mode=shared') $in $mid
-        Invoke-VirtXml $virtXml @('-c', $Uri, '--add-device', '--filesystem', "source=$source,target=data,driver.type=virtiofs,accessmode=passthrough") $mid $out
-        $refOut.Add($out)
+    # The module's round: one fresh pwsh, import, the loop, exit; the clock runs from start to exit.
+    $script = [IO.Path]::Combine($work, 'module-round.ps1')
+    [IO.File]::WriteAllText($script, @'
+param([string] $Manifest, [string] $ListFile, [string] $Source, [string] $Tag)
+$ErrorActionPreference = 'Stop'
+Import-Module $Manifest
+foreach ($f in [IO.File]::ReadAllLines($ListFile)) {
+    $null = New-VirtioFsShare -Path $f -Tag $Tag -Source $Source -Confirm:$false
+}
+'@)
+    function Measure-Module {
+        $files = Copy-Set 'module'
+        $list = [IO.Path]::Combine($work, 'module-files.txt')
+        [IO.File]::WriteAllLines($list, [string[]]$files)
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $null = Invoke-BenchProcess -FilePath $pwshExe -ArgumentList ($pwshArgs + @('-NoProfile', '-NonInteractive', '-File', $script,
+            '-Manifest', $manifest, '-ListFile', $list, '-Source', $source, '-Tag', $Tag)) -Environment @{ VIRTIOFS_LOCK_DIR = $lockDir }
+        $seconds = $sw.Elapsed.TotalSeconds
+        [pscustomobject]@{ Seconds = $seconds; Check = @($files | ForEach-Object { Test-ShareOutput $_ $source }) }
     }
-    $refSeconds = $sw.Elapsed.TotalSeconds
-    $sw.Stop()
-    $refMix = ($files[0..($ReferenceCount - 1)] | Group-Object Shape | Sort-Object Name | ForEach-Object { "$($_.Name) $($_.Count)" }) -join ', '
+    function Measure-VirtXml {
+        $files = Copy-Set 'virt-xml'
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        foreach ($f in $files) {
+            $mid = "$f.mem"
+            Invoke-VirtXml $virtXml @('-c', $Uri, '--edit', '--memorybacking', 'source.type=memfd,access.mode=shared') $f $mid
+            Invoke-VirtXml $virtXml @('-c', $Uri, '--add-device', '--filesystem', "source=$source,target=$Tag,driver.type=virtiofs,accessmode=passthrough") $mid $f
+        }
+        $seconds = $sw.Elapsed.TotalSeconds
+        [pscustomobject]@{ Seconds = $seconds; Check = @($files | ForEach-Object { Test-ShareOutput $_ $source }) }
+    }
 
-    # Correctness: every output of both tools has the share and shared memory.
-    $modCheck = @($modFiles | ForEach-Object { Test-ShareOutput $_ $source })
-    $refCheck = @($refOut | ForEach-Object { Test-ShareOutput $_ $source })
-    $modOk = @($modCheck | Where-Object Ok).Count
-    $refOk = @($refCheck | Where-Object Ok).Count
-    Write-Host "Correct outputs: module $modOk/$($modCheck.Count), virt-xml $refOk/$($refCheck.Count)" `
-        "(filesystem mount/passthrough/virtiofs/target data + memoryBacking access shared)"
-    Write-Host "NUMA cell left memAccess='private': module $(@($modCheck | Where-Object PrivateNuma).Count)," `
-        "virt-xml $(@($refCheck | Where-Object PrivateNuma).Count) (informational)"
+    $module = [Collections.Generic.List[double]]::new()
+    $reference = [Collections.Generic.List[double]]::new()
+    $bad = [Collections.Generic.List[string]]::new()
+    $privateNuma = @{ module = 0; 'virt-xml' = 0 }
+    for ($r = 0; $r -lt $Rounds; $r++) {
+        $results = @{}
+        foreach ($side in ($r % 2 ? @('virt-xml', 'module') : @('module', 'virt-xml'))) {
+            $results[$side] = if ($side -eq 'module') { Measure-Module } else { Measure-VirtXml }
+            foreach ($c in $results[$side].Check) { if (-not $c.Ok) { $bad.Add("$side round $($r + 1): $([IO.Path]::GetFileName($c.File))") } }
+            $privateNuma[$side] = @($results[$side].Check | Where-Object PrivateNuma).Count
+        }
+        $module.Add($results['module'].Seconds / $Count)
+        $reference.Add($results['virt-xml'].Seconds / $Count)
+        Write-Host ('round {0}: module {1:F4} s/VM (whole pwsh process), virt-xml {2:F4} s/VM, load {3}' -f ($r + 1), $module[-1], $reference[-1], (Get-BenchLoad))
+    }
 
-    $modPerVm = $moduleSeconds / $Count
-    $modImportPerVm = ($moduleSeconds + $importSeconds) / $Count
-    $refPerVm = $refSeconds / $ReferenceCount
-    $rows = @(
-        [pscustomobject]@{ Tool = 'VirtioFs (loop)'; Files = $Count; Total = $moduleSeconds; PerVm = $modPerVm; Ratio = $refPerVm / $modPerVm }
-        [pscustomobject]@{ Tool = 'VirtioFs (loop + import)'; Files = $Count; Total = $moduleSeconds + $importSeconds; PerVm = $modImportPerVm; Ratio = $refPerVm / $modImportPerVm }
-        [pscustomobject]@{ Tool = 'virt-xml (2 calls per VM)'; Files = $ReferenceCount; Total = $refSeconds; PerVm = $refPerVm; Ratio = 1.0 }
-    )
+    $m = Get-BenchMedian $module.ToArray()
+    $v = Get-BenchMedian $reference.ToArray()
     ''
-    '{0,-26} {1,6} {2,10} {3,12} {4,16}' -f 'Tool', 'Files', 'Total s', 's per VM', 'virt-xml/module'
-    foreach ($r in $rows) {
-        '{0,-26} {1,6} {2,10:F3} {3,12:F5} {4,15:F1}x' -f $r.Tool, $r.Files, $r.Total, $r.PerVm, $r.Ratio
-    }
+    'Correct outputs: {0} of {1} (every round, both tools: filesystem mount/passthrough/virtiofs/target data + memoryBacking access shared)' -f (2 * $Count * $Rounds - $bad.Count), (2 * $Count * $Rounds)
+    "NUMA cell left memAccess='private': module $($privateNuma.module), virt-xml $($privateNuma.'virt-xml') of $Count (last round; informational)"
+    if ($stripped -gt 0) { "$stripped of $Count files had libvirt's header comment, removed for both tools (virt-xml rejects it; the module keeps it)." }
     ''
-    if ($ReferenceCount -lt $Count) {
-        "virt-xml ran on the first $ReferenceCount of $Count files ($refMix); its per-VM time is extrapolated:" +
-        (' {0:F1} s estimated for all {1}.' -f ($refPerVm * $Count), $Count)
+    '{0,-40} {1,10}   {2}' -f 'Tool', 'median', 's per VM: min-max (each round)'
+    '{0,-40} {1,10:F4}   {2}' -f 'VirtioFs (fresh pwsh: start, import, loop)', $m, (Format-BenchSpread $module.ToArray() 'F4')
+    '{0,-40} {1,10:F4}   {2}' -f 'virt-xml (2 processes per VM)', $v, (Format-BenchSpread $reference.ToArray() 'F4')
+    'Load average at the end: {0}' -f (Get-BenchLoad)
+    if ($bad.Count) {
+        Write-Error "Outputs without the virtio-fs share or shared memory, e.g.: $(($bad | Select-Object -First 5) -join ', ')" -ErrorAction Continue
+        $exit = 1
     }
-    "Module import: {0:F3} s (once per process)." -f $importSeconds
-    if ($strippedCount -gt 0) {
-        "virt-xml got $strippedCount file(s) with the leading libvirt header comment removed (it rejects it; the module keeps it)."
-    }
-    $met = $rows[0].Ratio -ge $Target
-    "{0}x target {1}: virt-xml takes {2:F1}x the module's time per VM ({3:F1}x counting the import)." -f `
-        $Target, ($met ? 'met' : 'NOT met'), $rows[0].Ratio, $rows[1].Ratio
-
-    if ($modOk -ne $modCheck.Count -or $refOk -ne $refCheck.Count) {
-        $bad = @($modCheck + $refCheck | Where-Object { -not $_.Ok } | Select-Object -First 5 -ExpandProperty File)
-        Write-Error "Outputs without the virtio-fs share or shared memory, e.g.: $($bad -join ', ')" -ErrorAction Continue
-        exit 1
-    }
+    $ratio = $v / $m
+    "{0}x target {1}: virt-xml takes {2:F1}x the module's time per VM (medians of {3} rounds, pwsh start-up included)." -f `
+        $Target, ($ratio -ge $Target ? 'met' : 'NOT met'), $ratio, $Rounds
 }
 finally {
-    if (Test-Path $work) { Remove-Item -LiteralPath $work -Recurse -Force }
+    foreach ($d in $work, $lockDir) { if (Test-Path -LiteralPath $d) { Remove-Item -LiteralPath $d -Recurse -Force } }
 }
-exit 0
+exit $exit

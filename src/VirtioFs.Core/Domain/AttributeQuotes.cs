@@ -1,6 +1,4 @@
 // SPDX-License-Identifier: MIT
-using System.Collections.Generic;
-using System.Linq;
 using System.Xml;
 using System.Xml.Linq;
 
@@ -21,34 +19,46 @@ internal static class AttributeQuotes
 
     public static void Record(XDocument doc, string text)
     {
-        var lineStarts = new List<int> { 0 };
-        for (int i = 0; i < text.Length; i++)
+        // Attributes come in document order, so their line numbers never go down: one forward walk over the
+        // text finds each line's start, with no table of every line.
+        int line = 1, lineStart = 0;
+        foreach (var element in doc.Descendants())
         {
-            if (text[i] == '\n')
+            for (var attr = element.FirstAttribute; attr is not null; attr = attr.NextAttribute)
             {
-                lineStarts.Add(i + 1);
-            }
-        }
-        foreach (var attr in doc.Descendants().SelectMany(e => e.Attributes()))
-        {
-            if (attr is not IXmlLineInfo info || !info.HasLineInfo() || info.LineNumber > lineStarts.Count)
-            {
-                continue;
-            }
-            int at = lineStarts[info.LineNumber - 1] + info.LinePosition - 1;
-            // Skip the name, optional blanks, '=', optional blanks: the next character is the quote.
-            while (at < text.Length && text[at] != '=')
-            {
+                if (attr is not IXmlLineInfo info || !info.HasLineInfo() || info.LineNumber < line)
+                {
+                    continue;
+                }
+                while (line < info.LineNumber)
+                {
+                    int next = text.IndexOf('\n', lineStart);
+                    if (next < 0)
+                    {
+                        break;
+                    }
+                    lineStart = next + 1;
+                    line++;
+                }
+                if (line != info.LineNumber)
+                {
+                    continue; // past the end of the text
+                }
+                int at = lineStart + info.LinePosition - 1;
+                // Skip the name, optional blanks, '=', optional blanks: the next character is the quote.
+                while (at < text.Length && text[at] != '=')
+                {
+                    at++;
+                }
                 at++;
-            }
-            at++;
-            while (at < text.Length && char.IsWhiteSpace(text[at]))
-            {
-                at++;
-            }
-            if (at < text.Length && text[at] is '\'' or '"')
-            {
-                attr.AddAnnotation(new Quote(text[at]));
+                while (at < text.Length && char.IsWhiteSpace(text[at]))
+                {
+                    at++;
+                }
+                if (at < text.Length && text[at] is '\'' or '"')
+                {
+                    attr.AddAnnotation(new Quote(text[at]));
+                }
             }
         }
     }

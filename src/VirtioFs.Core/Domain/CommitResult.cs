@@ -20,6 +20,9 @@ internal sealed class CommitResult
 
     public bool AppliedLive { get; set; }
 
+    /// <summary>The definition as it is after the change, when the caller asked for it to be read back and the target did.</summary>
+    public DomainDocument? Written { get; set; }
+
     /// <summary>How often the definition changed under us and the edit was made again on the new one.</summary>
     public int Retries { get; set; }
 }

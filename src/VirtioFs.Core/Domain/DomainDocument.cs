@@ -22,12 +22,18 @@ internal sealed class DomainDocument
     private readonly char _quote;
     private readonly bool _crlf;
 
+    // ToXml()'s last result. An edit asks for the text of both documents several times (whether anything
+    // changed, the diff for -WhatIf, the bytes to write); the document is only serialised again after it
+    // changed. Every change to any node bubbles up to the document's Changed event, which drops it.
+    private string? _xml;
+
     private DomainDocument(XDocument document, string? declaration, char quote, bool crlf)
     {
         Document = document;
         _declaration = declaration;
         _quote = quote;
         _crlf = crlf;
+        document.Changed += (_, _) => _xml = null;
     }
 
     public XDocument Document { get; }
@@ -92,12 +98,42 @@ internal sealed class DomainDocument
     /// <summary>The document as text, formatted as it came in except where it was edited.</summary>
     public string ToXml()
     {
+        if (_xml is { } cached)
+        {
+            return cached;
+        }
         string xml = DomainXmlWriter.Write(Document, _declaration, _quote);
-        return _crlf ? xml.Replace("\n", "\r\n", StringComparison.Ordinal) : xml;
+        return _xml = _crlf ? xml.Replace("\n", "\r\n", StringComparison.Ordinal) : xml;
     }
 
-    /// <summary>A deep copy; re-parsed from our own output so per-attribute quote marks come along.</summary>
-    public DomainDocument Clone() => Parse(ToXml(), "(copy)");
+    /// <summary>
+    /// A deep copy that writes the same text: the nodes copied by XDocument, and each attribute's quote mark
+    /// (an annotation, which XDocument does not copy) carried over by walking both trees in step. Copying
+    /// the tree costs a fraction of writing it out and parsing it again.
+    /// </summary>
+    public DomainDocument Clone()
+    {
+        var copy = new XDocument(Document);
+        using (var from = Document.Descendants().GetEnumerator())
+        using (var to = copy.Descendants().GetEnumerator())
+        {
+            while (from.MoveNext() && to.MoveNext())
+            {
+                var a = from.Current.FirstAttribute;
+                var b = to.Current.FirstAttribute;
+                while (a is not null && b is not null)
+                {
+                    if (a.Annotation<AttributeQuotes.Quote>() is { } quote)
+                    {
+                        b.AddAnnotation(quote);
+                    }
+                    a = a.NextAttribute;
+                    b = b.NextAttribute;
+                }
+            }
+        }
+        return new DomainDocument(copy, _declaration, _quote, _crlf) { _xml = _xml };
+    }
 
     public XElement EnsureDevices()
     {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-using System.Linq;
+using System;
+using System.Buffers;
 using System.Text;
 using System.Xml.Linq;
 
@@ -14,7 +15,7 @@ internal static class DomainXmlWriter
 {
     public static string Write(XDocument document, string? declaration, char quote)
     {
-        var sb = new StringBuilder();
+        var sb = new StringBuilder(4096); // a domain definition is a few KB: grow once or twice, not a dozen times
         if (declaration is not null)
         {
             sb.Append(declaration);
@@ -64,8 +65,9 @@ internal static class DomainXmlWriter
         {
             // Keep each attribute's original quote: libvirt writes ' but embeds metadata written with ".
             char q = attr.Annotation<AttributeQuotes.Quote>()?.Char ?? quote;
-            sb.Append(' ').Append(AttributeName(e, attr)).Append('=').Append(q)
-              .Append(EscapeAttribute(attr.Value, q)).Append(q);
+            sb.Append(' ').Append(AttributeName(e, attr)).Append('=').Append(q);
+            AppendAttributeValue(sb, attr.Value, q);
+            sb.Append(q);
         }
         if (e.IsEmpty)
         {
@@ -105,16 +107,23 @@ internal static class DomainXmlWriter
 
     private static string EscapeText(string value)
     {
-        if (!value.Any(c => c is '&' or '<' or '>'))
+        if (value.AsSpan().IndexOfAny('&', '<', '>') < 0)
         {
             return value;
         }
         return value.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
     }
 
-    private static string EscapeAttribute(string value, char quote)
+    private static readonly SearchValues<char> s_attributeSpecials = SearchValues.Create("&<>'\"\n\r\t");
+
+    /// <summary>Appends the value escaped for an attribute quoted with <paramref name="quote"/>; most values need nothing.</summary>
+    private static void AppendAttributeValue(StringBuilder sb, string value, char quote)
     {
-        var sb = new StringBuilder(value.Length);
+        if (value.AsSpan().IndexOfAny(s_attributeSpecials) < 0)
+        {
+            sb.Append(value);
+            return;
+        }
         foreach (char c in value)
         {
             switch (c)
@@ -130,6 +139,5 @@ internal static class DomainXmlWriter
                 default: sb.Append(c); break;
             }
         }
-        return sb.ToString();
     }
 }

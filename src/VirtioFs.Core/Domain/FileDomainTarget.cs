@@ -21,6 +21,11 @@ internal sealed class FileDomainTarget : IDomainTarget
     private readonly bool _checkHostPaths;
     private byte[]? _loadedBytes;
 
+    // What the last Edit wrote, bytes and document. A cmdlet reads the domain back right after changing it
+    // (to report the share as it now is); when the file still holds exactly these bytes, the document they
+    // were written from is that reading, and parsing them again would only cost time. Used once.
+    private (byte[] Bytes, DomainDocument Document)? _written;
+
     public FileDomainTarget(string path, bool checkHostPaths)
     {
         FullPath = System.IO.Path.GetFullPath(path);
@@ -37,19 +42,32 @@ internal sealed class FileDomainTarget : IDomainTarget
 
     public DomainDocument Load()
     {
-        if (Directory.Exists(FullPath))
+        // A readable regular file is read at once; only when that fails is it asked why, as before.
+        var bytes = UnixFile.TryReadAllBytes(FullPath);
+        if (bytes is null)
         {
-            throw new VirtioFsException(ErrorIds.DomainFileIsDirectory, VirtioFsErrorKind.InvalidArgument,
-                $"'{FullPath}' is a directory, not a domain XML file.", FullPath);
+            if (Directory.Exists(FullPath))
+            {
+                throw new VirtioFsException(ErrorIds.DomainFileIsDirectory, VirtioFsErrorKind.InvalidArgument,
+                    $"'{FullPath}' is a directory, not a domain XML file.", FullPath);
+            }
+            if (!File.Exists(FullPath))
+            {
+                throw new VirtioFsException(ErrorIds.DomainFileNotFound, VirtioFsErrorKind.ObjectNotFound,
+                    $"The domain XML file '{FullPath}' does not exist.", FullPath,
+                    "Export a domain with 'virsh dumpxml --inactive NAME > FILE', or use -Domain for a libvirt domain.");
+            }
+            bytes = File.ReadAllBytes(FullPath);
         }
-        if (!File.Exists(FullPath))
-        {
-            throw new VirtioFsException(ErrorIds.DomainFileNotFound, VirtioFsErrorKind.ObjectNotFound,
-                $"The domain XML file '{FullPath}' does not exist.", FullPath,
-                "Export a domain with 'virsh dumpxml --inactive NAME > FILE', or use -Domain for a libvirt domain.");
-        }
-        var bytes = File.ReadAllBytes(FullPath);
         _loadedBytes = bytes;
+        if (_written is { } written)
+        {
+            _written = null;
+            if (bytes.AsSpan().SequenceEqual(written.Bytes))
+            {
+                return written.Document;
+            }
+        }
         int start = HasBom(bytes) ? Utf8Bom.Length : 0;
         string xml;
         try
@@ -65,7 +83,8 @@ internal sealed class FileDomainTarget : IDomainTarget
         return DomainDocument.Parse(xml, FullPath);
     }
 
-    public CommitResult? Edit(Func<DomainDocument, DomainEdit> change, Func<DomainEdit, bool> approve, LiveAction live, CancellationToken ct)
+    // readBack: a file is read back by Load, which knows what it just wrote (see _written).
+    public CommitResult? Edit(Func<DomainDocument, DomainEdit> change, Func<DomainEdit, bool> approve, LiveAction live, CancellationToken ct, bool readBack = false)
     {
         using var writers = FileLock.ForWriting(FullPath, ct);
         var edit = change(Load());
@@ -79,17 +98,21 @@ internal sealed class FileDomainTarget : IDomainTarget
             return null;
         }
         ct.ThrowIfCancellationRequested();
+        var read = _loadedBytes!;
+        // The byte-order mark is part of what we do not own: keep it when the file had one.
+        var encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: HasBom(read));
+        byte[] bytes = [.. encoding.GetPreamble(), .. encoding.GetBytes(edit.NewXml)];
         // Writers that do not take the lock (an editor, virsh) may have written the file since we read it:
-        // do not undo their work.
-        if (_loadedBytes is not null && !(File.Exists(FullPath) && File.ReadAllBytes(FullPath).AsSpan().SequenceEqual(_loadedBytes)))
+        // do not undo their work. What we read is also what the backup gets.
+        string backup = FullPath + ".bak";
+        if (!AtomicFile.ReplaceIfUnchanged(FullPath, read, bytes, backup))
         {
             throw new VirtioFsException(ErrorIds.DomainChangedConcurrently, VirtioFsErrorKind.InvalidOperation,
                 $"'{FullPath}' changed while we were editing it; nothing was written.", FullPath,
                 "Run the command again.");
         }
-        // The byte-order mark is part of what we do not own: keep it when the file had one.
-        var backup = AtomicFile.Replace(FullPath, edit.NewXml, keepBackup: true, byteOrderMark: _loadedBytes is not null && HasBom(_loadedBytes));
-        result.Messages.Add(backup is null ? $"Wrote {FullPath}." : $"Wrote {FullPath}; the previous version is in {backup}.");
+        _written = (bytes, edit.After);
+        result.Messages.Add($"Wrote {FullPath}; the previous version is in {backup}.");
         return result;
     }
 

@@ -75,13 +75,24 @@ internal sealed class LibvirtDomainTarget : IDomainTarget
     /// <summary>How often a definition that changed under us is read and changed again before giving up.</summary>
     public const int MaxAttempts = 5;
 
-    public CommitResult? Edit(Func<DomainDocument, DomainEdit> change, Func<DomainEdit, bool> approve, LiveAction live, CancellationToken ct)
+    public CommitResult? Edit(Func<DomainDocument, DomainEdit> change, Func<DomainEdit, bool> approve, LiveAction live, CancellationToken ct, bool readBack = false)
     {
-        string uuid;
-        using (var first = _connection.LookupDomain(_nameOrUuid))
+        // The handle of the first lookup serves the first attempt: it names the domain by UUID, which cannot change,
+        // so a second lookup by that UUID would only be another round trip to the daemon. A retry looks it up afresh.
+        LibvirtDomain? first = _connection.LookupDomain(_nameOrUuid);
+        try
         {
-            uuid = first.Uuid;
+            return EditLocked(first.Uuid, ref first, change, approve, live, ct, readBack);
         }
+        finally
+        {
+            first?.Dispose();
+        }
+    }
+
+    private CommitResult? EditLocked(string uuid, ref LibvirtDomain? first, Func<DomainDocument, DomainEdit> change,
+        Func<DomainEdit, bool> approve, LiveAction live, CancellationToken ct, bool readBack)
+    {
         // Our own writers on this machine take turns on the domain; libvirt has no transaction to offer.
         using var writers = NamedLock.Acquire("domain", _connection.CanonicalUri + "\n" + uuid, ErrorIds.DomainLocked,
             Label, _nameOrUuid, FileLock.ConfiguredTimeout(), ct);
@@ -89,7 +100,8 @@ internal sealed class LibvirtDomainTarget : IDomainTarget
         for (int attempt = 1; ; attempt++)
         {
             ct.ThrowIfCancellationRequested();
-            using var dom = _connection.LookupDomain(uuid);
+            using var dom = first ?? _connection.LookupDomainByUuid(uuid);
+            first = null; // the using above owns it now
             string read = dom.GetInactiveXml();
             var edit = change(DomainDocument.Parse(read, Label));
             var result = new CommitResult(edit) { Retries = attempt - 1 };
@@ -119,6 +131,12 @@ internal sealed class LibvirtDomainTarget : IDomainTarget
                 continue;
             }
             _connection.Define(edit.NewXml, dom.Name);
+            if (readBack)
+            {
+                // libvirt's own form of what it now holds (addresses it assigned, defaults it spells out), read on the
+                // handle in hand rather than after a second lookup.
+                result.Written = DomainDocument.Parse(dom.GetInactiveXml(), Label);
+            }
             result.Messages.Add($"Defined domain '{dom.Name}' on {_connection.Uri}" + (attempt > 1 ? $" (it changed meanwhile; the edit was made again on the new definition, attempt {attempt})." : "."));
             if (!dom.IsActive)
             {

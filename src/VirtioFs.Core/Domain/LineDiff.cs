@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Text;
 
@@ -69,37 +70,51 @@ internal static class LineDiff
     private static List<Op> Compute(string[] a, string[] b)
     {
         int n = a.Length, m = b.Length;
-        var lcs = new int[n + 1, m + 1];
-        for (int x = n - 1; x >= 0; x--)
+        // The table, row by row in one array borrowed from the pool: every edit asks for a diff (ShouldProcess
+        // shows it), and a fresh (n+1)x(m+1) table for a 200-line domain is 160 KB of garbage, past the
+        // large-object threshold, each time.
+        int w = m + 1;
+        int[] lcs = ArrayPool<int>.Shared.Rent((n + 1) * w);
+        try
         {
-            for (int y = m - 1; y >= 0; y--)
+            Array.Clear(lcs, n * w, w); // row n: past the end of a
+            for (int x = n - 1; x >= 0; x--)
             {
-                lcs[x, y] = a[x] == b[y] ? lcs[x + 1, y + 1] + 1 : Math.Max(lcs[x + 1, y], lcs[x, y + 1]);
+                int row = x * w, below = row + w;
+                lcs[row + m] = 0; // column m: past the end of b
+                for (int y = m - 1; y >= 0; y--)
+                {
+                    lcs[row + y] = a[x] == b[y] ? lcs[below + y + 1] + 1 : Math.Max(lcs[below + y], lcs[row + y + 1]);
+                }
             }
+            var ops = new List<Op>(Math.Max(n, m) + 8);
+            int p = 0, q = 0;
+            while (p < n || q < m)
+            {
+                if (p < n && q < m && a[p] == b[q])
+                {
+                    ops.Add(new Op(' ', a[p], p, q));
+                    p++;
+                    q++;
+                }
+                else if (p < n && (q == m || lcs[(p + 1) * w + q] >= lcs[p * w + q + 1]))
+                {
+                    // Deletions first, as diff -u prints them.
+                    ops.Add(new Op('-', a[p], p, q));
+                    p++;
+                }
+                else
+                {
+                    ops.Add(new Op('+', b[q], p, q));
+                    q++;
+                }
+            }
+            return ops;
         }
-        var ops = new List<Op>();
-        int p = 0, q = 0;
-        while (p < n || q < m)
+        finally
         {
-            if (p < n && q < m && a[p] == b[q])
-            {
-                ops.Add(new Op(' ', a[p], p, q));
-                p++;
-                q++;
-            }
-            else if (p < n && (q == m || lcs[p + 1, q] >= lcs[p, q + 1]))
-            {
-                // Deletions first, as diff -u prints them.
-                ops.Add(new Op('-', a[p], p, q));
-                p++;
-            }
-            else
-            {
-                ops.Add(new Op('+', b[q], p, q));
-                q++;
-            }
+            ArrayPool<int>.Shared.Return(lcs);
         }
-        return ops;
     }
 
     private static string[] Split(string text) => text.Replace("\r\n", "\n").TrimEnd('\n').Split('\n');

@@ -101,11 +101,11 @@ internal class ShareOption
     public virtual void Read(XElement fs, VirtioFsShare share)
     {
         XElement? e = fs;
-        foreach (var step in Slot.Path)
+        foreach (var step in Slot.Names)
         {
             e = e?.Element(step);
         }
-        _setValue(share, Slot.Attribute is null ? e is not null : Parse((string?)e?.Attribute(Slot.Attribute)));
+        _setValue(share, Slot.AttributeName is null ? e is not null : Parse((string?)e?.Attribute(Slot.AttributeName)));
     }
 
     /// <summary>Writes the asked value, or removes the option when -Reset names it; leaves it alone otherwise.</summary>

@@ -101,7 +101,11 @@ internal static class ShareValidator
     /// </summary>
     private static void ValidateDaemonDialect(VirtioFsShare merged, ShareSettings asked, HostContext host)
     {
-        if (merged.SocketPath is not null || host.DaemonFor(merged.BinaryPath) is not { } daemon)
+        // Asking which virtiofsd libvirt would run means running it three times (DaemonBinaryProbe), ~15 ms:
+        // ask only when the share uses an option that one of the dialects lacks. For any other share the answer
+        // could not change the outcome, and a fleet of New-VirtioFsShare calls would pay it per domain.
+        if (merged.SocketPath is not null || !ShareOptions.All.Any(o => o.Dialects != DaemonDialects.Both && o.IsUsed(merged))
+            || host.DaemonFor(merged.BinaryPath) is not { } daemon)
         {
             return;
         }

@@ -55,16 +55,25 @@ internal sealed class LibvirtConnection : IDisposable
         return new LibvirtConnection(conn, uri);
     }
 
-    /// <summary>libvirt's own version, e.g. 9.0.0.</summary>
+    private Version? _libraryVersion;
+
+    /// <summary>
+    /// libvirt's own version, e.g. 9.0.0. Asked once per connection (it is a round trip to the daemon, and every
+    /// edit validates against it); a daemon cannot change its version under an open connection.
+    /// </summary>
     public Version LibraryVersion
     {
         get
         {
+            if (_libraryVersion is { } known)
+            {
+                return known;
+            }
             if (LibvirtNative.virConnectGetLibVersion(Handle, out ulong v) < 0)
             {
                 throw Failure(ErrorIds.LibvirtQueryFailed, VirtioFsErrorKind.InvalidResult, "Cannot read the libvirt version", Uri);
             }
-            return new Version((int)(v / 1000000), (int)(v / 1000 % 1000), (int)(v % 1000));
+            return _libraryVersion = new Version((int)(v / 1000000), (int)(v / 1000 % 1000), (int)(v % 1000));
         }
     }
 
@@ -120,15 +129,34 @@ internal sealed class LibvirtConnection : IDisposable
         }
         if (dom == IntPtr.Zero)
         {
-            var (code, message) = LastError();
-            if (code == LibvirtNative.ErrNoDomain)
-            {
-                throw new VirtioFsException(ErrorIds.DomainNotFound, VirtioFsErrorKind.ObjectNotFound,
-                    $"No domain named or with UUID '{nameOrUuid}' on {Uri}.", nameOrUuid,
-                    $"List the domains with 'virsh -c {Uri} list --all'; names are case-sensitive.");
-            }
-            throw new VirtioFsException(ErrorIds.DomainLookupFailed, VirtioFsErrorKind.InvalidResult,
-                $"Cannot look up domain '{nameOrUuid}' on {Uri}: {message}", nameOrUuid);
+            throw LookupFailed(nameOrUuid);
+        }
+        return new LibvirtDomain(this, dom);
+    }
+
+    private VirtioFsException LookupFailed(string nameOrUuid)
+    {
+        var (code, message) = LastError();
+        if (code == LibvirtNative.ErrNoDomain)
+        {
+            return new VirtioFsException(ErrorIds.DomainNotFound, VirtioFsErrorKind.ObjectNotFound,
+                $"No domain named or with UUID '{nameOrUuid}' on {Uri}.", nameOrUuid,
+                $"List the domains with 'virsh -c {Uri} list --all'; names are case-sensitive.");
+        }
+        return new VirtioFsException(ErrorIds.DomainLookupFailed, VirtioFsErrorKind.InvalidResult,
+            $"Cannot look up domain '{nameOrUuid}' on {Uri}: {message}", nameOrUuid);
+    }
+
+    /// <summary>
+    /// Finds a domain by the UUID read from one of its handles. LookupDomain would first ask for a domain named like
+    /// the UUID, a round trip that fails.
+    /// </summary>
+    public LibvirtDomain LookupDomainByUuid(string uuid)
+    {
+        IntPtr dom = LibvirtNative.virDomainLookupByUUIDString(Handle, uuid);
+        if (dom == IntPtr.Zero)
+        {
+            throw LookupFailed(uuid);
         }
         return new LibvirtDomain(this, dom);
     }

@@ -56,9 +56,10 @@ internal sealed class FileLock : IDisposable
 
     /// <summary>
     /// Waits until this process holds the flock of <paramref name="path"/> (a lock file); FileLocked when
-    /// another writer holds it past <paramref name="timeout"/>.
+    /// another writer holds it past <paramref name="timeout"/>. With <paramref name="create"/> a missing lock
+    /// file is created (0644, O_NOFOLLOW, never truncated) by the open that locks it.
     /// </summary>
-    public static FileLock Acquire(string path, TimeSpan timeout, CancellationToken ct = default)
+    public static FileLock Acquire(string path, TimeSpan timeout, CancellationToken ct = default, bool create = false)
     {
         string full = System.IO.Path.GetFullPath(path);
         string dir = System.IO.Path.GetDirectoryName(full) ?? "/";
@@ -68,7 +69,12 @@ internal sealed class FileLock : IDisposable
         {
             ct.ThrowIfCancellationRequested();
             bool fileExists = true;
-            int fd = LibC.Open(full, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+            int fd = create ? LibC.Open(full, LibC.O_RDONLY | LibC.O_CREAT | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0x1A4 /* 0644 */) : -1;
+            if (fd < 0)
+            {
+                // Not created (a link is in the way, or the directory is not ours to write): lock what is there.
+                fd = LibC.Open(full, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+            }
             if (fd < 0 && LibC.Errno == LibC.ENOENT)
             {
                 fileExists = false;

@@ -20,6 +20,9 @@ internal readonly record struct FileStatus(uint Uid, uint Gid, uint Mode, ulong 
 
     public bool IsCharacterDevice => (Mode & TypeMask) == 0x2000;
 
+    /// <summary>st_size: the length of a regular file in bytes.</summary>
+    public long Size { get; init; }
+
     /// <summary>The permission bits (rwx for user, group, other, plus setuid/setgid/sticky).</summary>
     public uint Permissions => Mode & 0xFFF;
 
@@ -45,11 +48,11 @@ internal readonly record struct FileStatus(uint Uid, uint Gid, uint Mode, ulong 
     }
 
     // struct stat: x86_64 has dev, ino, nlink (8 bytes each), then mode, uid, gid (4 each); aarch64
-    // (the generic layout) has dev, ino (8 each), then mode, nlink, uid, gid (4 each).
+    // (the generic layout) has dev, ino (8 each), then mode, nlink, uid, gid (4 each). Both have st_size at 48.
     private static unsafe FileStatus? Decode(byte* buf) => RuntimeInformation.ProcessArchitecture switch
     {
-        Architecture.X64 => new FileStatus(*(uint*)(buf + 28), *(uint*)(buf + 32), *(uint*)(buf + 24), *(ulong*)buf, *(ulong*)(buf + 8)),
-        Architecture.Arm64 => new FileStatus(*(uint*)(buf + 24), *(uint*)(buf + 28), *(uint*)(buf + 16), *(ulong*)buf, *(ulong*)(buf + 8)),
+        Architecture.X64 => new FileStatus(*(uint*)(buf + 28), *(uint*)(buf + 32), *(uint*)(buf + 24), *(ulong*)buf, *(ulong*)(buf + 8)) { Size = *(long*)(buf + 48) },
+        Architecture.Arm64 => new FileStatus(*(uint*)(buf + 24), *(uint*)(buf + 28), *(uint*)(buf + 16), *(ulong*)buf, *(ulong*)(buf + 8)) { Size = *(long*)(buf + 48) },
         _ => null,
     };
 }

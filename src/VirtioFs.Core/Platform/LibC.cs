@@ -16,6 +16,7 @@ internal static unsafe partial class LibC
     public const int O_RDONLY = 0x0;
     public const int O_WRONLY = 0x1;
     public const int O_CREAT = 0x40;
+    public const int O_EXCL = 0x80;
     public const int O_APPEND = 0x400;
     public const int O_DIRECTORY = 0x10000;
     public const int O_NOFOLLOW = 0x20000;
@@ -61,11 +62,68 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "fsync", SetLastError = true)]
     public static partial int Fsync(int fd);
 
+    [LibraryImport(Lib, EntryPoint = "read", SetLastError = true)]
+    public static partial nint Read(int fd, byte* buf, nint count);
+
+    [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
+    public static partial nint Write(int fd, byte* buf, nint count);
+
+    [LibraryImport(Lib, EntryPoint = "fchmod", SetLastError = true)]
+    public static partial int FChmod(int fd, uint mode);
+
+    [LibraryImport(Lib, EntryPoint = "fchown", SetLastError = true)]
+    public static partial int FChown(int fd, uint uid, uint gid);
+
+    [LibraryImport(Lib, EntryPoint = "rename", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Rename(string from, string to);
+
     [LibraryImport(Lib, EntryPoint = "close")]
     public static partial int Close(int fd);
 
     [LibraryImport(Lib, EntryPoint = "flock", SetLastError = true)]
     public static partial int Flock(int fd, int operation);
+
+    [LibraryImport(Lib, EntryPoint = "inotify_init1", SetLastError = true)]
+    public static partial int InotifyInit1(int flags);
+
+    [LibraryImport(Lib, EntryPoint = "inotify_add_watch", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int InotifyAddWatch(int fd, string path, uint mask);
+
+    [LibraryImport(Lib, EntryPoint = "inotify_rm_watch")]
+    public static partial int InotifyRmWatch(int fd, int wd);
+
+    /// <summary>statfs(2) into a buffer of at least 120 bytes; f_type is its first field (a long) on 64-bit Linux.</summary>
+    [LibraryImport(Lib, EntryPoint = "statfs", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int StatFs(string path, byte* buf);
+
+    public const int IN_NONBLOCK = 0x800;
+    public const int IN_CLOEXEC = 0x80000;
+    public const uint IN_MOVED_FROM = 0x40;
+    public const uint IN_MOVED_TO = 0x80;
+    public const uint IN_CREATE = 0x100;
+    public const uint IN_DELETE = 0x200;
+    public const uint IN_Q_OVERFLOW = 0x4000;
+    public const uint IN_IGNORED = 0x8000;
+    public const uint IN_ONLYDIR = 0x01000000;
+    public const uint IN_ISDIR = 0x40000000;
+
+    /// <summary>DIR *opendir(const char *name); 0 when it cannot be read.</summary>
+    [LibraryImport(Lib, EntryPoint = "opendir", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial nint OpenDir(string path);
+
+    /// <summary>
+    /// struct dirent *readdir(DIR *): null at the end. glibc and musl on 64-bit lay it out alike: d_ino (8 bytes),
+    /// d_off (8), d_reclen (2), d_type (1), then the NUL-terminated name.
+    /// </summary>
+    [LibraryImport(Lib, EntryPoint = "readdir")]
+    public static partial byte* ReadDir(nint dir);
+
+    [LibraryImport(Lib, EntryPoint = "closedir")]
+    public static partial int CloseDir(nint dir);
+
+    public const int DirentTypeOffset = 18;
+    public const int DirentNameOffset = 19;
+    public const byte DT_DIR = 4;
 
     [LibraryImport(Lib, EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int sig);

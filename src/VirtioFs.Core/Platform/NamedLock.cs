@@ -53,15 +53,11 @@ internal static class NamedLock
     {
         var dir = Directory();
         var file = System.IO.Path.Combine(dir, $"{kind}-{Hash(key)}.lock");
-        // Never follow a link someone planted in a shared directory, and never truncate.
-        int fd = LibC.Open(file, LibC.O_RDONLY | LibC.O_CREAT | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0x1A4 /* 0644 */);
-        if (fd >= 0)
-        {
-            LibC.Close(fd);
-        }
         try
         {
-            return FileLock.Acquire(file, timeout, ct);
+            // The lock file is created by the same open that locks it (O_CREAT, never following a link someone
+            // planted in a shared directory, never truncating), not by an open and close of its own first.
+            return FileLock.Acquire(file, timeout, ct, create: true);
         }
         catch (VirtioFsException e) when (e.ErrorId == ErrorIds.FileLocked)
         {

@@ -79,12 +79,13 @@ public sealed class NewVirtioFsShareCommand : ShareOptionsCmdlet
             {
                 var (settings, mark) = forHost(uri);
                 var target = OpenTarget(uri, skipSourceCheck);
-                if (Apply(target, doc => Marked(ShareEditor.Add(doc, settings, access, memory, pageKiB, target.Host), settings.Tag!, mark),
-                        $"Add virtio-fs share '{settings.Tag}'", LiveAction.Attach) is null)
+                var committed = Apply(target, doc => Marked(ShareEditor.Add(doc, settings, access, memory, pageKiB, target.Host), settings.Tag!, mark),
+                    $"Add virtio-fs share '{settings.Tag}'", LiveAction.Attach, readBack: true);
+                if (committed is null)
                 {
                     return;
                 }
-                var share = ShareEditor.List(target.Load()).First(s => s.Tag == settings.Tag);
+                var share = ShareEditor.List(committed.Written ?? target.Load()).First(s => s.Tag == settings.Tag);
                 target.Stamp(share);
                 WriteObject(share);
             });

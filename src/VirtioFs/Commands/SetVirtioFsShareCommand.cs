@@ -66,12 +66,13 @@ public sealed class SetVirtioFsShareCommand : ShareOptionsCmdlet
 
     private void Change(IDomainTarget target, string tag, ShareSettings settings, VirtioFsSharedMemoryChoice memory)
     {
-        if (Apply(target, doc => ShareEditor.Update(doc, tag, settings, memory, target.Host),
-                $"Change virtio-fs share '{tag}'", LiveAction.None) is null || !PassThru)
+        var committed = Apply(target, doc => ShareEditor.Update(doc, tag, settings, memory, target.Host),
+            $"Change virtio-fs share '{tag}'", LiveAction.None, readBack: PassThru);
+        if (committed is null || !PassThru)
         {
             return;
         }
-        var share = ShareEditor.List(target.Load()).First(s => s.Tag == (settings.Tag ?? tag));
+        var share = ShareEditor.List(committed.Written ?? target.Load()).First(s => s.Tag == (settings.Tag ?? tag));
         target.Stamp(share);
         WriteObject(share);
     }

@@ -68,7 +68,7 @@ public abstract class DomainEditCmdlet : LibvirtCmdlet
     /// declined or -WhatIf was given.
     /// </summary>
     internal CommitResult? Apply(IDomainTarget target, Func<DomainDocument, DomainEdit> change, string action, LiveAction live,
-        Action<DomainEdit>? prepare = null)
+        Action<DomainEdit>? prepare = null, bool readBack = false)
     {
         var result = target.Edit(change, edit =>
         {
@@ -77,7 +77,7 @@ public abstract class DomainEditCmdlet : LibvirtCmdlet
             string diff = edit.Diff(target.Label);
             return ShouldProcess($"{action} on {target.Label}:{Environment.NewLine}{diff}",
                 $"{action} on {target.Label}? The change:{Environment.NewLine}{diff}", action);
-        }, live, CancelToken);
+        }, live, CancelToken, readBack);
         WriteHostWarnings(target);
         if (result is null)
         {

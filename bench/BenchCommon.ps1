@@ -1,0 +1,210 @@
+# SPDX-License-Identifier: MIT
+# Helpers the benchmark scripts share; dot-source it: . "$PSScriptRoot/BenchCommon.ps1".
+# Nothing here prints a figure of its own: every number a benchmark prints is measured in its run.
+
+$script:BenchFixtureDir = [IO.Path]::GetFullPath([IO.Path]::Combine($PSScriptRoot, '..', 'tests', 'fixtures', 'domains'))
+
+# The domain shapes a benchmark draws from. several-filesystems.xml is left out: it already has a
+# 'data' share, so adding one is (rightly) an error there. LibvirtOk: libvirt on this machine can define
+# it with type='qemu' (aarch64-virt needs qemu-system-aarch64, which the test packages do not install).
+$script:BenchShapes = @(
+    [pscustomobject]@{ Shape = 'q35'; File = 'q35-full.xml'; LibvirtOk = $true }
+    [pscustomobject]@{ Shape = 'pc'; File = 'pc-minimal.xml'; LibvirtOk = $true }
+    [pscustomobject]@{ Shape = 'aarch64'; File = 'aarch64-virt.xml'; LibvirtOk = $false }
+    [pscustomobject]@{ Shape = 'numa'; File = 'numa-cells.xml'; LibvirtOk = $true }
+    [pscustomobject]@{ Shape = 'huge'; File = 'hugepages.xml'; LibvirtOk = $true }
+    [pscustomobject]@{ Shape = 'locked'; File = 'membacking-other.xml'; LibvirtOk = $true }
+)
+
+function New-BenchDomainXml {
+    # $Number domain definitions drawn at random from the shapes, each with a unique <name> (Prefix-shape-i)
+    # and a fresh <uuid>; -ForLibvirt keeps the shapes libvirt can define here and sets type='qemu' (no KVM
+    # needed: the domains are defined, never started). Returns objects with Shape, Name and Xml.
+    param([int] $Number, [System.Random] $Random, [string] $Prefix = '', [switch] $ForLibvirt)
+    $shapes = @($BenchShapes | Where-Object { -not $ForLibvirt -or $_.LibvirtOk })
+    $templates = foreach ($s in $shapes) {
+        [pscustomobject]@{ Shape = $s.Shape; Xml = [IO.File]::ReadAllText([IO.Path]::Combine($BenchFixtureDir, $s.File)) }
+    }
+    $bytes = [byte[]]::new(16)
+    for ($i = 0; $i -lt $Number; $i++) {
+        $t = $templates[$Random.Next($templates.Count)]
+        $name = '{0}{1}-{2:d5}' -f $Prefix, $t.Shape, $i
+        $Random.NextBytes($bytes)
+        $uuid = [guid]::new($bytes).ToString()
+        $xml = [regex]::new('<name>[^<]*</name>').Replace($t.Xml, "<name>$name</name>", 1)
+        $xml = if ($xml -match '<uuid>') {
+            [regex]::new('<uuid>[^<]*</uuid>').Replace($xml, "<uuid>$uuid</uuid>", 1)
+        } else {
+            $xml.Replace("<name>$name</name>", "<name>$name</name>`n  <uuid>$uuid</uuid>")
+        }
+        if ($ForLibvirt) { $xml = [regex]::new("<domain type='[a-z]+'").Replace($xml, "<domain type='qemu'", 1) }
+        [pscustomobject]@{ Shape = $t.Shape; Name = $name; Xml = $xml }
+    }
+}
+
+function Format-BenchMix($Items) {
+    ($Items | Group-Object Shape | Sort-Object Name | ForEach-Object { "$($_.Name) $($_.Count)" }) -join ', '
+}
+
+function Get-BenchMedian([double[]] $Values) {
+    $s = [double[]]($Values | Sort-Object)
+    if ($s.Count -eq 0) { return [double]::NaN }
+    if ($s.Count % 2) { return $s[[int][math]::Floor($s.Count / 2)] }
+    ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2
+}
+
+function Format-BenchSpread([double[]] $Values, [string] $Format = 'F3') {
+    # min-max and every value in run order, so a reader sees how much a shared machine moved them.
+    $sorted = [double[]]($Values | Sort-Object)
+    '{0}-{1} (rounds: {2})' -f $sorted[0].ToString($Format), $sorted[-1].ToString($Format),
+        (($Values | ForEach-Object { $_.ToString($Format) }) -join ', ')
+}
+
+function Get-BenchLoad {
+    # The 1/5/15 minute load averages: the machine is shared, so every report says how busy it was.
+    if (Test-Path -LiteralPath /proc/loadavg) { ((Get-Content -LiteralPath /proc/loadavg -Raw).Split(' ')[0..2]) -join ' ' } else { '?' }
+}
+
+function Write-BenchHeader([string] $What) {
+    Write-Host "$What"
+    Write-Host ("{0} CPUs, load average {1}, {2}" -f [Environment]::ProcessorCount, (Get-BenchLoad), (Get-Date -Format 'yyyy-MM-dd HH:mm'))
+}
+
+function Resolve-BenchModule([string] $ModulePath) {
+    # The built module's manifest: -ModulePath, else $env:VIRTIOFS_MODULE_PATH, else output/VirtioFs/<version>.
+    if (-not $ModulePath) { $ModulePath = $env:VIRTIOFS_MODULE_PATH }
+    if (-not $ModulePath) {
+        $version = (Import-PowerShellDataFile -LiteralPath ([IO.Path]::Combine($PSScriptRoot, '..', 'VirtioFs.psd1'))).ModuleVersion
+        $ModulePath = [IO.Path]::Combine($PSScriptRoot, '..', 'output', 'VirtioFs', $version)
+    }
+    $manifest = [IO.Path]::Combine([IO.Path]::GetFullPath($ModulePath), 'VirtioFs.psd1')
+    if (-not (Test-Path -LiteralPath $manifest)) { throw "No VirtioFs.psd1 in '$ModulePath': build first (./build.ps1 -Task Build)." }
+    $manifest
+}
+
+function Get-BenchPython {
+    # Debian's python3 first: python3-libvirt installs there, and a pyenv or venv python on PATH lacks it.
+    $py = if (Test-Path -LiteralPath /usr/bin/python3) { '/usr/bin/python3' }
+          else { (Get-Command python3 -CommandType Application -ErrorAction Ignore | Select-Object -First 1).Source }
+    if (-not $py) { throw 'python3 not found: the floors are Python scripts (apt-get install python3).' }
+    $py
+}
+
+function Invoke-BenchProcess {
+    # Runs a program with an argv array (no shell), stdin from -InputText; returns its stdout, throws with
+    # its stderr when it fails.
+    param([string] $FilePath, [string[]] $ArgumentList, [string] $InputText, [hashtable] $Environment = @{})
+    $psi = [Diagnostics.ProcessStartInfo]::new($FilePath)
+    foreach ($a in $ArgumentList) { $psi.ArgumentList.Add($a) }
+    foreach ($k in $Environment.Keys) { $psi.Environment[$k] = $Environment[$k] }
+    $psi.UseShellExecute = $false
+    $psi.RedirectStandardInput = $true
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $p = [Diagnostics.Process]::Start($psi)
+    $stderr = $p.StandardError.ReadToEndAsync()
+    $stdout = $p.StandardOutput.ReadToEndAsync()
+    if ($InputText) { $p.StandardInput.Write($InputText) }
+    $p.StandardInput.Close()
+    $p.WaitForExit()
+    if ($p.ExitCode -ne 0) {
+        throw "$FilePath $($ArgumentList -join ' ') failed ($($p.ExitCode)): $($stderr.Result)"
+    }
+    $stdout.Result
+}
+
+function Write-BenchVerdict([string] $What, [double] $Ratio, [double] $Target, [string] $Detail) {
+    # The last line of a benchmark: the ratio, the target and whether it was met (the exit code stays 0).
+    $met = $Ratio -le $Target
+    '{0}: {1:F2}x (target <= {2:F2}x): {3}{4}' -f $What, $Ratio, $Target, ($met ? 'met' : 'NOT met'), ($Detail ? " ($Detail)" : '')
+}
+
+function Import-BenchNothingCmdlet {
+    # Test-BenchNothing: a compiled cmdlet that binds the parameters the benchmarks pass to the module and
+    # writes one object, nothing else. Timed in the same loop as the module, it is what PowerShell's
+    # invocation and parameter binding alone cost per call.
+    if (-not ('VirtioFsBench.TestBenchNothingCommand' -as [type])) {
+        Add-Type -TypeDefinition @'
+using System.Management.Automation;
+namespace VirtioFsBench
+{
+    [Cmdlet(VerbsDiagnostic.Test, "BenchNothing", SupportsShouldProcess = true)]
+    public sealed class TestBenchNothingCommand : PSCmdlet
+    {
+        [Parameter] public string Path { get; set; } = "";
+        [Parameter] public string Domain { get; set; } = "";
+        [Parameter] public string[] ConnectionUri { get; set; } = new string[0];
+        [Parameter] public string Tag { get; set; } = "";
+        [Parameter] public string Source { get; set; } = "";
+        protected override void ProcessRecord() => WriteObject(Path + Domain);
+    }
+}
+'@
+    }
+    Import-Module -Assembly ([VirtioFsBench.TestBenchNothingCommand].Assembly) -Global
+}
+
+function Start-BenchWorker {
+    # A floor that stays running (bench/floors/*.py): its start-up is paid once, and batches of the module and
+    # of the floor can alternate in time, so both sides see the same load on a shared machine. The first line
+    # it reads is its configuration; then one JSON request per line, one JSON answer per line.
+    param([string] $FilePath, [string[]] $ArgumentList, [hashtable] $Config)
+    $psi = [Diagnostics.ProcessStartInfo]::new($FilePath)
+    foreach ($a in $ArgumentList) { $psi.ArgumentList.Add($a) }
+    $psi.UseShellExecute = $false
+    $psi.RedirectStandardInput = $true
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $p = [Diagnostics.Process]::Start($psi)
+    $worker = [pscustomobject]@{ Process = $p; Stderr = $p.StandardError.ReadToEndAsync(); Name = "$FilePath $($ArgumentList -join ' ')" }
+    $p.StandardInput.WriteLine(($Config | ConvertTo-Json -Compress -Depth 4))
+    $p.StandardInput.Flush()
+    $worker
+}
+
+function Invoke-BenchWorker($Worker, [hashtable] $Request) {
+    $Worker.Process.StandardInput.WriteLine(($Request | ConvertTo-Json -Compress -Depth 4))
+    $Worker.Process.StandardInput.Flush()
+    $line = $Worker.Process.StandardOutput.ReadLine()
+    if ($null -eq $line) {
+        $Worker.Process.WaitForExit()
+        throw "$($Worker.Name) stopped (exit code $($Worker.Process.ExitCode)): $($Worker.Stderr.Result)"
+    }
+    $line | ConvertFrom-Json
+}
+
+function Stop-BenchWorker($Worker) {
+    if (-not $Worker) { return }
+    try { $Worker.Process.StandardInput.Close() } catch { }
+    if (-not $Worker.Process.WaitForExit(10000)) { $Worker.Process.Kill() }
+    $Worker.Process.Dispose()
+}
+
+function Split-BenchChunk([object[]] $Items, [int] $Size) {
+    # The items in consecutive chunks of $Size (the last one shorter), each chunk an array.
+    for ($i = 0; $i -lt $Items.Count; $i += $Size) { , @($Items[$i..([Math]::Min($i + $Size, $Items.Count) - 1)]) }
+}
+
+function Import-BenchShareNothingCmdlet {
+    # Test-BenchShareNothing: a cmdlet derived from the module's own ShareOptionsCmdlet (so it has
+    # New-VirtioFsShare's base classes, parameters and parameter sets) that does nothing but write one object.
+    # What it costs is what PowerShell and those base classes cost per call before any work is done. Needs the
+    # module imported first (it compiles against the loaded VirtioFs.dll).
+    if (-not ('VirtioFsBench.TestBenchShareNothingCommand' -as [type])) {
+        $vfs = [VirtioFs.Internal.ShareOptionsCmdlet].Assembly.Location
+        # CS1701: VirtioFs.dll is built against PowerShell Standard; this pwsh's own assemblies are newer.
+        Add-Type -IgnoreWarnings -CompilerOptions '-nowarn:CS1701' -ReferencedAssemblies $vfs, ([System.Management.Automation.PSCmdlet].Assembly.Location) -TypeDefinition @'
+using System.Management.Automation;
+namespace VirtioFsBench
+{
+    [Cmdlet(VerbsDiagnostic.Test, "BenchShareNothing", SupportsShouldProcess = true, DefaultParameterSetName = "Domain")]
+    public sealed class TestBenchShareNothingCommand : VirtioFs.Internal.ShareOptionsCmdlet
+    {
+        [Parameter(Position = 1)] public string Tag { get; set; }
+        protected override void ProcessRecord() => WriteObject(Path + Domain);
+    }
+}
+'@
+    }
+    Import-Module -Assembly ([VirtioFsBench.TestBenchShareNothingCommand].Assembly) -Global
+}

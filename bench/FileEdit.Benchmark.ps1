@@ -1,0 +1,198 @@
+# SPDX-License-Identifier: MIT
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    New-VirtioFsShare -Path on many domain XML files against its floor: the same edit done by Python.
+.DESCRIPTION
+    Generates -Count domain XML files (the shapes of tests/fixtures/domains, unique names and uuids), then
+    runs -Rounds rounds. Each round gives both sides fresh copies of that same set, in a directory of their
+    own (the same path every round), and works through it in chunks of -Chunk files (10), the two sides taking
+    turns chunk by chunk (who goes first alternates), so both see the same load on a shared machine:
+
+      module  this pwsh process, module imported once before the rounds: for each file
+              New-VirtioFsShare -Path <file> -Tag data -Source <dir> (lock, read, validate, edit, .bak,
+              atomic durable write), timed with a Stopwatch around each chunk's loop;
+      floor   bench/floors/file_edit.py, one python3 process kept running for the whole run, timed inside
+              Python around each chunk's loop: the writers' lock file, read, parse and edit with ElementTree,
+              then .bak and file each written to a temp file, fsynced, chmod/chown, renamed, and the
+              directory fsynced, as the module's AtomicFile does;
+      trivial a cmdlet that does nothing but bind the same parameters and write one object, in the same
+              loop shape: what PowerShell's invocation and binding alone cost per call; and one derived from
+              the module's ShareOptionsCmdlet (New-VirtioFsShare's base classes and parameters) doing nothing.
+
+    A side's round time is the sum of its chunks. Start-up (pwsh, python, the import) is outside the timing
+    on both sides. A warm-up on a few files (JIT) is not counted. Prints each side's median ms per VM over
+    the rounds with its spread, the median of the per-round ratios, then the ratio of the medians (module /
+    floor) last, against the target of 1.25x. Exit code 0 whether or not it is met; 1 when an output lacks
+    the share or its .bak.
+.EXAMPLE
+    dotnet pwsh -NoProfile -File ./bench/FileEdit.Benchmark.ps1 -Count 400 -Rounds 5
+#>
+[CmdletBinding()]
+param(
+    # The built module directory; default $env:VIRTIOFS_MODULE_PATH, else output/VirtioFs/<version>.
+    [string] $ModulePath,
+
+    # Domain XML files per round (each side edits all of them).
+    [ValidateRange(1, 100000)]
+    [int] $Count = 400,
+
+    # Timed rounds; the medians are taken over them.
+    [ValidateRange(1, 101)]
+    [int] $Rounds = 5,
+
+    # Files per turn: the sides alternate after each chunk.
+    [ValidateRange(1, 100000)]
+    [int] $Chunk = 10,
+
+    # Seed for the shape mix and the uuids; random (and printed) when omitted.
+    [int] $Seed = (Get-Random -Minimum 0 -Maximum ([int]::MaxValue))
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+. ([IO.Path]::Combine($PSScriptRoot, 'BenchCommon.ps1'))
+
+$Target = 1.25
+$Tag = 'data'
+$WarmUp = [Math]::Min(20, $Count)
+
+$manifest = Resolve-BenchModule $ModulePath
+$python = Get-BenchPython
+$floorScript = [IO.Path]::Combine($PSScriptRoot, 'floors', 'file_edit.py')
+
+Import-BenchNothingCmdlet
+
+$work = [IO.Path]::Combine([IO.Path]::GetTempPath(), "virtiofs-bench-file-$([guid]::NewGuid().ToString('n'))")
+# Lock files go where the module puts them (/run/lock, a tmpfs), in a directory of this run's own so
+# the thousands of lock files are removed afterwards; both sides use it.
+$lockRoot = if (Test-Path -LiteralPath /run/lock) { '/run/lock' } else { $work }
+$lockDir = [IO.Path]::Combine($lockRoot, "virtiofs-bench-$([guid]::NewGuid().ToString('n'))")
+$savedLockDir = $env:VIRTIOFS_LOCK_DIR
+$exit = 0
+$worker = $null
+try {
+    $genDir = [IO.Directory]::CreateDirectory([IO.Path]::Combine($work, 'generated')).FullName
+    $source = [IO.Directory]::CreateDirectory([IO.Path]::Combine($work, 'share')).FullName
+    [void][IO.Directory]::CreateDirectory($lockDir)
+    $env:VIRTIOFS_LOCK_DIR = $lockDir
+
+    $domains = @(New-BenchDomainXml -Number $Count -Random ([System.Random]::new($Seed)))
+    foreach ($d in $domains) { [IO.File]::WriteAllText([IO.Path]::Combine($genDir, "$($d.Name).xml"), $d.Xml) }
+    $names = @($domains | ForEach-Object { "$($_.Name).xml" })
+    Write-BenchHeader "File edit: New-VirtioFsShare -Path against Python (file_edit.py), $Count files x $Rounds rounds"
+    Write-Host "Seed $Seed; $(Format-BenchMix $domains); in $work"
+
+    # Fresh copies of the generated set in a directory that keeps its path between rounds.
+    function Copy-Set([string] $Side, [int] $Number = $Count) {
+        $dir = [IO.Path]::Combine($work, $Side)
+        if (Test-Path -LiteralPath $dir) { [IO.Directory]::Delete($dir, $true) }
+        [void][IO.Directory]::CreateDirectory($dir)
+        foreach ($n in $names[0..($Number - 1)]) { [IO.File]::Copy([IO.Path]::Combine($genDir, $n), [IO.Path]::Combine($dir, $n)) }
+        , @($names[0..($Number - 1)] | ForEach-Object { [IO.Path]::Combine($dir, $_) })
+    }
+    $sw = [Diagnostics.Stopwatch]::new()
+    function Measure-Module([string[]] $Files) {
+        $sw.Restart()
+        foreach ($f in $Files) { $null = New-VirtioFsShare -Path $f -Tag $Tag -Source $source -Confirm:$false -ErrorAction Stop }
+        $sw.Stop()
+        $sw.Elapsed.TotalSeconds
+    }
+    function Measure-Trivial([string[]] $Files) {
+        $sw.Restart()
+        foreach ($f in $Files) { $null = Test-BenchNothing -Path $f -Tag $Tag -Source $source -Confirm:$false -ErrorAction Stop }
+        $sw.Stop()
+        $sw.Elapsed.TotalSeconds
+    }
+    function Measure-Base([string[]] $Files) {
+        $sw.Restart()
+        foreach ($f in $Files) { $null = Test-BenchShareNothing -Path $f -Tag $Tag -Source $source -Confirm:$false -ErrorAction Stop }
+        $sw.Stop()
+        $sw.Elapsed.TotalSeconds
+    }
+    function Measure-Floor([string[]] $Files) {
+        $out = Invoke-BenchWorker $worker @{ files = $Files }
+        if ($out.count -ne $Files.Count) { throw "The floor edited $($out.count) of $($Files.Count) files." }
+        [double]$out.seconds
+    }
+
+    $worker = Start-BenchWorker -FilePath $python -ArgumentList @($floorScript) -Config @{ tag = $Tag; source = $source; lockdir = $lockDir }
+    $sw.Restart()
+    Import-Module $manifest -ErrorAction Stop
+    $importSeconds = $sw.Elapsed.TotalSeconds
+    Import-BenchShareNothingCmdlet
+    # Warm-up, not counted: the JIT compiles the module's paths, Python fills its caches.
+    $null = Measure-Module (Copy-Set 'module' $WarmUp)
+    $null = Measure-Floor (Copy-Set 'floor' $WarmUp)
+    $null = Measure-Trivial (Copy-Set 'trivial' $WarmUp)
+
+    $module = [Collections.Generic.List[double]]::new()
+    $floor = [Collections.Generic.List[double]]::new()
+    $trivial = [Collections.Generic.List[double]]::new()
+    $base = [Collections.Generic.List[double]]::new()
+    $chunks = @(Split-BenchChunk -Items (0..($Count - 1)) -Size $Chunk)
+    for ($r = 0; $r -lt $Rounds; $r++) {
+        $mFiles = Copy-Set 'module'
+        $fFiles = Copy-Set 'floor'
+        $m = 0.0; $f = 0.0; $t = 0.0; $b = 0.0
+        for ($c = 0; $c -lt $chunks.Count; $c++) {
+            $i = $chunks[$c]
+            if (($r + $c) % 2) {
+                $f += Measure-Floor $fFiles[$i]
+                $m += Measure-Module $mFiles[$i]
+            } else {
+                $m += Measure-Module $mFiles[$i]
+                $f += Measure-Floor $fFiles[$i]
+            }
+            $t += Measure-Trivial $mFiles[$i]
+            $b += Measure-Base $mFiles[$i]
+        }
+        $module.Add($m * 1000 / $Count); $floor.Add($f * 1000 / $Count); $trivial.Add($t * 1000 / $Count); $base.Add($b * 1000 / $Count)
+        Write-Host ('round {0}: module {1:F3} ms/VM, floor {2:F3} ms/VM, ratio {3:F2}, load {4}' -f ($r + 1), $module[-1], $floor[-1], ($module[-1] / $floor[-1]), (Get-BenchLoad))
+    }
+
+    # Correctness of the last round, both sides: the share, shared memory, and a .bak equal to the input.
+    $bad = [Collections.Generic.List[string]]::new()
+    foreach ($side in 'module', 'floor') {
+        foreach ($n in $names) {
+            $file = [IO.Path]::Combine($work, $side, $n)
+            $doc = [xml]::new()
+            $doc.Load($file)
+            $fs = $doc.SelectNodes("/domain/devices/filesystem[@type='mount' and @accessmode='passthrough' and driver/@type='virtiofs' and target/@dir='$Tag' and source/@dir='$source']")
+            $shared = $doc.SelectNodes("/domain/memoryBacking/access[@mode='shared']")
+            $bakSame = [IO.File]::Exists("$file.bak") -and
+                [Linq.Enumerable]::SequenceEqual([IO.File]::ReadAllBytes("$file.bak"), [IO.File]::ReadAllBytes([IO.Path]::Combine($genDir, $n)))
+            if ($fs.Count -ne 1 -or $shared.Count -ne 1 -or -not $bakSame) { $bad.Add("$side/$n") }
+        }
+    }
+
+    $m = Get-BenchMedian $module.ToArray()
+    $f = Get-BenchMedian $floor.ToArray()
+    $t = Get-BenchMedian $trivial.ToArray()
+    $bt = Get-BenchMedian $base.ToArray()
+    ''
+    'Correct outputs (share, shared memory, .bak = input): {0} of {1}' -f (2 * $Count - $bad.Count), (2 * $Count)
+    'Module import: {0:F3} s (once, not counted)' -f $importSeconds
+    ''
+    '{0,-34} {1,10}   {2}' -f 'Side', 'median', 'ms per VM: min-max (each round)'
+    '{0,-34} {1,10:F3}   {2}' -f 'New-VirtioFsShare -Path', $m, (Format-BenchSpread $module.ToArray())
+    '{0,-34} {1,10:F3}   {2}' -f 'floor: Python, same edit, durable', $f, (Format-BenchSpread $floor.ToArray())
+    '{0,-34} {1,10:F3}   {2}' -f 'a do-nothing cmdlet, same loop', $t, (Format-BenchSpread $trivial.ToArray())
+    '{0,-34} {1,10:F3}   {2}' -f 'same, with the module''s base/params', $bt, (Format-BenchSpread $base.ToArray())
+    ''
+    'Of the module''s {0:F3} ms per VM, PowerShell invoking a cmdlet and binding its parameters costs {1:F3} ms; {2:F3} ms with New-VirtioFsShare''s base classes and parameters (a do-nothing cmdlet derived from them).' -f $m, $t, $bt
+    $ratios = [double[]]@(for ($i = 0; $i -lt $module.Count; $i++) { $module[$i] / $floor[$i] })
+    'Per-round ratios module/floor: median {0:F2}x, {1}' -f (Get-BenchMedian $ratios), (Format-BenchSpread $ratios 'F2')
+    'Load average at the end: {0}' -f (Get-BenchLoad)
+    if ($bad.Count) {
+        Write-Error "Outputs without the share, shared memory or the .bak, e.g.: $(($bad | Select-Object -First 5) -join ', ')" -ErrorAction Continue
+        $exit = 1
+    }
+    Write-BenchVerdict 'File edit, module / floor (medians)' ($m / $f) $Target ('{0:F3} / {1:F3} ms per VM' -f $m, $f)
+}
+finally {
+    Stop-BenchWorker $worker
+    $env:VIRTIOFS_LOCK_DIR = $savedLockDir
+    foreach ($d in $work, $lockDir) { if (Test-Path -LiteralPath $d) { Remove-Item -LiteralPath $d -Recurse -Force } }
+}
+exit $exit

@@ -1,0 +1,203 @@
+# SPDX-License-Identifier: MIT
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    New-VirtioFsShare -Domain on many libvirt domains against its floor: libvirt's C API from Python.
+.DESCRIPTION
+    Generates -Count domain definitions (the shapes of tests/fixtures/domains that this libvirt can define,
+    type='qemu'), then runs -Rounds rounds. Each round defines that same set twice, once per side, under
+    fresh random names (vfsb-<run>-r<round>-m-... and -f-...; outside the timing), works through them in
+    chunks of -Chunk domains (2), the two sides taking turns chunk by chunk (who goes first alternates), so both
+    see the same load on a shared machine, then undefines them:
+
+      module  this pwsh process, module imported once before the rounds: for each domain
+              New-VirtioFsShare -Domain <name> -ConnectionUri <uri> -Tag data -Source <dir>, timed with a
+              Stopwatch around each chunk's loop. Each call is a cmdlet of its own, so it opens its own
+              connection, as a runbook's loop does;
+      floor   bench/floors/libvirt_edit.py, one python3 process kept running for the whole run, on ONE
+              connection opened before any timing: virDomainLookupByName, virDomainGetXMLDesc(INACTIVE|SECURE),
+              the same edit with ElementTree, virDomainDefineXMLFlags(VALIDATE), timed inside Python around
+              each chunk's loop;
+      trivial a cmdlet that does nothing but bind the same parameters and write one object, in the same
+              loop shape: what PowerShell's invocation and binding alone cost per call; and one derived from
+              the module's ShareOptionsCmdlet (New-VirtioFsShare's base classes and parameters) doing nothing.
+
+    A side's round time is the sum of its chunks. A warm-up on a few domains is not counted. Prints each
+    side's median ms per VM with its spread, the median of the per-round ratios, then the ratio of the
+    medians (module / floor) last, against the target of 1.3x. Exit code 0 whether or not it is met; 1 when
+    a domain lacks the share afterwards. Every domain of the run is undefined at the end, also on failure or
+    Ctrl+C. Needs a libvirtd on -ConnectionUri (tests/tools/start-libvirt.sh) and python3-libvirt
+    (build.ps1 -Task Bench -InstallSystemPackages installs it).
+.EXAMPLE
+    dotnet pwsh -NoProfile -File ./bench/LibvirtEdit.Benchmark.ps1 -Count 60 -Rounds 5
+#>
+[CmdletBinding()]
+param(
+    # The built module directory; default $env:VIRTIOFS_MODULE_PATH, else output/VirtioFs/<version>.
+    [string] $ModulePath,
+
+    # Domains per side and round.
+    [ValidateRange(1, 10000)]
+    [int] $Count = 60,
+
+    [ValidateRange(1, 101)]
+    [int] $Rounds = 5,
+
+    # Domains per turn: the sides alternate after each chunk.
+    [ValidateRange(1, 10000)]
+    [int] $Chunk = 2,
+
+    [ValidateNotNullOrEmpty()]
+    [string] $ConnectionUri = 'qemu:///system',
+
+    [int] $Seed = (Get-Random -Minimum 0 -Maximum ([int]::MaxValue))
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+. ([IO.Path]::Combine($PSScriptRoot, 'BenchCommon.ps1'))
+
+$Target = 1.3
+$Tag = 'data'
+$WarmUp = [Math]::Min(5, $Count)
+
+$manifest = Resolve-BenchModule $ModulePath
+$python = Get-BenchPython
+$floorScript = [IO.Path]::Combine($PSScriptRoot, 'floors', 'libvirt_edit.py')
+$domainsScript = [IO.Path]::Combine($PSScriptRoot, 'floors', 'libvirt_domains.py')
+& $python -c 'import libvirt' 2>$null
+if ($LASTEXITCODE -ne 0) { throw "$python cannot import libvirt: apt-get install python3-libvirt (build.ps1 -Task Bench -InstallSystemPackages does)." }
+Import-BenchNothingCmdlet
+
+$run = 'vfsb-' + [guid]::NewGuid().ToString('n').Substring(0, 8)
+$work = [IO.Path]::Combine([IO.Path]::GetTempPath(), "virtiofs-bench-$run")
+
+function Invoke-Domains([hashtable] $Job) {
+    $Job.uri = $ConnectionUri
+    Invoke-BenchProcess -FilePath $python -ArgumentList @($domainsScript) -InputText ($Job | ConvertTo-Json -Compress -Depth 3) | ConvertFrom-Json
+}
+
+# The same definition under another name and uuid: libvirt wants both unique.
+function Rename-Domain([string] $Xml, [string] $Name) {
+    $xml = [regex]::new('<name>[^<]*</name>').Replace($Xml, "<name>$Name</name>", 1)
+    [regex]::new('<uuid>[^<]*</uuid>').Replace($xml, "<uuid>$([guid]::NewGuid())</uuid>", 1)
+}
+
+$exit = 0
+$worker = $null
+try {
+    $source = [IO.Directory]::CreateDirectory([IO.Path]::Combine($work, 'share')).FullName
+    $domains = @(New-BenchDomainXml -Number $Count -Random ([System.Random]::new($Seed)) -ForLibvirt)
+    Write-BenchHeader "libvirt edit: New-VirtioFsShare -Domain against python3-libvirt (libvirt_edit.py) on $ConnectionUri, $Count domains x $Rounds rounds"
+    Write-Host "Seed $Seed; $(Format-BenchMix $domains); domains named $run-*"
+
+    # Defines the set for one side of one round; returns the names, in the set's order.
+    function New-Set([string] $Label, [int] $Number = $Count) {
+        $names = [Collections.Generic.List[string]]::new()
+        $xml = [Collections.Generic.List[string]]::new()
+        for ($i = 0; $i -lt $Number; $i++) {
+            $name = "$run-$Label-$($domains[$i].Name)"
+            $names.Add($name)
+            $xml.Add((Rename-Domain $domains[$i].Xml $name))
+        }
+        $null = Invoke-Domains @{ action = 'define'; xml = $xml.ToArray() }
+        , $names.ToArray()
+    }
+    $sw = [Diagnostics.Stopwatch]::new()
+    function Measure-Module([string[]] $Names) {
+        $sw.Restart()
+        foreach ($n in $Names) {
+            $null = New-VirtioFsShare -Domain $n -ConnectionUri $ConnectionUri -Tag $Tag -Source $source -Confirm:$false -ErrorAction Stop
+        }
+        $sw.Stop()
+        $sw.Elapsed.TotalSeconds
+    }
+    function Measure-Trivial([string[]] $Names) {
+        $sw.Restart()
+        foreach ($n in $Names) { $null = Test-BenchNothing -Domain $n -ConnectionUri $ConnectionUri -Tag $Tag -Source $source -Confirm:$false -ErrorAction Stop }
+        $sw.Stop()
+        $sw.Elapsed.TotalSeconds
+    }
+    function Measure-Base([string[]] $Names) {
+        $sw.Restart()
+        foreach ($n in $Names) { $null = Test-BenchShareNothing -Domain $n -ConnectionUri $ConnectionUri -Tag $Tag -Source $source -Confirm:$false -ErrorAction Stop }
+        $sw.Stop()
+        $sw.Elapsed.TotalSeconds
+    }
+    function Measure-Floor([string[]] $Names) {
+        $out = Invoke-BenchWorker $worker @{ names = $Names }
+        if ($out.count -ne $Names.Count) { throw "The floor edited $($out.count) of $($Names.Count) domains." }
+        [double]$out.seconds
+    }
+
+    $worker = Start-BenchWorker -FilePath $python -ArgumentList @($floorScript) -Config @{ uri = $ConnectionUri; tag = $Tag; source = $source }
+    $sw.Restart()
+    Import-Module $manifest -ErrorAction Stop
+    $importSeconds = $sw.Elapsed.TotalSeconds
+    Import-BenchShareNothingCmdlet
+    # Warm-up, not counted: the JIT, libvirtd's caches of the emulator's capabilities.
+    $null = Measure-Module (New-Set 'wm' $WarmUp)
+    $null = Measure-Floor (New-Set 'wf' $WarmUp)
+
+    $module = [Collections.Generic.List[double]]::new()
+    $floor = [Collections.Generic.List[double]]::new()
+    $trivial = [Collections.Generic.List[double]]::new()
+    $base = [Collections.Generic.List[double]]::new()
+    $check = $null
+    $chunks = @(Split-BenchChunk -Items (0..($Count - 1)) -Size $Chunk)
+    for ($r = 1; $r -le $Rounds; $r++) {
+        $mNames = New-Set "r$r-m"
+        $fNames = New-Set "r$r-f"
+        $m = 0.0; $f = 0.0; $t = 0.0; $b = 0.0
+        for ($c = 0; $c -lt $chunks.Count; $c++) {
+            $i = $chunks[$c]
+            if (($r + $c) % 2) {
+                $m += Measure-Module $mNames[$i]
+                $f += Measure-Floor $fNames[$i]
+            } else {
+                $f += Measure-Floor $fNames[$i]
+                $m += Measure-Module $mNames[$i]
+            }
+            $t += Measure-Trivial $mNames[$i]
+            $b += Measure-Base $mNames[$i]
+        }
+        $module.Add($m * 1000 / $Count); $floor.Add($f * 1000 / $Count); $trivial.Add($t * 1000 / $Count); $base.Add($b * 1000 / $Count)
+        Write-Host ('round {0}: module {1:F3} ms/VM, floor {2:F3} ms/VM, ratio {3:F2}, load {4}' -f $r, $module[-1], $floor[-1], ($module[-1] / $floor[-1]), (Get-BenchLoad))
+        if ($r -eq $Rounds) {
+            $check = Invoke-Domains @{ action = 'check'; names = @($mNames + $fNames); tag = $Tag; source = $source }
+        }
+        $null = Invoke-Domains @{ action = 'undefine'; prefix = "$run-r$r-" }
+    }
+
+    $m = Get-BenchMedian $module.ToArray()
+    $f = Get-BenchMedian $floor.ToArray()
+    $t = Get-BenchMedian $trivial.ToArray()
+    $bt = Get-BenchMedian $base.ToArray()
+    ''
+    'Correct definitions in the last round (share, shared memory, read back from libvirt): {0} of {1}' -f $check.ok, (2 * $Count)
+    'Module import: {0:F3} s (once, not counted)' -f $importSeconds
+    ''
+    '{0,-38} {1,10}   {2}' -f 'Side', 'median', 'ms per VM: min-max (each round)'
+    '{0,-38} {1,10:F3}   {2}' -f 'New-VirtioFsShare -Domain', $m, (Format-BenchSpread $module.ToArray())
+    '{0,-38} {1,10:F3}   {2}' -f 'floor: C API from Python, 1 connection', $f, (Format-BenchSpread $floor.ToArray())
+    '{0,-38} {1,10:F3}   {2}' -f 'a do-nothing cmdlet, same loop', $t, (Format-BenchSpread $trivial.ToArray())
+    '{0,-38} {1,10:F3}   {2}' -f 'same, with the module''s base/params', $bt, (Format-BenchSpread $base.ToArray())
+    ''
+    'Of the module''s {0:F3} ms per VM, PowerShell invoking a cmdlet and binding its parameters costs {1:F3} ms; {2:F3} ms with New-VirtioFsShare''s base classes and parameters (a do-nothing cmdlet derived from them).' -f $m, $t, $bt
+    $ratios = [double[]]@(for ($i = 0; $i -lt $module.Count; $i++) { $module[$i] / $floor[$i] })
+    'Per-round ratios module/floor: median {0:F2}x, {1}' -f (Get-BenchMedian $ratios), (Format-BenchSpread $ratios 'F2')
+    'Load average at the end: {0}' -f (Get-BenchLoad)
+    if (@($check.bad).Count -gt 0) {
+        Write-Error "Domains without the share or shared memory, e.g.: $((@($check.bad) | Select-Object -First 5) -join ', ')" -ErrorAction Continue
+        $exit = 1
+    }
+    Write-BenchVerdict 'libvirt edit, module / floor (medians)' ($m / $f) $Target ('{0:F3} / {1:F3} ms per VM' -f $m, $f)
+}
+finally {
+    Stop-BenchWorker $worker
+    # Every domain of this run, whatever round it got to.
+    try { $null = Invoke-Domains @{ action = 'undefine'; prefix = "$run-" } } catch { Write-Warning "Could not undefine the $run-* domains: $_" }
+    Get-ChildItem -LiteralPath /var/log/libvirt/qemu -Filter "$run-*" -ErrorAction Ignore | Remove-Item -Force -ErrorAction Ignore
+    if (Test-Path -LiteralPath $work) { Remove-Item -LiteralPath $work -Recurse -Force }
+}
+exit $exit

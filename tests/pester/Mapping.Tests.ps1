@@ -151,6 +151,8 @@ Describe 'The mapping file' {
         @{ Case = 'removing an assignment that is not there'; Script = { Remove-VirtioFsMappingAssignment -Name media -Domain nope -MappingPath $MapFile }; Id = 'MappingAssignmentNotFound'; Category = 'ObjectNotFound' }
     ) {
         param($Case, $Script, $Id, $Category)
+        # The suite runs with 'Stop' (tools/Invoke-PesterTests.ps1); these are non-terminating errors to collect.
+        $ErrorActionPreference = 'Continue'
         $bytes = [IO.File]::ReadAllBytes($MapFile)
         $out = @(& $Script 2>&1)
         $err = @($out | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
@@ -187,6 +189,7 @@ Describe 'The mapping file' {
         $bad = Join-Path $Work 'bad.json'
         Set-Content -LiteralPath $bad -NoNewline -Value "{`n  `"version`": 1,`n  `"mappings`": {`n    `"data`": { `"paths`": { `"localhost`": `"/x`" }, `"optoins`": {} }`n  }`n}`n"
         $bytes = [IO.File]::ReadAllBytes($bad)
+        $ErrorActionPreference = 'Continue'
         foreach ($try in { Get-VirtioFsMapping -MappingPath $bad }, { New-VirtioFsMapping -Name other -Path @{ localhost = '/y' } -MappingPath $bad },
             { Set-VirtioFsMapping -Name data -Cache None -MappingPath $bad }, { Test-VirtioFsMapping -MappingPath $bad -ConnectionUri $Uri }) {
             $err = @(& $try 2>&1 | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })

@@ -21,21 +21,12 @@ BeforeAll {
     $script:Work = Join-Path ([IO.Path]::GetTempPath()) $Run
     New-Item -ItemType Directory -Path $Work | Out-Null
     $script:Defined = [System.Collections.Generic.List[string]]::new()
-    $script:Fixtures = Join-Path $PSScriptRoot '..' 'fixtures' 'domains'
 
     function script:New-Dir([string] $Name) { (New-Item -ItemType Directory -Path (Join-Path $Work $Name) -Force).FullName }
     function script:New-TestDomain([string] $Name, [string] $Fixture = 'pc-minimal.xml') {
-        [xml] $x = Get-Content -LiteralPath (Join-Path $Fixtures $Fixture) -Raw
-        $x.domain.name = $Name
-        $uuid = $x.domain.SelectSingleNode('uuid'); if ($uuid) { [void]$x.domain.RemoveChild($uuid) }
-        $x.domain.type = 'qemu'
-        $file = Join-Path $Work "$Name.xml"
-        $x.Save($file)
-        & virsh -c $Uri define $file *> $null
-        if ($LASTEXITCODE -ne 0) { throw "virsh define $file failed" }
-        $Defined.Add($Name)
+        $null = New-VirtioFsTestDomain -Uri $Uri -Name $Name -Fixture $Fixture -Work $Work -Defined $Defined
     }
-    function script:Get-InactiveXml([string] $Name) { (& virsh -c $Uri dumpxml --inactive --security-info $Name) -join "`n" }
+    function script:Get-InactiveXml([string] $Name) { Get-VirtioFsTestDomainXml -Uri $Uri -Name $Name }
     function script:Get-Marker([string] $Name) {
         [xml] $x = Get-InactiveXml $Name
         $ns = [System.Xml.XmlNamespaceManager]::new($x.NameTable)
@@ -46,10 +37,7 @@ BeforeAll {
 }
 
 AfterAll {
-    foreach ($name in $Defined) {
-        & virsh -c $Uri destroy $name *> $null
-        & virsh -c $Uri undefine $name *> $null
-    }
+    Remove-VirtioFsTestDomain -Uri $Uri -Defined $Defined
     if ($Run) { Get-ChildItem -LiteralPath /var/log/libvirt/qemu -Filter "$Run-*" -ErrorAction Ignore | Remove-Item -Force -ErrorAction Ignore }
     Remove-Item -LiteralPath $Work -Recurse -Force -ErrorAction Ignore
 }

@@ -21,22 +21,12 @@ BeforeAll {
     $script:Work = Join-Path ([IO.Path]::GetTempPath()) $Run
     $script:Source = Join-Path $Work 'share'
     New-Item -ItemType Directory -Path $Source -Force | Out-Null
-    $script:Fixtures = Join-Path $PSScriptRoot '..' 'fixtures' 'domains'
     $script:Defined = [System.Collections.Generic.List[string]]::new()
 
     function script:New-TestDomain([string] $Name, [string] $Fixture = 'pc-minimal.xml') {
-        [xml] $x = Get-Content -LiteralPath (Join-Path $Fixtures $Fixture) -Raw
-        $x.domain.name = "$Run-$Name"
-        $uuid = $x.domain.SelectSingleNode('uuid'); if ($uuid) { [void]$x.domain.RemoveChild($uuid) }
-        $x.domain.type = 'qemu'
-        $file = Join-Path $Work "$Name.xml"
-        $x.Save($file)
-        & virsh -c $Local define $file *> $null
-        if ($LASTEXITCODE -ne 0) { throw "virsh define $file failed" }
-        $Defined.Add("$Run-$Name")
-        "$Run-$Name"
+        New-VirtioFsTestDomain -Uri $Local -Name "$Run-$Name" -Fixture $Fixture -Work $Work -Defined $Defined
     }
-    function script:Get-InactiveXml([string] $Name) { (& virsh -c $Local dumpxml --inactive $Name) -join "`n" }
+    function script:Get-InactiveXml([string] $Name) { Get-VirtioFsTestDomainXml -Uri $Local -Name $Name }
 
     # ssh wrappers for libvirt's command=, each breaking one thing the way a real fleet breaks.
     $script:Wrappers = Join-Path $Work 'ssh'
@@ -80,10 +70,7 @@ exec /usr/bin/ssh -F @CONFIG@ "${args[@]}" "unshare -m -- sh -c 'mount -t tmpfs 
 }
 
 AfterAll {
-    foreach ($name in $Defined) {
-        & virsh -c $Local destroy $name *> $null
-        & virsh -c $Local undefine $name *> $null
-    }
+    Remove-VirtioFsTestDomain -Uri $Local -Defined $Defined
     if ($Work) { Remove-Item -LiteralPath $Work -Recurse -Force -ErrorAction Ignore }
 }
 

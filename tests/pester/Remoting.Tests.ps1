@@ -19,21 +19,11 @@ BeforeAll {
     $script:Work = Join-Path ([IO.Path]::GetTempPath()) $Run
     $script:Source = Join-Path $Work 'share'
     New-Item -ItemType Directory -Path $Source -Force | Out-Null
-    $script:Fixtures = Join-Path $PSScriptRoot '..' 'fixtures' 'domains'
     $script:Defined = [System.Collections.Generic.List[string]]::new()
     function script:New-TestDomain([string] $Name) {
-        [xml] $x = Get-Content -LiteralPath (Join-Path $Fixtures 'pc-minimal.xml') -Raw
-        $x.domain.name = "$Run-$Name"
-        $uuid = $x.domain.SelectSingleNode('uuid'); if ($uuid) { [void]$x.domain.RemoveChild($uuid) }
-        $x.domain.type = 'qemu'
-        $file = Join-Path $Work "$Name.xml"
-        $x.Save($file)
-        & virsh -c $Local define $file *> $null
-        if ($LASTEXITCODE -ne 0) { throw "virsh define $file failed" }
-        $Defined.Add("$Run-$Name")
-        "$Run-$Name"
+        New-VirtioFsTestDomain -Uri $Local -Name "$Run-$Name" -Work $Work -Defined $Defined
     }
-    function script:Get-InactiveXml([string] $Name) { (& virsh -c $Local dumpxml --inactive $Name) -join "`n" }
+    function script:Get-InactiveXml([string] $Name) { Get-VirtioFsTestDomainXml -Uri $Local -Name $Name }
 
     # How an admin reaches host A: key login, that known_hosts file, never a prompt.
     $script:HostA = @{
@@ -70,10 +60,7 @@ AfterAll {
         Invoke-Command -Session $Session -ErrorAction Ignore { Get-VirtioFsDaemon -ErrorAction Ignore | Where-Object Name -like 'vfs-remoting-*' | Stop-VirtioFsDaemon -ErrorAction Ignore }
         Remove-PSSession $Session
     }
-    foreach ($name in $Defined) {
-        & virsh -c $Local destroy $name *> $null
-        & virsh -c $Local undefine $name *> $null
-    }
+    Remove-VirtioFsTestDomain -Uri $Local -Defined $Defined
     if ($RemoteHome -and $RemoteHome.StartsWith($Ssh.Dir)) {
         # What the install put into the far side's private HOME (output/ssh/home).
         Remove-Item -LiteralPath (Join-Path $RemoteHome '.local/share/powershell/Modules/VirtioFs') -Recurse -Force -ErrorAction Ignore

@@ -4,6 +4,7 @@
 # shared memory, so every successful define here proves the module set it up.
 
 BeforeAll {
+    . $PSScriptRoot/common.ps1
     Import-Module ([IO.Path]::Combine($env:VIRTIOFS_MODULE_PATH, 'VirtioFs.psd1')) -Force
     $script:Uri = 'qemu:///system'
     foreach ($cmd in 'virsh', 'virt-xml-validate') {
@@ -22,17 +23,9 @@ BeforeAll {
     $script:Defined = [System.Collections.Generic.List[string]]::new()
 
     function script:New-TestDomain([string] $Fixture, [string] $Name) {
-        [xml] $x = Get-Content -LiteralPath (Join-Path $Fixtures $Fixture) -Raw
-        $x.domain.name = $Name
-        $uuid = $x.domain.SelectSingleNode('uuid'); if ($uuid) { [void]$x.domain.RemoveChild($uuid) }
-        $x.domain.type = 'qemu'
-        $file = Join-Path $Work "$Name.xml"
-        $x.Save($file)
-        & virsh -c $Uri define $file *> $null
-        if ($LASTEXITCODE -ne 0) { throw "virsh define $file failed" }
-        $Defined.Add($Name)
+        $null = New-VirtioFsTestDomain -Uri $Uri -Name $Name -Fixture $Fixture -Work $Work -Defined $Defined
     }
-    function script:Get-InactiveXml([string] $Name) { (& virsh -c $Uri dumpxml --inactive --security-info $Name) -join "`n" }
+    function script:Get-InactiveXml([string] $Name) { Get-VirtioFsTestDomainXml -Uri $Uri -Name $Name }
     function script:Test-LibvirtSchema([string] $Xml) {
         $f = Join-Path $Work "validate-$([guid]::NewGuid().ToString('N')).xml"
         Set-Content -LiteralPath $f -Value $Xml
@@ -43,10 +36,7 @@ BeforeAll {
 }
 
 AfterAll {
-    foreach ($name in $Defined) {
-        & virsh -c $Uri destroy $name *> $null
-        & virsh -c $Uri undefine $name *> $null
-    }
+    Remove-VirtioFsTestDomain -Uri $Uri -Defined $Defined
     if ($Run) { Get-ChildItem -LiteralPath /var/log/libvirt/qemu -Filter "$Run-*" -ErrorAction Ignore | Remove-Item -Force -ErrorAction Ignore }
     Remove-Item -LiteralPath $Work -Recurse -Force -ErrorAction Ignore
 }

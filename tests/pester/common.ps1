@@ -69,6 +69,46 @@ function Get-VirtioFsFixturePath {
     $path
 }
 
+function New-VirtioFsTestDomain {
+    # Defines tests/fixtures/domains/<Fixture> on <Uri> as domain <Name>: its uuid dropped (libvirt makes
+    # one) and type='qemu' (TCG: nested KVM may hang guests). The XML is written to <Work> first; the name
+    # is added to <Defined>, which Remove-VirtioFsTestDomain undefines in AfterAll. Returns the name.
+    param(
+        [Parameter(Mandatory)] [string] $Uri,
+        [Parameter(Mandatory)] [string] $Name,
+        [string] $Fixture = 'pc-minimal.xml',
+        [Parameter(Mandatory)] [string] $Work,
+        [Parameter(Mandatory)] [AllowEmptyCollection()] [System.Collections.Generic.List[string]] $Defined
+    )
+    [xml] $x = Get-Content -LiteralPath (Get-VirtioFsFixturePath "domains/$Fixture") -Raw
+    $x.domain.name = $Name
+    $uuid = $x.domain.SelectSingleNode('uuid'); if ($uuid) { [void]$x.domain.RemoveChild($uuid) }
+    $x.domain.type = 'qemu'
+    $file = Join-Path $Work "$Name.xml"
+    $x.Save($file)
+    & virsh -c $Uri define $file *> $null
+    if ($LASTEXITCODE -ne 0) { throw "virsh -c $Uri define $file failed" }
+    $Defined.Add($Name)
+    $Name
+}
+
+function Get-VirtioFsTestDomainXml {
+    # The inactive definition of <Name> on <Uri> as libvirt keeps it (secure parts included), one string.
+    param([Parameter(Mandatory)] [string] $Uri, [Parameter(Mandatory)] [string] $Name)
+    (& virsh -c $Uri dumpxml --inactive --security-info $Name) -join "`n"
+}
+
+function Remove-VirtioFsTestDomain {
+    # Stops and undefines every domain in <Defined> on <Uri>; one already gone is no error. Nothing to do
+    # when BeforeAll failed before it defined any (both may then be null).
+    param([string] $Uri, [string[]] $Defined)
+    if (-not $Uri -or -not $Defined) { return }
+    foreach ($name in $Defined) {
+        & virsh -c $Uri destroy $name *> $null
+        & virsh -c $Uri undefine $name *> $null
+    }
+}
+
 function Assert-VirtioFsRequirement {
     # Fails the calling test, saying what to install, when a program or file the test drives for
     # real is missing (CONVENTIONS.md: never skip silently).

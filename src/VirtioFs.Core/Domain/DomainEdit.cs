@@ -31,6 +31,12 @@ internal sealed class DomainEdit
     /// <summary>The &lt;filesystem&gt; added, changed or removed.</summary>
     public XElement? Device { get; }
 
+    /// <summary>
+    /// True when only &lt;metadata&gt; changes (a mapping's marker): nothing the guest sees changes, and the module
+    /// reads the marker from the definition, so no "applies at its next boot" warning is due.
+    /// </summary>
+    public bool OnlyMetadata { get; init; }
+
     public string NewXml => After.ToXml();
 
     public bool HasChanges => LineDiff.HasChanges(Before.ToXml(), After.ToXml());

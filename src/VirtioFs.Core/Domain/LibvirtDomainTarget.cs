@@ -144,6 +144,10 @@ internal sealed class LibvirtDomainTarget : IDomainTarget
             }
             if (live == LiveAction.None)
             {
+                if (edit.OnlyMetadata)
+                {
+                    return result;
+                }
                 result.Warnings.Add($"Domain '{dom.Name}' is running: the change applies at its next boot (virtio-fs settings cannot change live).");
                 return result;
             }

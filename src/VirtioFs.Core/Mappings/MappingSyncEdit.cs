@@ -29,7 +29,7 @@ internal static class MappingSyncEdit
             {
                 var edit = drift.ShareDiffers
                     ? ShareEditor.Update(doc, tag, drift.Changes!, VirtioFsSharedMemoryChoice.Keep, host)
-                    : new DomainEdit(doc, doc.Clone(), Array.Empty<string>(), false, null);
+                    : new DomainEdit(doc, doc.Clone(), Array.Empty<string>(), false, null) { OnlyMetadata = true };
                 return Marked(edit, tag, drift.Mark!);
             }
             case VirtioFsMappingDriftKind.Extra when prune:
@@ -51,6 +51,6 @@ internal static class MappingSyncEdit
             return edit;
         }
         IReadOnlyList<string> changes = [.. edit.Changes, $"marked '{tag}' as made from mapping '{mark.Mapping}' for host '{mark.Host}'"];
-        return new DomainEdit(edit.Before, edit.After, changes, edit.MemoryChanged, edit.Device);
+        return new DomainEdit(edit.Before, edit.After, changes, edit.MemoryChanged, edit.Device) { OnlyMetadata = edit.OnlyMetadata };
     }
 }

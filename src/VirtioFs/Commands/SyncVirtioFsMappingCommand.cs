@@ -73,12 +73,8 @@ public sealed class SyncVirtioFsMappingCommand : MappingStateCmdlet
             VirtioFsMappingDriftKind.Extra => ("Remove", VirtioFsMappingSyncAction.Removed, LiveAction.Detach),
             _ => ("Change", VirtioFsMappingSyncAction.Changed, LiveAction.None),
         };
-        string what = $"{verb} virtio-fs share '{d.Tag}' (mapping '{d.Mapping}')";
-        var result = target.Edit(doc => MappingSyncEdit.Build(doc, d.Tag, plan, domain, Prune, target.Host), edit =>
-        {
-            string diff = edit.Diff(target.Label);
-            return ShouldProcess($"{what} on {target.Label}:{Environment.NewLine}{diff}", $"{what} on {target.Label}? The change:{Environment.NewLine}{diff}", what);
-        }, live, CancelToken);
+        var result = Apply(target, doc => MappingSyncEdit.Build(doc, d.Tag, plan, domain, Prune, target.Host),
+            $"{verb} virtio-fs share '{d.Tag}' (mapping '{d.Mapping}')", live);
         if (result is null)
         {
             Interlocked.Increment(ref _declined);
@@ -91,18 +87,6 @@ public sealed class SyncVirtioFsMappingCommand : MappingStateCmdlet
             return;
         }
         Interlocked.Increment(ref _changed);
-        foreach (var line in result.Edit.Changes.Concat(result.Messages))
-        {
-            WriteVerbose($"{target.Label}: {line}");
-        }
-        // A marker-only change needs no boot to apply; the "applies at next boot" warning would mislead.
-        if (d.Kind != VirtioFsMappingDriftKind.Different || d.ShareDiffers)
-        {
-            foreach (var w in result.Warnings)
-            {
-                WriteWarning(w);
-            }
-        }
         WriteObject(d.ToResult(plan.Uri, plan.Host, domain, action));
     }
 

@@ -8,7 +8,7 @@ namespace VirtioFs.Internal;
 /// <summary>
 /// Base of the cmdlets that change one domain: New-, Set- and Remove-VirtioFsShare and
 /// Enable-VirtioFsSharedMemory. The domain is an XML file (-Path) or a libvirt domain (-Domain,
-/// -ConnectionUri); <see cref="Apply"/> shows the diff for -WhatIf/-Confirm and commits.
+/// -ConnectionUri); LibvirtCmdlet.Apply shows the diff for -WhatIf/-Confirm and commits.
 /// </summary>
 public abstract class DomainEditCmdlet : LibvirtCmdlet
 {
@@ -58,57 +58,5 @@ public abstract class DomainEditCmdlet : LibvirtCmdlet
             return;
         }
         ForEachHost(ConnectionUri, work);
-    }
-
-    /// <summary>
-    /// Makes the change on the domain: the target reads it, <paramref name="change"/> builds the edit from what
-    /// was read, ShouldProcess shows the unified diff (what -WhatIf prints), and the target writes it, with no
-    /// other writer in between (see IDomainTarget.Edit). <paramref name="prepare"/> runs once, just before
-    /// approval is asked, for work the change needs first (allocating hugepages). Returns null when the user
-    /// declined or -WhatIf was given.
-    /// </summary>
-    internal CommitResult? Apply(IDomainTarget target, Func<DomainDocument, DomainEdit> change, string action, LiveAction live,
-        Action<DomainEdit>? prepare = null, bool readBack = false)
-    {
-        var result = target.Edit(change, edit =>
-        {
-            WriteHostWarnings(target); // what could not be checked, before the question whether to go on
-            prepare?.Invoke(edit);
-            string diff = edit.Diff(target.Label);
-            return ShouldProcess($"{action} on {target.Label}:{Environment.NewLine}{diff}",
-                $"{action} on {target.Label}? The change:{Environment.NewLine}{diff}", action);
-        }, live, CancelToken, readBack);
-        WriteHostWarnings(target);
-        if (result is null)
-        {
-            return null;
-        }
-        if (!result.Edit.HasChanges)
-        {
-            WriteVerbose($"{target.Label}: nothing to change.");
-            return result;
-        }
-        foreach (var line in result.Edit.Changes)
-        {
-            WriteVerbose(line);
-        }
-        foreach (var message in result.Messages)
-        {
-            WriteVerbose(message);
-        }
-        foreach (var w in result.Warnings)
-        {
-            WriteWarning(w);
-        }
-        return result;
-    }
-
-    /// <summary>Warnings of validation about the domain's host (a source directory on another host not checked).</summary>
-    private void WriteHostWarnings(IDomainTarget target)
-    {
-        foreach (var w in target.Host.TakeWarnings())
-        {
-            WriteWarning(w);
-        }
     }
 }

@@ -138,6 +138,7 @@ public sealed class MappingDriftTests
         Assert.Equal(16, after.ThreadPoolSize);
         Assert.Equal("pci 0000:07:00.0", after.Address);
         Assert.All(Drift(edit.After, plan), d => Assert.Null(d.Kind));
+        Assert.False(edit.OnlyMetadata); // the share itself changes: that one does wait for a boot
     }
 
     [Fact]
@@ -152,6 +153,7 @@ public sealed class MappingDriftTests
         Assert.Equal(["marked 'data' as made from mapping 'data' for host 'kvm1'"], edit.Changes);
         Assert.DoesNotContain(edit.Diff("x").Split('\n'), l => l.StartsWith('-') && !l.StartsWith("---"));
         Assert.Equal(ShareEditor.List(dom).Select(s => s.ToString()), ShareEditor.List(edit.After).Select(s => s.ToString()));
+        Assert.True(edit.OnlyMetadata); // no "applies at its next boot" warning for a running guest
     }
 
     [Fact]

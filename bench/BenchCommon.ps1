@@ -82,6 +82,39 @@ function Resolve-BenchModule([string] $ModulePath) {
     $manifest
 }
 
+function New-BenchLockDir([string] $Fallback) {
+    # A lock directory of this run's own where the module puts its lock files (/run/lock, a tmpfs; $Fallback
+    # when there is none), so the thousands of lock files are removed afterwards instead of piling up in
+    # /run/lock/virtiofs. Creates it and returns its path; the caller removes it.
+    $root = (Test-Path -LiteralPath /run/lock) ? '/run/lock' : $Fallback
+    [IO.Directory]::CreateDirectory([IO.Path]::Combine($root, "virtiofs-bench-$([guid]::NewGuid().ToString('n'))")).FullName
+}
+
+function Copy-BenchSet([string] $From, [string] $To, [string[]] $Names) {
+    # Fresh copies of the files $Names of $From in $To (emptied first: it keeps its path between rounds);
+    # returns their paths, in the order of $Names.
+    if (Test-Path -LiteralPath $To) { [IO.Directory]::Delete($To, $true) }
+    [void][IO.Directory]::CreateDirectory($To)
+    foreach ($n in $Names) { [IO.File]::Copy([IO.Path]::Combine($From, $n), [IO.Path]::Combine($To, $n)) }
+    , @($Names | ForEach-Object { [IO.Path]::Combine($To, $_) })
+}
+
+function Test-BenchShareOutput([string] $File, [string] $Tag, [string] $Source) {
+    # Whether a domain XML file holds the share (one <filesystem type='mount' accessmode='passthrough'>, driver
+    # virtiofs, target $Tag, source $Source) and shared memory. Parsed, not grepped: virt-xml writes double
+    # quotes, the module keeps the file's single quotes.
+    $doc = [xml]::new()
+    $doc.Load($File)
+    $fs = $doc.SelectNodes("/domain/devices/filesystem[@type='mount' and @accessmode='passthrough' and driver/@type='virtiofs' and target/@dir='$Tag' and source/@dir='$Source']")
+    $shared = $doc.SelectNodes("/domain/memoryBacking/access[@mode='shared']")
+    [pscustomobject]@{
+        File        = $File
+        Ok          = $fs.Count -eq 1 -and $shared.Count -eq 1
+        # Informational: a NUMA cell left memAccess='private' keeps that cell's RAM unshared with virtiofsd.
+        PrivateNuma = $doc.SelectNodes("/domain/cpu/numa/cell[@memAccess='private']").Count -gt 0
+    }
+}
+
 function Get-BenchPython {
     # Debian's python3 first: python3-libvirt installs there, and a pyenv or venv python on PATH lacks it.
     $py = if (Test-Path -LiteralPath /usr/bin/python3) { '/usr/bin/python3' }

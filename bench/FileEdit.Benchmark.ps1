@@ -64,17 +64,15 @@ $floorScript = [IO.Path]::Combine($PSScriptRoot, 'floors', 'file_edit.py')
 Import-BenchNothingCmdlet
 
 $work = [IO.Path]::Combine([IO.Path]::GetTempPath(), "virtiofs-bench-file-$([guid]::NewGuid().ToString('n'))")
-# Lock files go where the module puts them (/run/lock, a tmpfs), in a directory of this run's own so
-# the thousands of lock files are removed afterwards; both sides use it.
-$lockRoot = if (Test-Path -LiteralPath /run/lock) { '/run/lock' } else { $work }
-$lockDir = [IO.Path]::Combine($lockRoot, "virtiofs-bench-$([guid]::NewGuid().ToString('n'))")
+$lockDir = $null
 $savedLockDir = $env:VIRTIOFS_LOCK_DIR
 $exit = 0
 $worker = $null
 try {
     $genDir = [IO.Directory]::CreateDirectory([IO.Path]::Combine($work, 'generated')).FullName
     $source = [IO.Directory]::CreateDirectory([IO.Path]::Combine($work, 'share')).FullName
-    [void][IO.Directory]::CreateDirectory($lockDir)
+    # Both sides take their locks in it.
+    $lockDir = New-BenchLockDir $work
     $env:VIRTIOFS_LOCK_DIR = $lockDir
 
     $domains = @(New-BenchDomainXml -Number $Count -Random ([System.Random]::new($Seed)))
@@ -83,13 +81,9 @@ try {
     Write-BenchHeader "File edit: New-VirtioFsShare -Path against Python (file_edit.py), $Count files x $Rounds rounds"
     Write-Host "Seed $Seed; $(Format-BenchMix $domains); in $work"
 
-    # Fresh copies of the generated set in a directory that keeps its path between rounds.
+    # Fresh copies of the first $Number generated files in $work/<side>, the same path every round.
     function Copy-Set([string] $Side, [int] $Number = $Count) {
-        $dir = [IO.Path]::Combine($work, $Side)
-        if (Test-Path -LiteralPath $dir) { [IO.Directory]::Delete($dir, $true) }
-        [void][IO.Directory]::CreateDirectory($dir)
-        foreach ($n in $names[0..($Number - 1)]) { [IO.File]::Copy([IO.Path]::Combine($genDir, $n), [IO.Path]::Combine($dir, $n)) }
-        , @($names[0..($Number - 1)] | ForEach-Object { [IO.Path]::Combine($dir, $_) })
+        Copy-BenchSet -From $genDir -To ([IO.Path]::Combine($work, $Side)) -Names $names[0..($Number - 1)]
     }
     $sw = [Diagnostics.Stopwatch]::new()
     function Measure-Module([string[]] $Files) {
@@ -159,13 +153,10 @@ try {
     foreach ($side in 'module', 'floor') {
         foreach ($n in $names) {
             $file = [IO.Path]::Combine($work, $side, $n)
-            $doc = [xml]::new()
-            $doc.Load($file)
-            $fs = $doc.SelectNodes("/domain/devices/filesystem[@type='mount' and @accessmode='passthrough' and driver/@type='virtiofs' and target/@dir='$Tag' and source/@dir='$source']")
-            $shared = $doc.SelectNodes("/domain/memoryBacking/access[@mode='shared']")
+            $share = Test-BenchShareOutput -File $file -Tag $Tag -Source $source
             $bakSame = [IO.File]::Exists("$file.bak") -and
                 [Linq.Enumerable]::SequenceEqual([IO.File]::ReadAllBytes("$file.bak"), [IO.File]::ReadAllBytes([IO.Path]::Combine($genDir, $n)))
-            if ($fs.Count -ne 1 -or $shared.Count -ne 1 -or -not $bakSame) { $bad.Add("$side/$n") }
+            if (-not $share.Ok -or -not $bakSame) { $bad.Add("$side/$n") }
         }
     }
 
@@ -197,6 +188,6 @@ try {
 finally {
     Stop-BenchWorker $worker
     $env:VIRTIOFS_LOCK_DIR = $savedLockDir
-    foreach ($d in $work, $lockDir) { if (Test-Path -LiteralPath $d) { Remove-Item -LiteralPath $d -Recurse -Force } }
+    foreach ($d in $work, $lockDir) { if ($d -and (Test-Path -LiteralPath $d)) { Remove-Item -LiteralPath $d -Recurse -Force } }
 }
 exit $exit

@@ -218,6 +218,75 @@ function Split-BenchChunk([object[]] $Items, [int] $Size) {
     for ($i = 0; $i -lt $Items.Count; $i += $Size) { , @($Items[$i..([Math]::Min($i + $Size, $Items.Count) - 1)]) }
 }
 
+function Invoke-BenchTurns {
+    # The timed rounds of a benchmark whose module and floor take turns. Each round (1, 2, ...), -NewRound
+    # gets the round's number and returns its sets, @{ Module = items; Floor = items }, -Count items each; they
+    # are worked through in chunks of -Chunk items, the module and the floor taking turns chunk by chunk, who
+    # goes first alternating between chunks and between rounds (the module in round 1's first chunk), so both
+    # sides see the same load on a shared machine. After each chunk's two turns, -Trivial and -Base run on the
+    # module's chunk. -Module, -Floor, -Trivial and -Base each get a chunk's items and return the seconds they
+    # timed themselves (a Stopwatch around their own loop, or the floor's clock): nothing here is inside the
+    # timing. A side's round time is the sum of its chunks. After each round: its line, then -EndRound with the
+    # round's number and sets. Returns ms per VM per round of each side (Module, Floor, Trivial, Base), their
+    # medians (ModuleMedian ...), and the per-round ratios module / floor (Ratios, RatioMedian).
+    # The script blocks see the caller's variables (PowerShell's scopes are dynamic): this function's own are
+    # few and named so as not to hide the ones the benchmarks use.
+    param(
+        [int] $Count, [int] $Rounds, [int] $Chunk,
+        [scriptblock] $NewRound, [scriptblock] $Module, [scriptblock] $Floor, [scriptblock] $Trivial, [scriptblock] $Base,
+        [scriptblock] $EndRound
+    )
+    $turnSides = 'Module', 'Floor', 'Trivial', 'Base'
+    $turnMs = @{}
+    foreach ($k in $turnSides) { $turnMs[$k] = [Collections.Generic.List[double]]::new() }
+    $turnChunks = @(Split-BenchChunk -Items (0..($Count - 1)) -Size $Chunk)
+    for ($turnRound = 1; $turnRound -le $Rounds; $turnRound++) {
+        $turnSet = & $NewRound $turnRound
+        $turnSum = @{ Module = 0.0; Floor = 0.0; Trivial = 0.0; Base = 0.0 }
+        for ($c = 0; $c -lt $turnChunks.Count; $c++) {
+            $mItems = $turnSet.Module[$turnChunks[$c]]
+            $fItems = $turnSet.Floor[$turnChunks[$c]]
+            if (($turnRound + $c) % 2) {
+                $turnSum.Module += [double](& $Module $mItems)
+                $turnSum.Floor += [double](& $Floor $fItems)
+            } else {
+                $turnSum.Floor += [double](& $Floor $fItems)
+                $turnSum.Module += [double](& $Module $mItems)
+            }
+            $turnSum.Trivial += [double](& $Trivial $mItems)
+            $turnSum.Base += [double](& $Base $mItems)
+        }
+        foreach ($k in $turnSides) { $turnMs[$k].Add($turnSum[$k] * 1000 / $Count) }
+        Write-Host ('round {0}: module {1:F3} ms/VM, floor {2:F3} ms/VM, ratio {3:F2}, load {4}' -f $turnRound, $turnMs.Module[-1], $turnMs.Floor[-1], ($turnMs.Module[-1] / $turnMs.Floor[-1]), (Get-BenchLoad))
+        if ($EndRound) { & $EndRound $turnRound $turnSet }
+    }
+    $result = [ordered]@{}
+    foreach ($k in $turnSides) {
+        $result[$k] = $turnMs[$k].ToArray()
+        $result["${k}Median"] = Get-BenchMedian $result[$k]
+    }
+    $result.Ratios = [double[]]@(for ($c = 0; $c -lt $Rounds; $c++) { $result.Module[$c] / $result.Floor[$c] })
+    $result.RatioMedian = Get-BenchMedian $result.Ratios
+    [pscustomobject]$result
+}
+
+function Format-BenchTurnTable($Result, [string] $ModuleLabel, [string] $FloorLabel) {
+    # Invoke-BenchTurns' result as lines: each side's median ms per VM with its spread, what PowerShell's
+    # invocation and binding cost of the module's time, and the per-round ratios.
+    $rows = @(
+        , @($ModuleLabel, $Result.ModuleMedian, $Result.Module)
+        , @($FloorLabel, $Result.FloorMedian, $Result.Floor)
+        , @('a do-nothing cmdlet, same loop', $Result.TrivialMedian, $Result.Trivial)
+        , @('same, with the module''s base/params', $Result.BaseMedian, $Result.Base)
+    )
+    $w = ($rows | ForEach-Object { $_[0].Length } | Measure-Object -Maximum).Maximum
+    "{0,-$w} {1,10}   {2}" -f 'Side', 'median', 'ms per VM: min-max (each round)'
+    foreach ($row in $rows) { "{0,-$w} {1,10:F3}   {2}" -f $row[0], $row[1], (Format-BenchSpread $row[2]) }
+    ''
+    'Of the module''s {0:F3} ms per VM, PowerShell invoking a cmdlet and binding its parameters costs {1:F3} ms; {2:F3} ms with New-VirtioFsShare''s base classes and parameters (a do-nothing cmdlet derived from them).' -f $Result.ModuleMedian, $Result.TrivialMedian, $Result.BaseMedian
+    'Per-round ratios module/floor: median {0:F2}x, {1}' -f $Result.RatioMedian, (Format-BenchSpread $Result.Ratios 'F2')
+}
+
 function Import-BenchShareNothingCmdlet {
     # Test-BenchShareNothing: a cmdlet derived from the module's own ShareOptionsCmdlet (so it has
     # New-VirtioFsShare's base classes, parameters and parameter sets) that does nothing but write one object.

@@ -139,53 +139,26 @@ try {
     $null = Measure-Module (New-Set 'wm' $WarmUp)
     $null = Measure-Floor (New-Set 'wf' $WarmUp)
 
-    $module = [Collections.Generic.List[double]]::new()
-    $floor = [Collections.Generic.List[double]]::new()
-    $trivial = [Collections.Generic.List[double]]::new()
-    $base = [Collections.Generic.List[double]]::new()
     $check = $null
-    $chunks = @(Split-BenchChunk -Items (0..($Count - 1)) -Size $Chunk)
-    for ($r = 1; $r -le $Rounds; $r++) {
-        $mNames = New-Set "r$r-m"
-        $fNames = New-Set "r$r-f"
-        $m = 0.0; $f = 0.0; $t = 0.0; $b = 0.0
-        for ($c = 0; $c -lt $chunks.Count; $c++) {
-            $i = $chunks[$c]
-            if (($r + $c) % 2) {
-                $m += Measure-Module $mNames[$i]
-                $f += Measure-Floor $fNames[$i]
-            } else {
-                $f += Measure-Floor $fNames[$i]
-                $m += Measure-Module $mNames[$i]
+    $result = Invoke-BenchTurns -Count $Count -Rounds $Rounds -Chunk $Chunk `
+        -NewRound { param($Round) @{ Module = New-Set "r$Round-m"; Floor = New-Set "r$Round-f" } } `
+        -Module { param($Names) Measure-Module $Names } -Floor { param($Names) Measure-Floor $Names } `
+        -Trivial { param($Names) Measure-Trivial $Names } -Base { param($Names) Measure-Base $Names } `
+        -EndRound {
+            param($Round, $Set)
+            if ($Round -eq $Rounds) {
+                $script:check = Invoke-Domains @{ action = 'check'; names = @($Set.Module + $Set.Floor); tag = $Tag; source = $source }
             }
-            $t += Measure-Trivial $mNames[$i]
-            $b += Measure-Base $mNames[$i]
+            $null = Invoke-Domains @{ action = 'undefine'; prefix = "$run-r$Round-" }
         }
-        $module.Add($m * 1000 / $Count); $floor.Add($f * 1000 / $Count); $trivial.Add($t * 1000 / $Count); $base.Add($b * 1000 / $Count)
-        Write-Host ('round {0}: module {1:F3} ms/VM, floor {2:F3} ms/VM, ratio {3:F2}, load {4}' -f $r, $module[-1], $floor[-1], ($module[-1] / $floor[-1]), (Get-BenchLoad))
-        if ($r -eq $Rounds) {
-            $check = Invoke-Domains @{ action = 'check'; names = @($mNames + $fNames); tag = $Tag; source = $source }
-        }
-        $null = Invoke-Domains @{ action = 'undefine'; prefix = "$run-r$r-" }
-    }
 
-    $m = Get-BenchMedian $module.ToArray()
-    $f = Get-BenchMedian $floor.ToArray()
-    $t = Get-BenchMedian $trivial.ToArray()
-    $bt = Get-BenchMedian $base.ToArray()
+    $m = $result.ModuleMedian
+    $f = $result.FloorMedian
     ''
     'Correct definitions in the last round (share, shared memory, read back from libvirt): {0} of {1}' -f $check.ok, (2 * $Count)
     'Module import: {0:F3} s (once, not counted)' -f $importSeconds
     ''
-    '{0,-38} {1,10}   {2}' -f 'Side', 'median', 'ms per VM: min-max (each round)'
-    '{0,-38} {1,10:F3}   {2}' -f 'New-VirtioFsShare -Domain', $m, (Format-BenchSpread $module.ToArray())
-    '{0,-38} {1,10:F3}   {2}' -f 'floor: C API from Python, 1 connection', $f, (Format-BenchSpread $floor.ToArray())
-    '{0,-38} {1,10:F3}   {2}' -f 'a do-nothing cmdlet, same loop', $t, (Format-BenchSpread $trivial.ToArray())
-    '{0,-38} {1,10:F3}   {2}' -f 'same, with the module''s base/params', $bt, (Format-BenchSpread $base.ToArray())
-    ''
-    'Of the module''s {0:F3} ms per VM, PowerShell invoking a cmdlet and binding its parameters costs {1:F3} ms; {2:F3} ms with New-VirtioFsShare''s base classes and parameters (a do-nothing cmdlet derived from them).' -f $m, $t, $bt
-    $ratios = [double[]]@(for ($i = 0; $i -lt $module.Count; $i++) { $module[$i] / $floor[$i] })
-    'Per-round ratios module/floor: median {0:F2}x, {1}' -f (Get-BenchMedian $ratios), (Format-BenchSpread $ratios 'F2')
+    Format-BenchTurnTable $result -ModuleLabel 'New-VirtioFsShare -Domain' -FloorLabel 'floor: C API from Python, 1 connection'
     'Load average at the end: {0}' -f (Get-BenchLoad)
     if (@($check.bad).Count -gt 0) {
         Write-Error "Domains without the share or shared memory, e.g.: $((@($check.bad) | Select-Object -First 5) -join ', ')" -ErrorAction Continue

@@ -123,6 +123,12 @@ function Get-BenchPython {
     $py
 }
 
+function Assert-BenchLibvirtPython([string] $Python) {
+    # The floors that talk to libvirt need python3-libvirt in that python.
+    & $Python -c 'import libvirt' 2>$null
+    if ($LASTEXITCODE -ne 0) { throw "$Python cannot import libvirt: apt-get install python3-libvirt (build.ps1 -Task Bench installs it)." }
+}
+
 function Invoke-BenchProcess {
     # Runs a program with an argv array (no shell), stdin from -InputText; returns its stdout, throws with
     # its stderr when it fails.
@@ -144,6 +150,23 @@ function Invoke-BenchProcess {
         throw "$FilePath $($ArgumentList -join ' ') failed ($($p.ExitCode)): $($stderr.Result)"
     }
     $stdout.Result
+}
+
+function Invoke-BenchDomains([string] $Python, [string] $Uri, [hashtable] $Job) {
+    # One job of bench/floors/libvirt_domains.py on $Uri (set-up and clean-up, never timed): define the
+    # domains of xml = @(...), undefine every domain whose name starts with prefix, or check the share of names.
+    $request = $Job.Clone()
+    $request.uri = $Uri
+    $script = [IO.Path]::Combine($PSScriptRoot, 'floors', 'libvirt_domains.py')
+    Invoke-BenchProcess -FilePath $Python -ArgumentList @($script) -InputText ($request | ConvertTo-Json -Compress -Depth 3) | ConvertFrom-Json
+}
+
+function Remove-BenchDomains([string] $Python, [string] $Uri, [string] $Prefix) {
+    # Clean-up for a finally block: undefines every domain named $Prefix* (whatever round a run got to) and
+    # deletes their logs in /var/log/libvirt/qemu; warns instead of throwing.
+    try { $null = Invoke-BenchDomains -Python $Python -Uri $Uri -Job @{ action = 'undefine'; prefix = $Prefix } }
+    catch { Write-Warning "Could not undefine the $Prefix* domains: $_" }
+    Get-ChildItem -LiteralPath /var/log/libvirt/qemu -Filter "$Prefix*" -ErrorAction Ignore | Remove-Item -Force -ErrorAction Ignore
 }
 
 function Write-BenchVerdict([string] $What, [double] $Ratio, [double] $Target, [string] $Detail) {

@@ -27,7 +27,7 @@
     medians (module / floor) last, against the target of 1.3x. Exit code 0 whether or not it is met; 1 when
     a domain lacks the share afterwards. Every domain of the run is undefined at the end, also on failure or
     Ctrl+C. Needs a libvirtd on -ConnectionUri (tests/tools/start-libvirt.sh) and python3-libvirt
-    (build.ps1 -Task Bench -InstallSystemPackages installs it).
+    (build.ps1 -Task Bench installs it).
 .EXAMPLE
     dotnet pwsh -NoProfile -File ./bench/LibvirtEdit.Benchmark.ps1 -Count 60 -Rounds 5
 #>
@@ -64,18 +64,13 @@ $WarmUp = [Math]::Min(5, $Count)
 $manifest = Resolve-BenchModule $ModulePath
 $python = Get-BenchPython
 $floorScript = [IO.Path]::Combine($PSScriptRoot, 'floors', 'libvirt_edit.py')
-$domainsScript = [IO.Path]::Combine($PSScriptRoot, 'floors', 'libvirt_domains.py')
-& $python -c 'import libvirt' 2>$null
-if ($LASTEXITCODE -ne 0) { throw "$python cannot import libvirt: apt-get install python3-libvirt (build.ps1 -Task Bench -InstallSystemPackages does)." }
+Assert-BenchLibvirtPython $python
 Import-BenchNothingCmdlet
 
 $run = 'vfsb-' + [guid]::NewGuid().ToString('n').Substring(0, 8)
 $work = [IO.Path]::Combine([IO.Path]::GetTempPath(), "virtiofs-bench-$run")
 
-function Invoke-Domains([hashtable] $Job) {
-    $Job.uri = $ConnectionUri
-    Invoke-BenchProcess -FilePath $python -ArgumentList @($domainsScript) -InputText ($Job | ConvertTo-Json -Compress -Depth 3) | ConvertFrom-Json
-}
+function Invoke-Domains([hashtable] $Job) { Invoke-BenchDomains -Python $python -Uri $ConnectionUri -Job $Job }
 
 # The same definition under another name and uuid: libvirt wants both unique.
 function Rename-Domain([string] $Xml, [string] $Name) {
@@ -169,8 +164,7 @@ try {
 finally {
     Stop-BenchWorker $worker
     # Every domain of this run, whatever round it got to.
-    try { $null = Invoke-Domains @{ action = 'undefine'; prefix = "$run-" } } catch { Write-Warning "Could not undefine the $run-* domains: $_" }
-    Get-ChildItem -LiteralPath /var/log/libvirt/qemu -Filter "$run-*" -ErrorAction Ignore | Remove-Item -Force -ErrorAction Ignore
+    Remove-BenchDomains -Python $python -Uri $ConnectionUri -Prefix "$run-"
     if (Test-Path -LiteralPath $work) { Remove-Item -LiteralPath $work -Recurse -Force }
 }
 exit $exit

@@ -32,8 +32,7 @@
 #>
 [CmdletBinding()]
 param(
-    # The built module directory (holding VirtioFs.psd1), e.g. output/VirtioFs/0.1.0.
-    [Parameter(Mandatory)]
+    # The built module directory; default $env:VIRTIOFS_MODULE_PATH, else output/VirtioFs/<version>.
     [string] $ModulePath,
 
     # How many domain XML files to generate; both tools edit all of them in every round.

@@ -142,6 +142,7 @@ try {
         -EndRound {
             param($Round, $Set)
             if ($Round -eq $Rounds) {
+                # $script: the block runs in a scope of its own; a plain assignment would be lost with it.
                 $script:check = Invoke-Domains @{ action = 'check'; names = @($Set.Module + $Set.Floor); tag = $Tag; source = $source }
             }
             $null = Invoke-Domains @{ action = 'undefine'; prefix = "$run-r$Round-" }

@@ -82,12 +82,51 @@ function Resolve-BenchModule([string] $ModulePath) {
     $manifest
 }
 
+function New-BenchLockDir([string] $Fallback) {
+    # A lock directory of this run's own where the module puts its lock files (/run/lock, a tmpfs; $Fallback
+    # when there is none), so the thousands of lock files are removed afterwards instead of piling up in
+    # /run/lock/virtiofs. Creates it and returns its path; the caller removes it.
+    $root = (Test-Path -LiteralPath /run/lock) ? '/run/lock' : $Fallback
+    [IO.Directory]::CreateDirectory([IO.Path]::Combine($root, "virtiofs-bench-$([guid]::NewGuid().ToString('n'))")).FullName
+}
+
+function Copy-BenchSet([string] $From, [string] $To, [string[]] $Names) {
+    # Fresh copies of the files $Names of $From in $To (emptied first: it keeps its path between rounds);
+    # returns their paths, in the order of $Names.
+    if (Test-Path -LiteralPath $To) { [IO.Directory]::Delete($To, $true) }
+    [void][IO.Directory]::CreateDirectory($To)
+    foreach ($n in $Names) { [IO.File]::Copy([IO.Path]::Combine($From, $n), [IO.Path]::Combine($To, $n)) }
+    , @($Names | ForEach-Object { [IO.Path]::Combine($To, $_) })
+}
+
+function Test-BenchShareOutput([string] $File, [string] $Tag, [string] $Source) {
+    # Whether a domain XML file holds the share (one <filesystem type='mount' accessmode='passthrough'>, driver
+    # virtiofs, target $Tag, source $Source) and shared memory. Parsed, not grepped: virt-xml writes double
+    # quotes, the module keeps the file's single quotes.
+    $doc = [xml]::new()
+    $doc.Load($File)
+    $fs = $doc.SelectNodes("/domain/devices/filesystem[@type='mount' and @accessmode='passthrough' and driver/@type='virtiofs' and target/@dir='$Tag' and source/@dir='$Source']")
+    $shared = $doc.SelectNodes("/domain/memoryBacking/access[@mode='shared']")
+    [pscustomobject]@{
+        File        = $File
+        Ok          = $fs.Count -eq 1 -and $shared.Count -eq 1
+        # Informational: a NUMA cell left memAccess='private' keeps that cell's RAM unshared with virtiofsd.
+        PrivateNuma = $doc.SelectNodes("/domain/cpu/numa/cell[@memAccess='private']").Count -gt 0
+    }
+}
+
 function Get-BenchPython {
     # Debian's python3 first: python3-libvirt installs there, and a pyenv or venv python on PATH lacks it.
     $py = if (Test-Path -LiteralPath /usr/bin/python3) { '/usr/bin/python3' }
           else { (Get-Command python3 -CommandType Application -ErrorAction Ignore | Select-Object -First 1).Source }
     if (-not $py) { throw 'python3 not found: the floors are Python scripts (apt-get install python3).' }
     $py
+}
+
+function Assert-BenchLibvirtPython([string] $Python) {
+    # The floors that talk to libvirt need python3-libvirt in that python.
+    & $Python -c 'import libvirt' 2>$null
+    if ($LASTEXITCODE -ne 0) { throw "$Python cannot import libvirt: apt-get install python3-libvirt (build.ps1 -Task Bench installs it)." }
 }
 
 function Invoke-BenchProcess {
@@ -111,6 +150,23 @@ function Invoke-BenchProcess {
         throw "$FilePath $($ArgumentList -join ' ') failed ($($p.ExitCode)): $($stderr.Result)"
     }
     $stdout.Result
+}
+
+function Invoke-BenchDomains([string] $Python, [string] $Uri, [hashtable] $Job) {
+    # One job of bench/floors/libvirt_domains.py on $Uri (set-up and clean-up, never timed): define the
+    # domains of xml = @(...), undefine every domain whose name starts with prefix, or check the share of names.
+    $request = $Job.Clone()
+    $request.uri = $Uri
+    $script = [IO.Path]::Combine($PSScriptRoot, 'floors', 'libvirt_domains.py')
+    Invoke-BenchProcess -FilePath $Python -ArgumentList @($script) -InputText ($request | ConvertTo-Json -Compress -Depth 3) | ConvertFrom-Json
+}
+
+function Remove-BenchDomains([string] $Python, [string] $Uri, [string] $Prefix) {
+    # Clean-up for a finally block: undefines every domain named $Prefix* (whatever round a run got to) and
+    # deletes their logs in /var/log/libvirt/qemu; warns instead of throwing.
+    try { $null = Invoke-BenchDomains -Python $Python -Uri $Uri -Job @{ action = 'undefine'; prefix = $Prefix } }
+    catch { Write-Warning "Could not undefine the $Prefix* domains: $_" }
+    Get-ChildItem -LiteralPath /var/log/libvirt/qemu -Filter "$Prefix*" -ErrorAction Ignore | Remove-Item -Force -ErrorAction Ignore
 }
 
 function Write-BenchVerdict([string] $What, [double] $Ratio, [double] $Target, [string] $Detail) {
@@ -183,6 +239,75 @@ function Stop-BenchWorker($Worker) {
 function Split-BenchChunk([object[]] $Items, [int] $Size) {
     # The items in consecutive chunks of $Size (the last one shorter), each chunk an array.
     for ($i = 0; $i -lt $Items.Count; $i += $Size) { , @($Items[$i..([Math]::Min($i + $Size, $Items.Count) - 1)]) }
+}
+
+function Invoke-BenchTurns {
+    # The timed rounds of a benchmark whose module and floor take turns. Each round (1, 2, ...), -NewRound
+    # gets the round's number and returns its sets, @{ Module = items; Floor = items }, -Count items each; they
+    # are worked through in chunks of -Chunk items, the module and the floor taking turns chunk by chunk, who
+    # goes first alternating between chunks and between rounds (the module in round 1's first chunk), so both
+    # sides see the same load on a shared machine. After each chunk's two turns, -Trivial and -Base run on the
+    # module's chunk. -Module, -Floor, -Trivial and -Base each get a chunk's items and return the seconds they
+    # timed themselves (a Stopwatch around their own loop, or the floor's clock): nothing here is inside the
+    # timing. A side's round time is the sum of its chunks. After each round: its line, then -EndRound with the
+    # round's number and sets. Returns ms per VM per round of each side (Module, Floor, Trivial, Base), their
+    # medians (ModuleMedian ...), and the per-round ratios module / floor (Ratios, RatioMedian).
+    # The script blocks see the caller's variables (PowerShell's scopes are dynamic): this function's own are
+    # few and named so as not to hide the ones the benchmarks use.
+    param(
+        [int] $Count, [int] $Rounds, [int] $Chunk,
+        [scriptblock] $NewRound, [scriptblock] $Module, [scriptblock] $Floor, [scriptblock] $Trivial, [scriptblock] $Base,
+        [scriptblock] $EndRound
+    )
+    $turnSides = 'Module', 'Floor', 'Trivial', 'Base'
+    $turnMs = @{}
+    foreach ($k in $turnSides) { $turnMs[$k] = [Collections.Generic.List[double]]::new() }
+    $turnChunks = @(Split-BenchChunk -Items (0..($Count - 1)) -Size $Chunk)
+    for ($turnRound = 1; $turnRound -le $Rounds; $turnRound++) {
+        $turnSet = & $NewRound $turnRound
+        $turnSum = @{ Module = 0.0; Floor = 0.0; Trivial = 0.0; Base = 0.0 }
+        for ($c = 0; $c -lt $turnChunks.Count; $c++) {
+            $mItems = $turnSet.Module[$turnChunks[$c]]
+            $fItems = $turnSet.Floor[$turnChunks[$c]]
+            if (($turnRound + $c) % 2) {
+                $turnSum.Module += [double](& $Module $mItems)
+                $turnSum.Floor += [double](& $Floor $fItems)
+            } else {
+                $turnSum.Floor += [double](& $Floor $fItems)
+                $turnSum.Module += [double](& $Module $mItems)
+            }
+            $turnSum.Trivial += [double](& $Trivial $mItems)
+            $turnSum.Base += [double](& $Base $mItems)
+        }
+        foreach ($k in $turnSides) { $turnMs[$k].Add($turnSum[$k] * 1000 / $Count) }
+        Write-Host ('round {0}: module {1:F3} ms/VM, floor {2:F3} ms/VM, ratio {3:F2}, load {4}' -f $turnRound, $turnMs.Module[-1], $turnMs.Floor[-1], ($turnMs.Module[-1] / $turnMs.Floor[-1]), (Get-BenchLoad))
+        if ($EndRound) { & $EndRound $turnRound $turnSet }
+    }
+    $result = [ordered]@{}
+    foreach ($k in $turnSides) {
+        $result[$k] = $turnMs[$k].ToArray()
+        $result["${k}Median"] = Get-BenchMedian $result[$k]
+    }
+    $result.Ratios = [double[]]@(for ($c = 0; $c -lt $Rounds; $c++) { $result.Module[$c] / $result.Floor[$c] })
+    $result.RatioMedian = Get-BenchMedian $result.Ratios
+    [pscustomobject]$result
+}
+
+function Format-BenchTurnTable($Result, [string] $ModuleLabel, [string] $FloorLabel) {
+    # Invoke-BenchTurns' result as lines: each side's median ms per VM with its spread, what PowerShell's
+    # invocation and binding cost of the module's time, and the per-round ratios.
+    $rows = @(
+        , @($ModuleLabel, $Result.ModuleMedian, $Result.Module)
+        , @($FloorLabel, $Result.FloorMedian, $Result.Floor)
+        , @('a do-nothing cmdlet, same loop', $Result.TrivialMedian, $Result.Trivial)
+        , @('same, with the module''s base/params', $Result.BaseMedian, $Result.Base)
+    )
+    $w = ($rows | ForEach-Object { $_[0].Length } | Measure-Object -Maximum).Maximum
+    "{0,-$w} {1,10}   {2}" -f 'Side', 'median', 'ms per VM: min-max (each round)'
+    foreach ($row in $rows) { "{0,-$w} {1,10:F3}   {2}" -f $row[0], $row[1], (Format-BenchSpread $row[2]) }
+    ''
+    'Of the module''s {0:F3} ms per VM, PowerShell invoking a cmdlet and binding its parameters costs {1:F3} ms; {2:F3} ms with New-VirtioFsShare''s base classes and parameters (a do-nothing cmdlet derived from them).' -f $Result.ModuleMedian, $Result.TrivialMedian, $Result.BaseMedian
+    'Per-round ratios module/floor: median {0:F2}x, {1}' -f $Result.RatioMedian, (Format-BenchSpread $Result.Ratios 'F2')
 }
 
 function Import-BenchShareNothingCmdlet {

@@ -59,10 +59,8 @@ $sshDir = [IO.Path]::Combine($repo, 'output', 'ssh')
 
 $manifest = Resolve-BenchModule $ModulePath
 $python = Get-BenchPython
-$domainsScript = [IO.Path]::Combine($PSScriptRoot, 'floors', 'libvirt_domains.py')
 $floorScript = [IO.Path]::Combine($PSScriptRoot, 'floors', 'fanout_read.py')
-& $python -c 'import libvirt' 2>$null
-if ($LASTEXITCODE -ne 0) { throw "$python cannot import libvirt: apt-get install python3-libvirt (build.ps1 -Task Bench -InstallSystemPackages does)." }
+Assert-BenchLibvirtPython $python
 
 function Test-Sshd {
     $pidFile = [IO.Path]::Combine($sshDir, 'sshd.pid')
@@ -92,7 +90,7 @@ try {
     Write-BenchHeader "Fan-out: Get-VirtioFsShare over 3 hosts (loopback sshd, port $port) against each host alone, $Count domains x $Rounds rounds"
     Write-Host "Seed $Seed; $(Format-BenchMix $domains); domains named $run-*"
 
-    $null = Invoke-BenchProcess -FilePath $python -ArgumentList @($domainsScript) -InputText (@{ uri = $LocalUri; action = 'define'; xml = @($domains.Xml) } | ConvertTo-Json -Compress)
+    $null = Invoke-BenchDomains -Python $python -Uri $LocalUri -Job @{ action = 'define'; xml = @($domains.Xml) }
     Import-Module $manifest -ErrorAction Stop
     foreach ($d in $domains) { $null = New-VirtioFsShare -Domain $d.Name -ConnectionUri $LocalUri -Tag $Tag -Source $source -Confirm:$false }
 
@@ -185,9 +183,7 @@ try {
 }
 finally {
     Stop-BenchWorker $worker
-    try { $null = Invoke-BenchProcess -FilePath $python -ArgumentList @($domainsScript) -InputText (@{ uri = $LocalUri; action = 'undefine'; prefix = "$run-" } | ConvertTo-Json -Compress) }
-    catch { Write-Warning "Could not undefine the $run-* domains: $_" }
-    Get-ChildItem -LiteralPath /var/log/libvirt/qemu -Filter "$run-*" -ErrorAction Ignore | Remove-Item -Force -ErrorAction Ignore
+    Remove-BenchDomains -Python $python -Uri $LocalUri -Prefix "$run-"
     if (Test-Path -LiteralPath $work) { Remove-Item -LiteralPath $work -Recurse -Force }
     if ($startedSshd) { & bash ([IO.Path]::Combine($repo, 'tests', 'tools', 'stop-sshd.sh')) *> $null }
 }

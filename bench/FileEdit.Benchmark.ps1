@@ -64,17 +64,15 @@ $floorScript = [IO.Path]::Combine($PSScriptRoot, 'floors', 'file_edit.py')
 Import-BenchNothingCmdlet
 
 $work = [IO.Path]::Combine([IO.Path]::GetTempPath(), "virtiofs-bench-file-$([guid]::NewGuid().ToString('n'))")
-# Lock files go where the module puts them (/run/lock, a tmpfs), in a directory of this run's own so
-# the thousands of lock files are removed afterwards; both sides use it.
-$lockRoot = if (Test-Path -LiteralPath /run/lock) { '/run/lock' } else { $work }
-$lockDir = [IO.Path]::Combine($lockRoot, "virtiofs-bench-$([guid]::NewGuid().ToString('n'))")
+$lockDir = $null
 $savedLockDir = $env:VIRTIOFS_LOCK_DIR
 $exit = 0
 $worker = $null
 try {
     $genDir = [IO.Directory]::CreateDirectory([IO.Path]::Combine($work, 'generated')).FullName
     $source = [IO.Directory]::CreateDirectory([IO.Path]::Combine($work, 'share')).FullName
-    [void][IO.Directory]::CreateDirectory($lockDir)
+    # Both sides take their locks in it.
+    $lockDir = New-BenchLockDir $work
     $env:VIRTIOFS_LOCK_DIR = $lockDir
 
     $domains = @(New-BenchDomainXml -Number $Count -Random ([System.Random]::new($Seed)))
@@ -83,13 +81,9 @@ try {
     Write-BenchHeader "File edit: New-VirtioFsShare -Path against Python (file_edit.py), $Count files x $Rounds rounds"
     Write-Host "Seed $Seed; $(Format-BenchMix $domains); in $work"
 
-    # Fresh copies of the generated set in a directory that keeps its path between rounds.
+    # Fresh copies of the first $Number generated files in $work/<side>, the same path every round.
     function Copy-Set([string] $Side, [int] $Number = $Count) {
-        $dir = [IO.Path]::Combine($work, $Side)
-        if (Test-Path -LiteralPath $dir) { [IO.Directory]::Delete($dir, $true) }
-        [void][IO.Directory]::CreateDirectory($dir)
-        foreach ($n in $names[0..($Number - 1)]) { [IO.File]::Copy([IO.Path]::Combine($genDir, $n), [IO.Path]::Combine($dir, $n)) }
-        , @($names[0..($Number - 1)] | ForEach-Object { [IO.Path]::Combine($dir, $_) })
+        Copy-BenchSet -From $genDir -To ([IO.Path]::Combine($work, $Side)) -Names $names[0..($Number - 1)]
     }
     $sw = [Diagnostics.Stopwatch]::new()
     function Measure-Module([string[]] $Files) {
@@ -129,63 +123,30 @@ try {
     $coldFloor = Measure-Floor (Copy-Set 'floor' $WarmUp)
     $null = Measure-Trivial (Copy-Set 'trivial' $WarmUp)
 
-    $module = [Collections.Generic.List[double]]::new()
-    $floor = [Collections.Generic.List[double]]::new()
-    $trivial = [Collections.Generic.List[double]]::new()
-    $base = [Collections.Generic.List[double]]::new()
-    $chunks = @(Split-BenchChunk -Items (0..($Count - 1)) -Size $Chunk)
-    for ($r = 0; $r -lt $Rounds; $r++) {
-        $mFiles = Copy-Set 'module'
-        $fFiles = Copy-Set 'floor'
-        $m = 0.0; $f = 0.0; $t = 0.0; $b = 0.0
-        for ($c = 0; $c -lt $chunks.Count; $c++) {
-            $i = $chunks[$c]
-            if (($r + $c) % 2) {
-                $f += Measure-Floor $fFiles[$i]
-                $m += Measure-Module $mFiles[$i]
-            } else {
-                $m += Measure-Module $mFiles[$i]
-                $f += Measure-Floor $fFiles[$i]
-            }
-            $t += Measure-Trivial $mFiles[$i]
-            $b += Measure-Base $mFiles[$i]
-        }
-        $module.Add($m * 1000 / $Count); $floor.Add($f * 1000 / $Count); $trivial.Add($t * 1000 / $Count); $base.Add($b * 1000 / $Count)
-        Write-Host ('round {0}: module {1:F3} ms/VM, floor {2:F3} ms/VM, ratio {3:F2}, load {4}' -f ($r + 1), $module[-1], $floor[-1], ($module[-1] / $floor[-1]), (Get-BenchLoad))
-    }
+    $result = Invoke-BenchTurns -Count $Count -Rounds $Rounds -Chunk $Chunk `
+        -NewRound { param($Round) @{ Module = Copy-Set 'module'; Floor = Copy-Set 'floor' } } `
+        -Module { param($Files) Measure-Module $Files } -Floor { param($Files) Measure-Floor $Files } `
+        -Trivial { param($Files) Measure-Trivial $Files } -Base { param($Files) Measure-Base $Files }
 
     # Correctness of the last round, both sides: the share, shared memory, and a .bak equal to the input.
     $bad = [Collections.Generic.List[string]]::new()
     foreach ($side in 'module', 'floor') {
         foreach ($n in $names) {
             $file = [IO.Path]::Combine($work, $side, $n)
-            $doc = [xml]::new()
-            $doc.Load($file)
-            $fs = $doc.SelectNodes("/domain/devices/filesystem[@type='mount' and @accessmode='passthrough' and driver/@type='virtiofs' and target/@dir='$Tag' and source/@dir='$source']")
-            $shared = $doc.SelectNodes("/domain/memoryBacking/access[@mode='shared']")
+            $share = Test-BenchShareOutput -File $file -Tag $Tag -Source $source
             $bakSame = [IO.File]::Exists("$file.bak") -and
                 [Linq.Enumerable]::SequenceEqual([IO.File]::ReadAllBytes("$file.bak"), [IO.File]::ReadAllBytes([IO.Path]::Combine($genDir, $n)))
-            if ($fs.Count -ne 1 -or $shared.Count -ne 1 -or -not $bakSame) { $bad.Add("$side/$n") }
+            if (-not $share.Ok -or -not $bakSame) { $bad.Add("$side/$n") }
         }
     }
 
-    $m = Get-BenchMedian $module.ToArray()
-    $f = Get-BenchMedian $floor.ToArray()
-    $t = Get-BenchMedian $trivial.ToArray()
-    $bt = Get-BenchMedian $base.ToArray()
+    $m = $result.ModuleMedian
+    $f = $result.FloorMedian
     ''
     'Correct outputs (share, shared memory, .bak = input): {0} of {1}' -f (2 * $Count - $bad.Count), (2 * $Count)
     'Module import: {0:F3} s (once, not counted)' -f $importSeconds
     ''
-    '{0,-34} {1,10}   {2}' -f 'Side', 'median', 'ms per VM: min-max (each round)'
-    '{0,-34} {1,10:F3}   {2}' -f 'New-VirtioFsShare -Path', $m, (Format-BenchSpread $module.ToArray())
-    '{0,-34} {1,10:F3}   {2}' -f 'floor: Python, same edit, durable', $f, (Format-BenchSpread $floor.ToArray())
-    '{0,-34} {1,10:F3}   {2}' -f 'a do-nothing cmdlet, same loop', $t, (Format-BenchSpread $trivial.ToArray())
-    '{0,-34} {1,10:F3}   {2}' -f 'same, with the module''s base/params', $bt, (Format-BenchSpread $base.ToArray())
-    ''
-    'Of the module''s {0:F3} ms per VM, PowerShell invoking a cmdlet and binding its parameters costs {1:F3} ms; {2:F3} ms with New-VirtioFsShare''s base classes and parameters (a do-nothing cmdlet derived from them).' -f $m, $t, $bt
-    $ratios = [double[]]@(for ($i = 0; $i -lt $module.Count; $i++) { $module[$i] / $floor[$i] })
-    'Per-round ratios module/floor: median {0:F2}x, {1}' -f (Get-BenchMedian $ratios), (Format-BenchSpread $ratios 'F2')
+    Format-BenchTurnTable $result -ModuleLabel 'New-VirtioFsShare -Path' -FloorLabel 'floor: Python, same edit, durable'
     'Cold pass (the untimed warm-up, JIT tiering under way): module {0:F3}, floor {1:F3} ms per VM, {2:F2}x' -f ($coldModule * 1000 / $WarmUp), ($coldFloor * 1000 / $WarmUp), ($coldModule / $coldFloor)
     'Load average at the end: {0}' -f (Get-BenchLoad)
     if ($bad.Count) {
@@ -197,6 +158,6 @@ try {
 finally {
     Stop-BenchWorker $worker
     $env:VIRTIOFS_LOCK_DIR = $savedLockDir
-    foreach ($d in $work, $lockDir) { if (Test-Path -LiteralPath $d) { Remove-Item -LiteralPath $d -Recurse -Force } }
+    foreach ($d in $work, $lockDir) { if ($d -and (Test-Path -LiteralPath $d)) { Remove-Item -LiteralPath $d -Recurse -Force } }
 }
 exit $exit

@@ -19,28 +19,24 @@ param(
     # Pages of 2 MiB per allocation (keep it small: the pool is shared with whatever else runs).
     [ValidateRange(1, 4096)] [int[]] $Count = @(256, 1024, 2048),
     [ValidateRange(1, 100)] [int] $Rounds = 7,
-    # The built module; default $env:VIRTIOFS_MODULE_PATH, else output/VirtioFs/<version>.
-    [string] $ModulePath = $env:VIRTIOFS_MODULE_PATH
+    # The built module directory; default $env:VIRTIOFS_MODULE_PATH, else output/VirtioFs/<version>.
+    [string] $ModulePath
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
+. ([IO.Path]::Combine($PSScriptRoot, 'BenchCommon.ps1'))
 
 if ((& id -u) -ne '0') { throw 'The benchmark writes /sys/kernel/mm/hugepages and needs root.' }
-if (-not $ModulePath) {
-    $version = (Import-PowerShellDataFile -LiteralPath "$PSScriptRoot/../VirtioFs.psd1").ModuleVersion
-    $ModulePath = "$PSScriptRoot/../output/VirtioFs/$version"
-}
-Import-Module -Name ([IO.Path]::Combine((Resolve-Path -LiteralPath $ModulePath).ProviderPath, 'VirtioFs.psd1')) -Force
+Import-Module -Name (Resolve-BenchModule $ModulePath) -Force
 
 $file = '/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages'
 function Get-Nr { [long][IO.File]::ReadAllText($file).Trim() }
 function Set-Nr([long] $n) { [IO.File]::WriteAllText($file, "$n") }
-function Get-Median([double[]] $v) { $s = $v | Sort-Object; if ($s.Count % 2) { $s[[int][math]::Floor($s.Count / 2)] } else { ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2 } }
 
 $original = Get-Nr
 $sw = [Diagnostics.Stopwatch]::new()
 $summary = [Collections.Generic.List[object]]::new()
-'load average at start: {0}' -f ((Get-Content /proc/loadavg) -split ' ')[0..2] -join ' '
+'load average at start: {0}' -f (Get-BenchLoad)
 
 function Measure-Plain([long] $target, $into) {
     Set-Nr $original
@@ -71,8 +67,8 @@ try {
         for ($i = 0; $i -lt $Rounds; $i++) {
             if ($i % 2) { Measure-Module $target $module; Measure-Plain $target $plain } else { Measure-Plain $target $plain; Measure-Module $target $module }
         }
-        $p = Get-Median $plain.ToArray()
-        $m = Get-Median $module.ToArray()
+        $p = Get-BenchMedian $plain.ToArray()
+        $m = Get-BenchMedian $module.ToArray()
         $ratio = if ($p -gt 0) { $m / $p } else { [double]::NaN }
         ''
         '{0} rounds of {1} x 2 MiB pages' -f $Rounds, $c
@@ -93,6 +89,6 @@ finally {
     Set-Nr $original
 }
 ''
-'fixed cost of the cmdlet (no-op call, 200 x): median {0:N3} ms; a plain read of nr_hugepages: median {1:N3} ms' -f (Get-Median $fixed), (Get-Median $read)
-'load average at end: {0}; pool restored to {1}' -f (((Get-Content /proc/loadavg) -split ' ')[0..2] -join ' '), (Get-Nr)
+'fixed cost of the cmdlet (no-op call, 200 x): median {0:N3} ms; a plain read of nr_hugepages: median {1:N3} ms' -f (Get-BenchMedian $fixed), (Get-BenchMedian $read)
+'load average at end: {0}; pool restored to {1}' -f (Get-BenchLoad), (Get-Nr)
 $summary | Format-Table -AutoSize | Out-String

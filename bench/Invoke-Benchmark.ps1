@@ -32,8 +32,7 @@
 #>
 [CmdletBinding()]
 param(
-    # The built module directory (holding VirtioFs.psd1), e.g. output/VirtioFs/0.1.0.
-    [Parameter(Mandatory)]
+    # The built module directory; default $env:VIRTIOFS_MODULE_PATH, else output/VirtioFs/<version>.
     [string] $ModulePath,
 
     # How many domain XML files to generate; both tools edit all of them in every round.
@@ -62,20 +61,6 @@ function Invoke-VirtXml([string] $Exe, [string[]] $Arguments, [string] $InFile, 
     [IO.File]::WriteAllText($OutFile, $out)
 }
 
-# Parsed, not grepped: virt-xml writes double quotes, the module keeps the file's single quotes.
-function Test-ShareOutput([string] $File, [string] $Source) {
-    $doc = [xml]::new()
-    $doc.Load($File)
-    $fs = $doc.SelectNodes("/domain/devices/filesystem[@type='mount' and @accessmode='passthrough' and driver/@type='virtiofs' and target/@dir='$Tag' and source/@dir='$Source']")
-    $shared = $doc.SelectNodes("/domain/memoryBacking/access[@mode='shared']")
-    [pscustomobject]@{
-        File        = $File
-        Ok          = $fs.Count -eq 1 -and $shared.Count -eq 1
-        # Informational: a NUMA cell left memAccess='private' keeps that cell's RAM unshared with virtiofsd.
-        PrivateNuma = $doc.SelectNodes("/domain/cpu/numa/cell[@memAccess='private']").Count -gt 0
-    }
-}
-
 $virtXml = (Get-Command virt-xml -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
 if (-not $virtXml) { throw "virt-xml not found: install it with 'apt-get install virtinst'." }
 $manifest = Resolve-BenchModule $ModulePath
@@ -91,12 +76,11 @@ if (-not $pwshExe) {
 $pwshShown = (@($pwshExe) + $pwshArgs) -join ' '
 
 $work = [IO.Path]::Combine([IO.Path]::GetTempPath(), "virtiofs-bench-$([guid]::NewGuid().ToString('n'))")
-# The module's lock files go where it puts them (/run/lock, a tmpfs), in a directory of this run's own that is
-# removed afterwards, instead of piling up in /run/lock/virtiofs.
-$lockDir = [IO.Path]::Combine((Test-Path -LiteralPath /run/lock) ? '/run/lock' : $work, "virtiofs-bench-$([guid]::NewGuid().ToString('n'))")
+$lockDir = $null
 $exit = 0
 try {
-    [void][IO.Directory]::CreateDirectory($lockDir)
+    # The module's lock files go there (the module's round runs with VIRTIOFS_LOCK_DIR set to it).
+    $lockDir = New-BenchLockDir $work
     $genDir = [IO.Directory]::CreateDirectory([IO.Path]::Combine($work, 'generated')).FullName
     $source = [IO.Directory]::CreateDirectory([IO.Path]::Combine($work, 'share')).FullName
 
@@ -114,13 +98,7 @@ try {
     Write-BenchHeader "New-VirtioFsShare (fresh pwsh per round, start-up counted) against virt-xml (2 processes per VM), $Count files x $Rounds rounds"
     Write-Host "Seed $Seed; $(Format-BenchMix $domains); pwsh: $pwshShown; in $work"
 
-    function Copy-Set([string] $Side) {
-        $dir = [IO.Path]::Combine($work, $Side)
-        if (Test-Path -LiteralPath $dir) { [IO.Directory]::Delete($dir, $true) }
-        [void][IO.Directory]::CreateDirectory($dir)
-        foreach ($n in $names) { [IO.File]::Copy([IO.Path]::Combine($genDir, $n), [IO.Path]::Combine($dir, $n)) }
-        , @($names | ForEach-Object { [IO.Path]::Combine($dir, $_) })
-    }
+    function Copy-Set([string] $Side) { Copy-BenchSet -From $genDir -To ([IO.Path]::Combine($work, $Side)) -Names $names }
 
     # The module's round: one fresh pwsh, import, the loop, exit; the clock runs from start to exit.
     $script = [IO.Path]::Combine($work, 'module-round.ps1')
@@ -140,7 +118,7 @@ foreach ($f in [IO.File]::ReadAllLines($ListFile)) {
         $null = Invoke-BenchProcess -FilePath $pwshExe -ArgumentList ($pwshArgs + @('-NoProfile', '-NonInteractive', '-File', $script,
             '-Manifest', $manifest, '-ListFile', $list, '-Source', $source, '-Tag', $Tag)) -Environment @{ VIRTIOFS_LOCK_DIR = $lockDir }
         $seconds = $sw.Elapsed.TotalSeconds
-        [pscustomobject]@{ Seconds = $seconds; Check = @($files | ForEach-Object { Test-ShareOutput $_ $source }) }
+        [pscustomobject]@{ Seconds = $seconds; Check = @($files | ForEach-Object { Test-BenchShareOutput -File $_ -Tag $Tag -Source $source }) }
     }
     function Measure-VirtXml {
         $files = Copy-Set 'virt-xml'
@@ -151,7 +129,7 @@ foreach ($f in [IO.File]::ReadAllLines($ListFile)) {
             Invoke-VirtXml $virtXml @('-c', $Uri, '--add-device', '--filesystem', "source=$source,target=$Tag,driver.type=virtiofs,accessmode=passthrough") $mid $f
         }
         $seconds = $sw.Elapsed.TotalSeconds
-        [pscustomobject]@{ Seconds = $seconds; Check = @($files | ForEach-Object { Test-ShareOutput $_ $source }) }
+        [pscustomobject]@{ Seconds = $seconds; Check = @($files | ForEach-Object { Test-BenchShareOutput -File $_ -Tag $Tag -Source $source }) }
     }
 
     $module = [Collections.Generic.List[double]]::new()
@@ -190,6 +168,6 @@ foreach ($f in [IO.File]::ReadAllLines($ListFile)) {
         $Target, ($ratio -ge $Target ? 'met' : 'NOT met'), $ratio, $Rounds
 }
 finally {
-    foreach ($d in $work, $lockDir) { if (Test-Path -LiteralPath $d) { Remove-Item -LiteralPath $d -Recurse -Force } }
+    foreach ($d in $work, $lockDir) { if ($d -and (Test-Path -LiteralPath $d)) { Remove-Item -LiteralPath $d -Recurse -Force } }
 }
 exit $exit

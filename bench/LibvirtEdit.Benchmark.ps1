@@ -27,7 +27,7 @@
     medians (module / floor) last, against the target of 1.3x. Exit code 0 whether or not it is met; 1 when
     a domain lacks the share afterwards. Every domain of the run is undefined at the end, also on failure or
     Ctrl+C. Needs a libvirtd on -ConnectionUri (tests/tools/start-libvirt.sh) and python3-libvirt
-    (build.ps1 -Task Bench -InstallSystemPackages installs it).
+    (build.ps1 -Task Bench installs it).
 .EXAMPLE
     dotnet pwsh -NoProfile -File ./bench/LibvirtEdit.Benchmark.ps1 -Count 60 -Rounds 5
 #>
@@ -64,18 +64,13 @@ $WarmUp = [Math]::Min(5, $Count)
 $manifest = Resolve-BenchModule $ModulePath
 $python = Get-BenchPython
 $floorScript = [IO.Path]::Combine($PSScriptRoot, 'floors', 'libvirt_edit.py')
-$domainsScript = [IO.Path]::Combine($PSScriptRoot, 'floors', 'libvirt_domains.py')
-& $python -c 'import libvirt' 2>$null
-if ($LASTEXITCODE -ne 0) { throw "$python cannot import libvirt: apt-get install python3-libvirt (build.ps1 -Task Bench -InstallSystemPackages does)." }
+Assert-BenchLibvirtPython $python
 Import-BenchNothingCmdlet
 
 $run = 'vfsb-' + [guid]::NewGuid().ToString('n').Substring(0, 8)
 $work = [IO.Path]::Combine([IO.Path]::GetTempPath(), "virtiofs-bench-$run")
 
-function Invoke-Domains([hashtable] $Job) {
-    $Job.uri = $ConnectionUri
-    Invoke-BenchProcess -FilePath $python -ArgumentList @($domainsScript) -InputText ($Job | ConvertTo-Json -Compress -Depth 3) | ConvertFrom-Json
-}
+function Invoke-Domains([hashtable] $Job) { Invoke-BenchDomains -Python $python -Uri $ConnectionUri -Job $Job }
 
 # The same definition under another name and uuid: libvirt wants both unique.
 function Rename-Domain([string] $Xml, [string] $Name) {
@@ -139,53 +134,27 @@ try {
     $null = Measure-Module (New-Set 'wm' $WarmUp)
     $null = Measure-Floor (New-Set 'wf' $WarmUp)
 
-    $module = [Collections.Generic.List[double]]::new()
-    $floor = [Collections.Generic.List[double]]::new()
-    $trivial = [Collections.Generic.List[double]]::new()
-    $base = [Collections.Generic.List[double]]::new()
     $check = $null
-    $chunks = @(Split-BenchChunk -Items (0..($Count - 1)) -Size $Chunk)
-    for ($r = 1; $r -le $Rounds; $r++) {
-        $mNames = New-Set "r$r-m"
-        $fNames = New-Set "r$r-f"
-        $m = 0.0; $f = 0.0; $t = 0.0; $b = 0.0
-        for ($c = 0; $c -lt $chunks.Count; $c++) {
-            $i = $chunks[$c]
-            if (($r + $c) % 2) {
-                $m += Measure-Module $mNames[$i]
-                $f += Measure-Floor $fNames[$i]
-            } else {
-                $f += Measure-Floor $fNames[$i]
-                $m += Measure-Module $mNames[$i]
+    $result = Invoke-BenchTurns -Count $Count -Rounds $Rounds -Chunk $Chunk `
+        -NewRound { param($Round) @{ Module = New-Set "r$Round-m"; Floor = New-Set "r$Round-f" } } `
+        -Module { param($Names) Measure-Module $Names } -Floor { param($Names) Measure-Floor $Names } `
+        -Trivial { param($Names) Measure-Trivial $Names } -Base { param($Names) Measure-Base $Names } `
+        -EndRound {
+            param($Round, $Set)
+            if ($Round -eq $Rounds) {
+                # $script: the block runs in a scope of its own; a plain assignment would be lost with it.
+                $script:check = Invoke-Domains @{ action = 'check'; names = @($Set.Module + $Set.Floor); tag = $Tag; source = $source }
             }
-            $t += Measure-Trivial $mNames[$i]
-            $b += Measure-Base $mNames[$i]
+            $null = Invoke-Domains @{ action = 'undefine'; prefix = "$run-r$Round-" }
         }
-        $module.Add($m * 1000 / $Count); $floor.Add($f * 1000 / $Count); $trivial.Add($t * 1000 / $Count); $base.Add($b * 1000 / $Count)
-        Write-Host ('round {0}: module {1:F3} ms/VM, floor {2:F3} ms/VM, ratio {3:F2}, load {4}' -f $r, $module[-1], $floor[-1], ($module[-1] / $floor[-1]), (Get-BenchLoad))
-        if ($r -eq $Rounds) {
-            $check = Invoke-Domains @{ action = 'check'; names = @($mNames + $fNames); tag = $Tag; source = $source }
-        }
-        $null = Invoke-Domains @{ action = 'undefine'; prefix = "$run-r$r-" }
-    }
 
-    $m = Get-BenchMedian $module.ToArray()
-    $f = Get-BenchMedian $floor.ToArray()
-    $t = Get-BenchMedian $trivial.ToArray()
-    $bt = Get-BenchMedian $base.ToArray()
+    $m = $result.ModuleMedian
+    $f = $result.FloorMedian
     ''
     'Correct definitions in the last round (share, shared memory, read back from libvirt): {0} of {1}' -f $check.ok, (2 * $Count)
     'Module import: {0:F3} s (once, not counted)' -f $importSeconds
     ''
-    '{0,-38} {1,10}   {2}' -f 'Side', 'median', 'ms per VM: min-max (each round)'
-    '{0,-38} {1,10:F3}   {2}' -f 'New-VirtioFsShare -Domain', $m, (Format-BenchSpread $module.ToArray())
-    '{0,-38} {1,10:F3}   {2}' -f 'floor: C API from Python, 1 connection', $f, (Format-BenchSpread $floor.ToArray())
-    '{0,-38} {1,10:F3}   {2}' -f 'a do-nothing cmdlet, same loop', $t, (Format-BenchSpread $trivial.ToArray())
-    '{0,-38} {1,10:F3}   {2}' -f 'same, with the module''s base/params', $bt, (Format-BenchSpread $base.ToArray())
-    ''
-    'Of the module''s {0:F3} ms per VM, PowerShell invoking a cmdlet and binding its parameters costs {1:F3} ms; {2:F3} ms with New-VirtioFsShare''s base classes and parameters (a do-nothing cmdlet derived from them).' -f $m, $t, $bt
-    $ratios = [double[]]@(for ($i = 0; $i -lt $module.Count; $i++) { $module[$i] / $floor[$i] })
-    'Per-round ratios module/floor: median {0:F2}x, {1}' -f (Get-BenchMedian $ratios), (Format-BenchSpread $ratios 'F2')
+    Format-BenchTurnTable $result -ModuleLabel 'New-VirtioFsShare -Domain' -FloorLabel 'floor: C API from Python, 1 connection'
     'Load average at the end: {0}' -f (Get-BenchLoad)
     if (@($check.bad).Count -gt 0) {
         Write-Error "Domains without the share or shared memory, e.g.: $((@($check.bad) | Select-Object -First 5) -join ', ')" -ErrorAction Continue
@@ -196,8 +165,7 @@ try {
 finally {
     Stop-BenchWorker $worker
     # Every domain of this run, whatever round it got to.
-    try { $null = Invoke-Domains @{ action = 'undefine'; prefix = "$run-" } } catch { Write-Warning "Could not undefine the $run-* domains: $_" }
-    Get-ChildItem -LiteralPath /var/log/libvirt/qemu -Filter "$run-*" -ErrorAction Ignore | Remove-Item -Force -ErrorAction Ignore
+    Remove-BenchDomains -Python $python -Uri $ConnectionUri -Prefix "$run-"
     if (Test-Path -LiteralPath $work) { Remove-Item -LiteralPath $work -Recurse -Force }
 }
 exit $exit

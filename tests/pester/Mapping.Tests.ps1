@@ -391,6 +391,12 @@ Describe 'Desired state on three hosts' {
         Test-VirtioFsMapping -MappingPath $FleetFile -Quiet -ErrorAction SilentlyContinue | Should -BeFalse
     }
 
+    It '-Quiet is false for any error the command wrote, also one before any host was read' {
+        # A -MappingPath on a provider that is no file system fails the record itself, not a host.
+        Test-VirtioFsMapping -MappingPath 'Env:/VIRTIOFS_NOT_A_FILE' -Quiet -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeFalse
+        $err.Count | Should -Be 1
+    }
+
     It 'pipes the declaration into Test, host by host' {
         Remove-VirtioFsMappingAssignment -Name $M -Domain "$Run-gone" -MappingPath $FleetFile
         Get-VirtioFsMappingAssignment -MappingPath $FleetFile -ConnectionUri $U['127.0.0.2'], $U['127.0.0.3'] | Test-VirtioFsMapping -Quiet | Should -BeTrue

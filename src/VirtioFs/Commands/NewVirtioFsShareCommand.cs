@@ -137,7 +137,7 @@ public sealed class NewVirtioFsShareCommand : ShareOptionsCmdlet
                 $"-Mapping '{Mapping}' gives the share's source; it cannot be combined with -Source, -SocketPath or a piped share.", Mapping,
                 "Leave out -Source/-SocketPath (explicit options such as -Cache still override the mapping's), or leave out -Mapping.");
         }
-        string file = MappingPath is null ? MappingStore.DefaultPath() : ResolveFileSystemPath(MappingPath, mustExist: false);
+        string file = MappingFileOf(MappingPath);
         var mapping = MappingStore.Load(file).Get(Mapping, file); // a missing file or mapping fails the record, before any host
         string? tag = Tag;
         string? fileHost = ParameterSetName == PathSet ? MappingHost ?? MappingHosts.LocalHost : null;

@@ -53,12 +53,7 @@ public sealed class SetVirtioFsMappingCommand : MappingOptionsCmdlet
     {
         ForInput(() =>
         {
-            var clash = Reset.Where(IsBound).ToList();
-            if (clash.Count > 0)
-            {
-                throw new VirtioFsException(ErrorIds.SetAndResetSameOption, VirtioFsErrorKind.InvalidArgument,
-                    $"{string.Join(", ", clash)} given both as a value and in -Reset.", clash[0], "Either set an option or reset it.");
-            }
+            RefuseSetAndReset(Reset);
             var paths = Path is null ? [] : HostPaths(Path);
             var options = GivenOptions();
             string file = MappingFile;

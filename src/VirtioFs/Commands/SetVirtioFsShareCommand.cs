@@ -46,12 +46,7 @@ public sealed class SetVirtioFsShareCommand : ShareOptionsCmdlet
             {
                 settings.Reset.Add(r);
             }
-            var clash = Reset.Where(IsBound).ToList();
-            if (clash.Count > 0)
-            {
-                throw new VirtioFsException(ErrorIds.SetAndResetSameOption, VirtioFsErrorKind.InvalidArgument,
-                    $"{string.Join(", ", clash)} given both as a value and in -Reset.", clash[0], "Either set an option or reset it.");
-            }
+            RefuseSetAndReset(Reset);
             var memory = SharedMemory;
             bool skipSourceCheck = SkipSourceCheck;
             if (InputObject is { } share)

@@ -45,9 +45,9 @@ public sealed class TestVirtioFsMappingCommand : MappingStateCmdlet
     {
         if (Quiet)
         {
-            WriteObject(_drift == 0 && !HadErrors);
+            WriteObject(_drift == 0 && !WroteErrors);
         }
-        else if (_drift == 0 && !HadErrors)
+        else if (_drift == 0 && !WroteErrors)
         {
             WriteVerbose("No drift: every domain matches the declaration.");
         }

@@ -3,6 +3,7 @@ using System.Collections;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using VirtioFs.Libvirt;
 
 namespace VirtioFs.Internal;
 
@@ -39,6 +40,13 @@ internal static class CompletionSupport
         ps.AddCommand("Microsoft.PowerShell.Management\\Get-Location").AddParameter("PSProvider", "FileSystem");
         return ps.Invoke().Select(o => (o.BaseObject as PathInfo)?.ProviderPath).FirstOrDefault();
     }
+
+    /// <summary>
+    /// The libvirt connection a completion reads from: the first -ConnectionUri given (each completion opens one,
+    /// and over ssh that takes a while), else the default URI.
+    /// </summary>
+    public static LibvirtConnection OpenConnection(IDictionary boundParameters) =>
+        LibvirtConnection.Open(LibvirtCmdlet.EffectiveUri(First(boundParameters["ConnectionUri"])));
 
     /// <summary>-Path, -Domain and -ConnectionUri take arrays; completion uses the first value given.</summary>
     public static string? First(object? value) => value switch

@@ -5,7 +5,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using VirtioFs.Libvirt;
 
 namespace VirtioFs.Internal;
 
@@ -15,20 +14,18 @@ public sealed class DomainNameCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        // Of several hosts, the first one's domains: each completion opens a connection, and over ssh that takes a while.
-        string? uri = CompletionSupport.First(fakeBoundParameters["ConnectionUri"]);
         var pattern = CompletionSupport.Pattern(wordToComplete);
         List<string> names;
         try
         {
-            using var conn = LibvirtConnection.Open(LibvirtCmdlet.EffectiveUri(uri));
-            names = conn.ListDomains().Select(d => { using (d) { return d.Name; } }).ToList();
+            using var conn = CompletionSupport.OpenConnection(fakeBoundParameters);
+            names = DomainSelection.AllNames(conn);
         }
         catch (Exception)
         {
             // Completion must never throw at the user; no libvirt simply means no suggestions.
             return Array.Empty<CompletionResult>();
         }
-        return names.Where(pattern.IsMatch).OrderBy(n => n, StringComparer.Ordinal).Select(CompletionSupport.Result).ToList();
+        return names.Where(pattern.IsMatch).Select(CompletionSupport.Result).ToList();
     }
 }

@@ -33,7 +33,8 @@ internal static class DomainSelection
         return result.Distinct();
     }
 
-    private static List<string> AllNames(LibvirtConnection conn) =>
+    /// <summary>Every domain name on the connection, sorted.</summary>
+    internal static List<string> AllNames(LibvirtConnection conn) =>
         conn.ListDomains().Select(d => { using (d) { return d.Name; } }).OrderBy(n => n, System.StringComparer.Ordinal).ToList();
 }
 

@@ -7,7 +7,6 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using System.Threading;
 using VirtioFs.Guest;
-using VirtioFs.Libvirt;
 
 namespace VirtioFs.Internal;
 
@@ -31,7 +30,7 @@ public sealed class GuestMountPointCompleter : IArgumentCompleter
         var pattern = CompletionSupport.Pattern(wordToComplete);
         try
         {
-            using var conn = LibvirtConnection.Open(LibvirtCmdlet.EffectiveUri(CompletionSupport.First(fakeBoundParameters["ConnectionUri"])));
+            using var conn = CompletionSupport.OpenConnection(fakeBoundParameters);
             var session = GuestSession.Open(new LibvirtGuestDomain(conn, domain), Wait, CancellationToken.None);
             session.Connect(null);
             if (session.Os.IsWindows)

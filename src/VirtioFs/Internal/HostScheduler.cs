@@ -50,17 +50,10 @@ internal sealed class HostScheduler : IDisposable
     /// <summary>Work queued or running.</summary>
     public int Pending => Volatile.Read(ref _pending);
 
-    /// <summary>Hosts queued so far, for the overall progress bar.</summary>
-    public int Queued { get; private set; }
-
-    /// <summary>Hosts finished so far.</summary>
-    public int Finished => Queued - Pending;
-
     /// <summary>Queues one host's work; a worker thread starts for it unless the limit is reached.</summary>
     public void Enqueue(string host, Action work)
     {
         Interlocked.Increment(ref _pending);
-        Queued++;
         _work.Add((host, work));
         if (_threads.Count < _limit && _threads.Count < Pending)
         {

@@ -22,7 +22,7 @@ public abstract class MappingCmdlet : VirtioFsCmdlet
     public string? MappingPath { get; set; }
 
     /// <summary>The file this command works on, resolved against the PowerShell location.</summary>
-    internal string MappingFile => MappingPath is null ? MappingStore.DefaultPath() : ResolveFileSystemPath(MappingPath, mustExist: false);
+    internal string MappingFile => MappingFileOf(MappingPath);
 
     /// <summary>
     /// Changes the mapping file: <paramref name="change"/> edits a copy (throwing, with nothing written, when the

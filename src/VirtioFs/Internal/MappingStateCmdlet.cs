@@ -37,9 +37,6 @@ public abstract class MappingStateCmdlet : LibvirtCmdlet
     [ValidateNotNullOrEmpty]
     public string? MappingPath { get; set; }
 
-    /// <summary>Whether any host, domain or assignment failed; Test -Quiet is then false.</summary>
-    private protected bool HadErrors { get; private set; }
-
     private protected abstract string Activity { get; }
 
     /// <summary>What the cmdlet does with one domain of a host, given how it compares with the declaration.</summary>
@@ -54,7 +51,7 @@ public abstract class MappingStateCmdlet : LibvirtCmdlet
     {
         ForInput(() =>
         {
-            string file = MappingPath is null ? MappingStore.DefaultPath() : ResolveFileSystemPath(MappingPath, mustExist: false);
+            string file = MappingFileOf(MappingPath);
             if (!_byFile.TryGetValue(file, out var selection))
             {
                 _byFile[file] = selection = new Selection();
@@ -91,28 +88,17 @@ public abstract class MappingStateCmdlet : LibvirtCmdlet
     /// <summary>One error for a host: its URI is the target, so a runbook can tell which host failed.</summary>
     private protected void WriteHostError(string uri, VirtioFsException e, string? domain = null)
     {
-        HadErrors = true;
         string where = domain is null ? uri : $"{uri}, domain '{domain}'";
         WriteCoreError(new VirtioFsException(e.ErrorId, e.Kind, $"{where}: {e.Message}", uri, e.RecommendedAction, e));
     }
 
     private void RunFile(string file, Selection selection)
     {
-        MappingDocument doc;
-        try
-        {
-            doc = MappingStore.Load(file);
-        }
-        catch (VirtioFsException)
-        {
-            HadErrors = true;
-            throw;
-        }
+        var doc = MappingStore.Load(file);
         var patterns = selection.Names.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToList();
         bool Selected(string mapping) => selection.AllMappings || patterns.Any(p => p.IsMatch(mapping));
         foreach (string literal in selection.Names.Where(n => !WildcardPattern.ContainsWildcardCharacters(n) && doc.Find(n) is null))
         {
-            HadErrors = true;
             WriteCoreError(doc.NotFound(literal, file));
         }
         var uris = (selection.Uris.Count > 0 ? selection.Uris : doc.Assignments.Where(a => Selected(a.Mapping)).Select(a => a.ConnectionUri))
@@ -143,7 +129,7 @@ public abstract class MappingStateCmdlet : LibvirtCmdlet
             WriteHostError(plan.Uri, problem);
         }
         var conn = Connect(plan.Uri);
-        var names = conn.ListDomains().Select(d => { using (d) { return d.Name; } }).OrderBy(n => n, StringComparer.Ordinal).ToList();
+        var names = DomainSelection.AllNames(conn);
         foreach (string named in plan.NamedDomains.Where(n => !names.Contains(n, StringComparer.Ordinal)))
         {
             WriteHostError(plan.Uri, new VirtioFsException(ErrorIds.DomainNotFound, VirtioFsErrorKind.ObjectNotFound,

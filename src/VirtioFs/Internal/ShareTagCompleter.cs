@@ -6,7 +6,6 @@ using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using VirtioFs.Domain;
-using VirtioFs.Libvirt;
 
 namespace VirtioFs.Internal;
 
@@ -43,7 +42,7 @@ public sealed class ShareTagCompleter : IArgumentCompleter
         }
         else if (CompletionSupport.First(bound["Domain"]) is { Length: > 0 } domain)
         {
-            using var conn = LibvirtConnection.Open(LibvirtCmdlet.EffectiveUri(CompletionSupport.First(bound["ConnectionUri"])));
+            using var conn = CompletionSupport.OpenConnection(bound);
             doc = new LibvirtDomainTarget(conn, domain, skipSourceCheck: true).Load();
         }
         else

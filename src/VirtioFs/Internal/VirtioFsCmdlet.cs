@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using VirtioFs.Errors;
+using VirtioFs.Mappings;
 
 namespace VirtioFs.Internal;
 
@@ -55,7 +57,17 @@ public abstract class VirtioFsCmdlet : PSCmdlet, IDisposable
 
     public new void WriteInformation(InformationRecord informationRecord) => OnPipeline(() => base.WriteInformation(informationRecord));
 
-    public new void WriteError(ErrorRecord errorRecord) => OnPipeline(() => base.WriteError(errorRecord));
+    public new void WriteError(ErrorRecord errorRecord)
+    {
+        _wroteErrors = true;
+        OnPipeline(() => base.WriteError(errorRecord));
+    }
+
+    // Set from worker threads too (fan-out); read once they have finished.
+    private volatile bool _wroteErrors;
+
+    /// <summary>Whether this command has written any error so far, from any host (Test-VirtioFsMapping -Quiet).</summary>
+    private protected bool WroteErrors => _wroteErrors;
 
     public new bool ShouldProcess(string target) => OnPipeline(() => base.ShouldProcess(target));
 
@@ -148,6 +160,24 @@ public abstract class VirtioFsCmdlet : PSCmdlet, IDisposable
             return new[] { ResolveFileSystemPath(pattern, mustExist: false) };
         }
         return GetResolvedProviderPathFromPSPath(pattern, out _);
+    }
+
+    /// <summary>
+    /// The mapping file a command works on: -MappingPath resolved against the PowerShell location, else the
+    /// default ($env:VIRTIOFS_MAPPING_PATH, $XDG_CONFIG_HOME/virtiofs/mappings.json, ~/.config/...).
+    /// </summary>
+    internal string MappingFileOf(string? mappingPath) =>
+        mappingPath is null ? MappingStore.DefaultPath() : ResolveFileSystemPath(mappingPath, mustExist: false);
+
+    /// <summary>An option given both as a value and in -Reset is refused (Set-VirtioFsShare, Set-VirtioFsMapping).</summary>
+    internal void RefuseSetAndReset(IEnumerable<string> reset)
+    {
+        var clash = reset.Where(IsBound).ToList();
+        if (clash.Count > 0)
+        {
+            throw new VirtioFsException(ErrorIds.SetAndResetSameOption, VirtioFsErrorKind.InvalidArgument,
+                $"{string.Join(", ", clash)} given both as a value and in -Reset.", clash[0], "Either set an option or reset it.");
+        }
     }
 
     /// <summary>Resolves a PowerShell path (relative, ~, PSDrive) to a file-system path.</summary>

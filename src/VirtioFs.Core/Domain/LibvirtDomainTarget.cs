@@ -35,11 +35,18 @@ internal sealed class LibvirtDomainTarget : IDomainTarget
         return dom.IsActive;
     }
 
-    /// <summary>The running guest's definition (its live XML), with what was hot-plugged.</summary>
-    public DomainDocument LoadLive()
+    /// <summary>
+    /// The definition, whether the domain runs, and (when <paramref name="withLive"/> and it runs) the running
+    /// guest's definition with what was hot-plugged, all on one lookup: over ssh each lookup is a round trip, and
+    /// the doctor and Get-VirtioFsHugePage ask this of every domain of every host.
+    /// </summary>
+    public LibvirtDomainState ReadState(bool withLive)
     {
         using var dom = _connection.LookupDomain(_nameOrUuid);
-        return DomainDocument.Parse(dom.GetLiveXml(), $"running {Label}");
+        var definition = DomainDocument.Parse(dom.GetInactiveXml(), Label);
+        bool active = dom.IsActive;
+        var live = withLive && active ? DomainDocument.Parse(dom.GetLiveXml(), $"running {Label}") : null;
+        return new LibvirtDomainState(definition, active, live);
     }
 
     private HostContext? _host;
@@ -191,3 +198,6 @@ internal sealed class LibvirtDomainTarget : IDomainTarget
 
     public void Stamp(VirtioFsSharedMemory memory) => memory.ConnectionUri = _connection.Uri;
 }
+
+/// <summary>What <see cref="LibvirtDomainTarget.ReadState"/> read on one lookup.</summary>
+internal sealed record LibvirtDomainState(DomainDocument Definition, bool IsActive, DomainDocument? Live);

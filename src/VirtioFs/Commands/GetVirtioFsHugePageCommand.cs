@@ -111,11 +111,12 @@ public sealed class GetVirtioFsHugePageCommand : LibvirtCmdlet
     {
         var libvirt = target as LibvirtDomainTarget;
         var host = HugePageHosts.For(libvirt?.Connection, HugePagePurpose.Domain);
-        if (libvirt is not null && libvirt.IsActive())
+        var state = libvirt?.ReadState(withLive: false);
+        if (state is { IsActive: true })
         {
-            WriteWarning($"{libvirt.Label} is running: the pages it uses are not free, so the figures are what it needs to start again once shut down.");
+            WriteWarning($"{libvirt!.Label} is running: the pages it uses are not free, so the figures are what it needs to start again once shut down.");
         }
-        var doc = target.Load();
+        var doc = state?.Definition ?? target.Load();
         var needs = HugePageRequirements.Compute(doc, host);
         if (!needs.UsesHugePages)
         {

@@ -40,16 +40,16 @@ public sealed class TestVirtioFsDomainCommand : DomainReaderCmdlet
 
     private protected override void Emit(IDomainTarget target)
     {
-        var doc = target.Load();
         if (target is FileDomainTarget file)
         {
+            var fileDoc = target.Load();
             // An XML file is checked against this host's system libvirt (its client library), whom it runs virtiofsd as unknown.
             LibvirtStack thisHost;
             lock (_hostFacts)
             {
                 thisHost = _thisHost ??= LibvirtStack.ThisHost(LocalLibvirt());
             }
-            Emit(doc, Input(thisHost, !SkipHostCheck, isActive: false, liveTags: null, knowsPrivilege: false), r => r.Path = file.FullPath);
+            Emit(fileDoc, Input(thisHost, !SkipHostCheck, isActive: false, liveTags: null, knowsPrivilege: false), r => r.Path = file.FullPath);
             return;
         }
         var domain = (LibvirtDomainTarget)target;
@@ -58,11 +58,11 @@ public sealed class TestVirtioFsDomainCommand : DomainReaderCmdlet
         // in a container, another root, a user's session or on another host.
         var stack = conn.Stack;
         bool checkHost = !SkipHostCheck && stack.Files is not null;
-        bool active = domain.IsActive();
         // Only shares the running guest has can have lost their daemon; others wait for the next boot.
-        var liveTags = checkHost && active
-            ? domain.LoadLive().VirtioFsFilesystems.Select(FilesystemElement.TagOf).OfType<string>().ToHashSet(StringComparer.Ordinal)
-            : null;
+        var state = domain.ReadState(withLive: checkHost);
+        var doc = state.Definition;
+        bool active = state.IsActive;
+        var liveTags = state.Live?.VirtioFsFilesystems.Select(FilesystemElement.TagOf).OfType<string>().ToHashSet(StringComparer.Ordinal);
         // A running guest's agent is asked about the guest itself, locally or remotely (it goes through libvirt).
         var agent = active && doc.VirtioFsFilesystems.Any()
             ? GuestAgentCheck.Inspect(new LibvirtGuestDomain(conn, doc.Name), CancelToken)

@@ -161,24 +161,25 @@ if [ "$MODE" = loop ]; then
   grep -q " $MP virtiofs " /proc/mounts || mount -t virtiofs "$TAG" "$MP"
   echo "E2E_LOOP_READY token=$TOKEN uptime=$(cut -d' ' -f1 /proc/uptime)"
   last1=; last2=; n=0
+  # pong DIR SUFFIX LAST: answers a ping in DIR that is not LAST (E2E_PONG<SUFFIX> on the console); sets
+  # $seen to the ping now there, the LAST of the next turn.
+  pong() {
+    seen=$3
+    p=$(cat "$1/ping.txt" 2>/dev/null)
+    if [ -n "$p" ] && [ "$p" != "$3" ]; then
+      if echo "pong $p n=$n" > "$1/pong.txt" && sync; then echo "E2E_PONG$2 $p"; else echo "E2E_PONG_FAIL$2 $p"; fi
+      seen=$p
+    fi
+  }
   while [ ! -e "$MP/poweroff-now" ]; do
     n=$((n+1))
-    # pong DIR SUFFIX LAST: answer a new ping; prints the ping it answered (or the old one).
-    p=$(cat "$MP/ping.txt" 2>/dev/null)
-    if [ -n "$p" ] && [ "$p" != "$last1" ]; then
-      if echo "pong $p n=$n" > "$MP/pong.txt" && sync; then echo "E2E_PONG $p"; else echo "E2E_PONG_FAIL $p"; fi
-      last1=$p
-    fi
+    pong "$MP" "" "$last1"; last1=$seen
     if [ -n "$TAG2" ]; then
       if ! grep -q " /mnt/e2e2 virtiofs " /proc/mounts; then
         mkdir -p /mnt/e2e2
         mount -t virtiofs "$TAG2" /mnt/e2e2 2>/dev/null && { echo "E2E_TAG2_MOUNT_OK n=$n"; check_share /mnt/e2e2 "-2"; }
       else
-        p=$(cat /mnt/e2e2/ping.txt 2>/dev/null)
-        if [ -n "$p" ] && [ "$p" != "$last2" ]; then
-          if echo "pong $p n=$n" > /mnt/e2e2/pong.txt && sync; then echo "E2E_PONG-2 $p"; else echo "E2E_PONG_FAIL-2 $p"; fi
-          last2=$p
-        fi
+        pong /mnt/e2e2 -2 "$last2"; last2=$seen
       fi
     fi
     sleep 0.5

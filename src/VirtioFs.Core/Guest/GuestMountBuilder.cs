@@ -111,7 +111,8 @@ internal static class GuestMountBuilder
 
     private static IReadOnlyList<string> WindowsSteps(string tag, char letter, bool readOnly)
     {
-        string instance = "viofs-" + new string(tag.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' || c == '_' ? c : '_').ToArray());
+        // The name Mount-VirtioFsShare starts the instance under, so steps done by hand and by the cmdlet meet.
+        string instance = WindowsShareMounter.Instance(tag);
         var steps = new List<string>
         {
             "1. Install the virtio-fs driver from the virtio-win ISO (https://github.com/virtio-win/virtio-win-pkg-scripts): run virtio-win-guest-tools.exe, or in Device Manager update the 'Mass Storage Controller' (PCI\\VEN_1AF4&DEV_105A) with the viofs\\<windows version>\\amd64 folder.",

@@ -170,6 +170,7 @@ internal static class WindowsShareMounter
         return char.ToUpperInvariant(m.Groups[1].Value[0]) + ":";
     }
 
+    /// <summary>The WinFsp launcher instance for a tag; also named in Get-VirtioFsGuestMount's manual steps.</summary>
     public static string Instance(string tag) =>
         "viofs-" + new string(tag.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' || c == '_' ? c : '_').ToArray());
 

@@ -60,7 +60,7 @@ internal static class GuestMountBuilder
         string mount = "mount -t virtiofs " + (options.Count == 0 ? string.Empty : "-o " + ShellQuote(optionText) + " ")
             + ShellQuote(tag) + " " + ShellQuote(mp);
         string fstab = $"{FstabEscape(tag)} {FstabEscape(mp)} virtiofs {(options.Count == 0 ? "defaults" : "defaults," + optionText)},nofail 0 0";
-        string unitName = SystemdPathEscape.Escape(mp) + ".mount";
+        string unitName = LinuxGuest.UnitName(mp);
         return new VirtioFsGuestMount(tag, mp, readOnly, optionText, mount, fstab, unitName,
             Unit(tag, mp, optionText, unitName), letter, WindowsSteps(tag, letter, readOnly));
     }
@@ -82,7 +82,7 @@ internal static class GuestMountBuilder
     private static string Unit(string tag, string mp, string options, string unitName)
     {
         var sb = new StringBuilder();
-        sb.Append("# /etc/systemd/system/").Append(unitName).Append('\n');
+        sb.Append("# ").Append(LinuxGuest.UnitPath(mp)).Append('\n');
         sb.Append("# Enable with: systemctl daemon-reload && systemctl enable --now ").Append(unitName).Append('\n');
         sb.Append("[Unit]\n");
         sb.Append("Description=virtio-fs share ").Append(tag).Append(" on ").Append(mp).Append('\n');

@@ -30,6 +30,58 @@ internal sealed class LinuxGuest
 
     public const string UnitDirectory = "/etc/systemd/system";
 
+    /// <summary>
+    /// The .mount unit of a mount point. systemd.mount(5) requires the unit to be named after its Where=, so the
+    /// mount point alone finds it: when one is written, read back and removed.
+    /// </summary>
+    public static string UnitName(string mountPoint) => SystemdPathEscape.Escape(mountPoint) + ".mount";
+
+    /// <summary>Where <see cref="UnitName"/> lives: the administrator's unit directory, which overrides packaged units.</summary>
+    public static string UnitPath(string mountPoint) => $"{UnitDirectory}/{UnitName(mountPoint)}";
+
+    /// <summary>
+    /// The tag (What=) a mount unit mounts, when it mounts virtiofs; null for a unit of another type (a tmpfs or
+    /// NFS unit at the same mount point is the administrator's, not a share's) or no unit. Read as systemd reads
+    /// it (systemd.syntax(7)): only the [Mount] section, comments skipped, blanks around '=' ignored, the last
+    /// assignment wins.
+    /// </summary>
+    public static string? VirtioFsUnitTag(string? unit)
+    {
+        if (unit is null)
+        {
+            return null;
+        }
+        string? section = null, what = null, type = null;
+        foreach (string raw in unit.Split('\n'))
+        {
+            string line = raw.Trim();
+            if (line.Length == 0 || line[0] is '#' or ';')
+            {
+                continue;
+            }
+            if (line[0] == '[')
+            {
+                section = line;
+                continue;
+            }
+            int eq = line.IndexOf('=', StringComparison.Ordinal);
+            if (section != "[Mount]" || eq < 0)
+            {
+                continue;
+            }
+            string key = line[..eq].TrimEnd();
+            if (key == "What")
+            {
+                what = line[(eq + 1)..].TrimStart();
+            }
+            else if (key == "Type")
+            {
+                type = line[(eq + 1)..].TrimStart();
+            }
+        }
+        return type == "virtiofs" && !string.IsNullOrEmpty(what) ? what : null;
+    }
+
     /// <summary>The first kernel with virtio-fs (some distributions backported it, e.g. RHEL 8's 4.18).</summary>
     public static readonly Version FirstKernel = new(5, 4);
 

@@ -154,18 +154,10 @@ internal sealed class LinuxGuest
 
     public GuestExecResult Run(string[] argv) => Agent.Exec(argv[0], argv[1..], Environment);
 
-    /// <summary>Runs a command that must succeed; its stderr is the error.</summary>
-    public void RunChecked(string[] argv, string errorId = ErrorIds.GuestCommandFailed)
-    {
-        var r = Run(argv);
-        if (!r.Succeeded)
-        {
-            string shown = GuestAgent.Display(argv[0], argv[1..]);
-            throw new VirtioFsException(errorId, VirtioFsErrorKind.InvalidOperation,
-                $"'{shown}' failed in the guest of {Agent.Label}: {r.Explanation}", shown,
-                "Read the guest's message above; the command's output is shown as the guest printed it.");
-        }
-    }
+    /// <summary>Runs a command that must succeed, in <see cref="Environment"/>; its stderr is the error.</summary>
+    public void RunChecked(string[] argv, string errorId = ErrorIds.GuestCommandFailed) =>
+        Agent.ExecChecked(argv, Environment,
+            "Read the guest's message above; the command's output is shown as the guest printed it.", errorId);
 
     /// <summary>
     /// Replaces a file as an atomic rename: a temporary file beside it (qemu-ga creates new files with mode

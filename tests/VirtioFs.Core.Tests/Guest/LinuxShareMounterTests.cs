@@ -360,4 +360,16 @@ public sealed class LinuxShareMounterTests
         Assert.Equal("/etc/systemd/system/srv-my\\x20data.mount", LinuxGuest.UnitPath("/srv/my data"));
         Assert.Equal(GuestMountBuilder.Build("data", "/srv/data", false, null, 'Z').SystemdUnitName, LinuxGuest.UnitName("/srv/data"));
     }
+
+    [Fact]
+    public void A_failed_command_names_itself_its_exit_code_and_what_it_printed()
+    {
+        var ga = new FakeQemuGa();
+        Mount(ga);
+        ga.BusyMountPoints.Add("/srv/data");
+        var e = Assert.Throws<VirtioFsException>(() => LinuxShareMounter.Dismount(Guest(ga), new GuestDismountRequest("data", null, false), _ => true));
+        Assert.Equal(ErrorIds.GuestUnmountFailed, e.ErrorId);
+        Assert.StartsWith("'umount /srv/data' failed in the guest of ", e.Message);
+        Assert.EndsWith(" (exit code 1): umount: can't unmount /srv/data: Device or resource busy", e.Message);
+    }
 }

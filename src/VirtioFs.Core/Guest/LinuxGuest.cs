@@ -85,6 +85,10 @@ internal sealed class LinuxGuest
     /// <summary>The first kernel with virtio-fs (some distributions backported it, e.g. RHEL 8's 4.18).</summary>
     public static readonly Version FirstKernel = new(5, 4);
 
+    /// <summary>What to do about a guest that cannot mount virtiofs; Mount-VirtioFsShare and Test-VirtioFsDomain give the same advice.</summary>
+    public static readonly string KernelFix =
+        $"Give the guest a kernel with virtio-fs: Linux {FirstKernel} or later with CONFIG_VIRTIO_FS (Debian, Ubuntu, Fedora and RHEL 8.2+ kernels have it as the module virtiofs)";
+
     public LinuxGuest(GuestSession session)
     {
         Session = session;
@@ -117,15 +121,20 @@ internal sealed class LinuxGuest
     /// <summary>The guest's error when it cannot mount virtiofs at all.</summary>
     public VirtioFsException Unsupported(VirtioFsSupport support)
     {
-        var kernel = Session.Os.LinuxKernel;
-        string why = kernel is not null && kernel < FirstKernel
+        string why = PredatesVirtioFs(Session.Os)
             ? $"its kernel {Session.Os.KernelRelease} predates virtio-fs (Linux {FirstKernel})"
             : $"its kernel {Session.Os.KernelRelease} has no virtiofs file system (built without CONFIG_VIRTIO_FS, or its modules are not installed)";
         return new VirtioFsException(ErrorIds.GuestVirtioFsUnsupported, VirtioFsErrorKind.NotInstalled,
             $"The guest of {Agent.Label} ({Session.Os.Display}) cannot mount virtio-fs: {why}; {support.Evidence}. Nothing was changed.",
             Session.Os.KernelRelease,
-            "Give the guest a kernel with virtio-fs: Linux 5.4 or later with CONFIG_VIRTIO_FS (Debian, Ubuntu, Fedora and RHEL 8.2+ kernels have it as the module virtiofs), then run the command again.");
+            KernelFix + ", then run the command again.");
     }
+
+    /// <summary>
+    /// True when the guest's kernel is older than the first with virtio-fs. Only an explanation: a backport (RHEL 8's
+    /// 4.18) is still found by <see cref="Support"/>, so this says why, never whether.
+    /// </summary>
+    public static bool PredatesVirtioFs(GuestOsInfo os) => os.LinuxKernel is { } kernel && kernel < FirstKernel;
 
     /// <summary>True when the guest's PID 1 is systemd (what sd_booted() tells a program in the guest).</summary>
     public bool RunsSystemd() => (Agent.ReadText("/proc/1/comm") ?? string.Empty).Trim() == "systemd";

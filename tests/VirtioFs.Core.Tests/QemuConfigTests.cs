@@ -188,4 +188,17 @@ public sealed class QemuConfigTests : IDisposable
         var e = Assert.Throws<VirtioFsException>(() => f.Commit(plan));
         Assert.Equal("QemuConfigChangedMeanwhile", e.ErrorId);
     }
+
+    [Fact]
+    public void RemovalMeanwhileIsAChangeAndNothingIsWritten()
+    {
+        var path = Copy();
+        var f = new QemuConfigFile(path);
+        var plan = f.Plan([("virtiofsd_debug", ConfValue.Of(1))]).Document;
+        File.Delete(path);
+        var e = Assert.Throws<VirtioFsException>(() => f.Commit(plan));
+        Assert.Equal("QemuConfigChangedMeanwhile", e.ErrorId);
+        Assert.False(File.Exists(path));
+        Assert.False(File.Exists(path + ".bak"));
+    }
 }

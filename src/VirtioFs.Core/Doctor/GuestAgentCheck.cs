@@ -120,9 +120,8 @@ internal static class GuestAgentCheck
         var support = facts.Support!;
         if (!support.Available)
         {
-            var kernel = os.LinuxKernel;
-            list.Fail("GuestVirtioFs", $"The guest kernel {os.KernelRelease} cannot mount virtio-fs: {support.Evidence}{(kernel is not null && kernel < LinuxGuest.FirstKernel ? $" (virtio-fs arrived in Linux {LinuxGuest.FirstKernel})" : string.Empty)}.",
-                "Give the guest a kernel with virtio-fs: Linux 5.4 or later with CONFIG_VIRTIO_FS (Debian, Ubuntu, Fedora and RHEL 8.2+ kernels have it as the module virtiofs).", support.Evidence);
+            list.Fail("GuestVirtioFs", $"The guest kernel {os.KernelRelease} cannot mount virtio-fs: {support.Evidence}{(LinuxGuest.PredatesVirtioFs(os) ? $" (virtio-fs arrived in Linux {LinuxGuest.FirstKernel})" : string.Empty)}.",
+                LinuxGuest.KernelFix + ".", support.Evidence);
             return;
         }
         list.Pass("GuestVirtioFs", $"The guest kernel {os.KernelRelease} has virtio-fs ({support.Evidence}).", support.Evidence);

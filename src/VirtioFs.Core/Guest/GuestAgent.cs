@@ -2,7 +2,9 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
@@ -200,6 +202,27 @@ internal sealed class GuestAgent
             }
             delay = Math.Min(delay * 2, 250);
         }
+    }
+
+    /// <summary>
+    /// Runs a program that must succeed (<see cref="Exec"/>, argv[0] the program). A failure is
+    /// <paramref name="errorId"/> naming the command line, how it ended and what it printed; <paramref name="hint"/>
+    /// says where to read more, which differs between a Linux and a Windows guest.
+    /// </summary>
+    public void ExecChecked(IReadOnlyList<string> argv, IReadOnlyList<string>? env, string hint, string errorId = ErrorIds.GuestCommandFailed)
+    {
+        var args = argv.Skip(1).ToArray();
+        var r = Exec(argv[0], args, env);
+        if (r.Succeeded)
+        {
+            return;
+        }
+        string shown = Display(argv[0], args);
+        // The exit status is said once: Explanation falls back to it when the command printed nothing.
+        string ended = r.Signal is int s ? $"killed by signal {s}" : $"exit code {r.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"}";
+        string said = r.Explanation == ended ? $": {ended}" : $" ({ended}): {r.Explanation}";
+        throw new VirtioFsException(errorId, VirtioFsErrorKind.InvalidOperation,
+            $"'{shown}' failed in the guest of {Label}{said}", shown, hint);
     }
 
     /// <summary>A command line to show: argv joined, with POSIX quotes where needed.</summary>

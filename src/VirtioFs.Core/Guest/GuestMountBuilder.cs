@@ -60,7 +60,7 @@ internal static class GuestMountBuilder
         string mount = "mount -t virtiofs " + (options.Count == 0 ? string.Empty : "-o " + ShellQuote(optionText) + " ")
             + ShellQuote(tag) + " " + ShellQuote(mp);
         string fstab = $"{FstabEscape(tag)} {FstabEscape(mp)} virtiofs {(options.Count == 0 ? "defaults" : "defaults," + optionText)},nofail 0 0";
-        string unitName = SystemdPathEscape.Escape(mp) + ".mount";
+        string unitName = LinuxGuest.UnitName(mp);
         return new VirtioFsGuestMount(tag, mp, readOnly, optionText, mount, fstab, unitName,
             Unit(tag, mp, optionText, unitName), letter, WindowsSteps(tag, letter, readOnly));
     }
@@ -82,7 +82,7 @@ internal static class GuestMountBuilder
     private static string Unit(string tag, string mp, string options, string unitName)
     {
         var sb = new StringBuilder();
-        sb.Append("# /etc/systemd/system/").Append(unitName).Append('\n');
+        sb.Append("# ").Append(LinuxGuest.UnitPath(mp)).Append('\n');
         sb.Append("# Enable with: systemctl daemon-reload && systemctl enable --now ").Append(unitName).Append('\n');
         sb.Append("[Unit]\n");
         sb.Append("Description=virtio-fs share ").Append(tag).Append(" on ").Append(mp).Append('\n');
@@ -111,7 +111,8 @@ internal static class GuestMountBuilder
 
     private static IReadOnlyList<string> WindowsSteps(string tag, char letter, bool readOnly)
     {
-        string instance = "viofs-" + new string(tag.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' || c == '_' ? c : '_').ToArray());
+        // The name Mount-VirtioFsShare starts the instance under, so steps done by hand and by the cmdlet meet.
+        string instance = WindowsShareMounter.Instance(tag);
         var steps = new List<string>
         {
             "1. Install the virtio-fs driver from the virtio-win ISO (https://github.com/virtio-win/virtio-win-pkg-scripts): run virtio-win-guest-tools.exe, or in Device Manager update the 'Mass Storage Controller' (PCI\\VEN_1AF4&DEV_105A) with the viofs\\<windows version>\\amd64 folder.",

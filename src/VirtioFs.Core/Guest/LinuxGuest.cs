@@ -30,8 +30,64 @@ internal sealed class LinuxGuest
 
     public const string UnitDirectory = "/etc/systemd/system";
 
+    /// <summary>
+    /// The .mount unit of a mount point. systemd.mount(5) requires the unit to be named after its Where=, so the
+    /// mount point alone finds it: when one is written, read back and removed.
+    /// </summary>
+    public static string UnitName(string mountPoint) => SystemdPathEscape.Escape(mountPoint) + ".mount";
+
+    /// <summary>Where <see cref="UnitName"/> lives: the administrator's unit directory, which overrides packaged units.</summary>
+    public static string UnitPath(string mountPoint) => $"{UnitDirectory}/{UnitName(mountPoint)}";
+
+    /// <summary>
+    /// The tag (What=) a mount unit mounts, when it mounts virtiofs; null for a unit of another type (a tmpfs or
+    /// NFS unit at the same mount point is the administrator's, not a share's) or no unit. Read as systemd reads
+    /// it (systemd.syntax(7)): only the [Mount] section, comments skipped, blanks around '=' ignored, the last
+    /// assignment wins.
+    /// </summary>
+    public static string? VirtioFsUnitTag(string? unit)
+    {
+        if (unit is null)
+        {
+            return null;
+        }
+        string? section = null, what = null, type = null;
+        foreach (string raw in unit.Split('\n'))
+        {
+            string line = raw.Trim();
+            if (line.Length == 0 || line[0] is '#' or ';')
+            {
+                continue;
+            }
+            if (line[0] == '[')
+            {
+                section = line;
+                continue;
+            }
+            int eq = line.IndexOf('=', StringComparison.Ordinal);
+            if (section != "[Mount]" || eq < 0)
+            {
+                continue;
+            }
+            string key = line[..eq].TrimEnd();
+            if (key == "What")
+            {
+                what = line[(eq + 1)..].TrimStart();
+            }
+            else if (key == "Type")
+            {
+                type = line[(eq + 1)..].TrimStart();
+            }
+        }
+        return type == "virtiofs" && !string.IsNullOrEmpty(what) ? what : null;
+    }
+
     /// <summary>The first kernel with virtio-fs (some distributions backported it, e.g. RHEL 8's 4.18).</summary>
     public static readonly Version FirstKernel = new(5, 4);
+
+    /// <summary>What to do about a guest that cannot mount virtiofs; Mount-VirtioFsShare and Test-VirtioFsDomain give the same advice.</summary>
+    public static readonly string KernelFix =
+        $"Give the guest a kernel with virtio-fs: Linux {FirstKernel} or later with CONFIG_VIRTIO_FS (Debian, Ubuntu, Fedora and RHEL 8.2+ kernels have it as the module virtiofs)";
 
     public LinuxGuest(GuestSession session)
     {
@@ -65,15 +121,20 @@ internal sealed class LinuxGuest
     /// <summary>The guest's error when it cannot mount virtiofs at all.</summary>
     public VirtioFsException Unsupported(VirtioFsSupport support)
     {
-        var kernel = Session.Os.LinuxKernel;
-        string why = kernel is not null && kernel < FirstKernel
+        string why = PredatesVirtioFs(Session.Os)
             ? $"its kernel {Session.Os.KernelRelease} predates virtio-fs (Linux {FirstKernel})"
             : $"its kernel {Session.Os.KernelRelease} has no virtiofs file system (built without CONFIG_VIRTIO_FS, or its modules are not installed)";
         return new VirtioFsException(ErrorIds.GuestVirtioFsUnsupported, VirtioFsErrorKind.NotInstalled,
             $"The guest of {Agent.Label} ({Session.Os.Display}) cannot mount virtio-fs: {why}; {support.Evidence}. Nothing was changed.",
             Session.Os.KernelRelease,
-            "Give the guest a kernel with virtio-fs: Linux 5.4 or later with CONFIG_VIRTIO_FS (Debian, Ubuntu, Fedora and RHEL 8.2+ kernels have it as the module virtiofs), then run the command again.");
+            KernelFix + ", then run the command again.");
     }
+
+    /// <summary>
+    /// True when the guest's kernel is older than the first with virtio-fs. Only an explanation: a backport (RHEL 8's
+    /// 4.18) is still found by <see cref="Support"/>, so this says why, never whether.
+    /// </summary>
+    public static bool PredatesVirtioFs(GuestOsInfo os) => os.LinuxKernel is { } kernel && kernel < FirstKernel;
 
     /// <summary>True when the guest's PID 1 is systemd (what sd_booted() tells a program in the guest).</summary>
     public bool RunsSystemd() => (Agent.ReadText("/proc/1/comm") ?? string.Empty).Trim() == "systemd";
@@ -102,18 +163,10 @@ internal sealed class LinuxGuest
 
     public GuestExecResult Run(string[] argv) => Agent.Exec(argv[0], argv[1..], Environment);
 
-    /// <summary>Runs a command that must succeed; its stderr is the error.</summary>
-    public void RunChecked(string[] argv, string errorId = ErrorIds.GuestCommandFailed)
-    {
-        var r = Run(argv);
-        if (!r.Succeeded)
-        {
-            string shown = GuestAgent.Display(argv[0], argv[1..]);
-            throw new VirtioFsException(errorId, VirtioFsErrorKind.InvalidOperation,
-                $"'{shown}' failed in the guest of {Agent.Label}: {r.Explanation}", shown,
-                "Read the guest's message above; the command's output is shown as the guest printed it.");
-        }
-    }
+    /// <summary>Runs a command that must succeed, in <see cref="Environment"/>; its stderr is the error.</summary>
+    public void RunChecked(string[] argv, string errorId = ErrorIds.GuestCommandFailed) =>
+        Agent.ExecChecked(argv, Environment,
+            "Read the guest's message above; the command's output is shown as the guest printed it.", errorId);
 
     /// <summary>
     /// Replaces a file as an atomic rename: a temporary file beside it (qemu-ga creates new files with mode

@@ -88,7 +88,7 @@ internal static class LinuxShareMounter
         string fstabMode = stat.TryGetValue(LinuxGuest.FstabPath, out var f) ? f.Mode : "644";
         bool systemd = guest.RunsSystemd();
         string? fstab = guest.Agent.ReadText(LinuxGuest.FstabPath);
-        string unitPath = $"{LinuxGuest.UnitDirectory}/{recipe.SystemdUnitName}";
+        string unitPath = LinuxGuest.UnitPath(mp);
         if (request.Persist)
         {
             if (systemd)
@@ -239,11 +239,11 @@ internal static class LinuxShareMounter
                 bool reload = false;
                 foreach (string where in candidates)
                 {
-                    string name = SystemdPathEscape.Escape(where) + ".mount";
-                    string path = $"{LinuxGuest.UnitDirectory}/{name}";
-                    string? unit = guest.Agent.ReadText(path);
-                    string? what = unit?.Split('\n').FirstOrDefault(l => l.StartsWith("What=", StringComparison.Ordinal))?[5..].Trim();
-                    if (unit is null || !unit.Contains("Type=virtiofs", StringComparison.Ordinal) || (request.Tag is not null && what != request.Tag))
+                    string name = LinuxGuest.UnitName(where);
+                    string path = LinuxGuest.UnitPath(where);
+                    // Only a virtiofs unit is a share's to remove; another type at the same mount point is left alone.
+                    string? what = LinuxGuest.VirtioFsUnitTag(guest.Agent.ReadText(path));
+                    if (what is null || (request.Tag is not null && what != request.Tag))
                     {
                         continue;
                     }
@@ -251,7 +251,7 @@ internal static class LinuxShareMounter
                     plan.Add(Show(disable), () => guest.RunChecked(disable));
                     string[] rm = ["rm", "-f", path];
                     plan.Add(Show(rm), () => guest.RunChecked(rm));
-                    places.Add((what ?? request.Tag ?? string.Empty, where));
+                    places.Add((what, where));
                     reload = true;
                 }
                 if (reload)
@@ -330,9 +330,9 @@ internal static class LinuxShareMounter
         }
         else if (systemd)
         {
-            string path = $"{LinuxGuest.UnitDirectory}/{SystemdPathEscape.Escape(mp)}.mount";
-            string? unit = guest.Agent.ReadText(path);
-            if (unit is not null && unit.Split('\n').Any(l => l.Trim() == "What=" + tag))
+            // The same test as Dismount's: a unit persists the share only when it mounts virtiofs from this tag.
+            string path = LinuxGuest.UnitPath(mp);
+            if (LinuxGuest.VirtioFsUnitTag(guest.Agent.ReadText(path)) == tag)
             {
                 state.Persistent = true;
                 state.PersistedIn = path;

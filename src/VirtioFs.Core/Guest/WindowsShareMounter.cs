@@ -170,6 +170,7 @@ internal static class WindowsShareMounter
         return char.ToUpperInvariant(m.Groups[1].Value[0]) + ":";
     }
 
+    /// <summary>The WinFsp launcher instance for a tag; also named in Get-VirtioFsGuestMount's manual steps.</summary>
     public static string Instance(string tag) =>
         "viofs-" + new string(tag.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' || c == '_' ? c : '_').ToArray());
 
@@ -214,17 +215,9 @@ internal static class WindowsShareMounter
 
     private static void Add(GuestSession session, GuestPlan plan, string[] argv)
     {
-        plan.Add(GuestAgent.Display(argv[0], argv[1..]), () =>
-        {
-            var r = session.Agent.Exec(argv[0], argv[1..]);
-            if (!r.Succeeded)
-            {
-                string shown = GuestAgent.Display(argv[0], argv[1..]);
-                throw new VirtioFsException(ErrorIds.GuestCommandFailed, VirtioFsErrorKind.InvalidOperation,
-                    $"'{shown}' failed in the Windows guest of {session.Agent.Label} (exit code {r.ExitCode?.ToString() ?? "none"}): {r.Explanation}", shown,
-                    "Read the guest's message above (sc.exe and reg.exe print the Windows error).");
-            }
-        });
+        // No environment: guest-exec's env would replace Windows' whole one (PATH, SystemRoot), which sc.exe and reg.exe need.
+        plan.Add(GuestAgent.Display(argv[0], argv[1..]), () => session.Agent.ExecChecked(argv, env: null,
+            "Read the guest's message above (sc.exe and reg.exe print the Windows error)."));
     }
 
     /// <summary>"        STATE              : 4  RUNNING" gives RUNNING; START_TYPE : 2   AUTO_START gives AUTO_START.</summary>

@@ -65,12 +65,23 @@ internal static class MappingStore
             return null;
         }
         ct.ThrowIfCancellationRequested();
+        var content = Encoding.UTF8.GetBytes(afterText);
         // An editor or a git checkout does not take our lock: do not undo what it wrote meanwhile.
-        var now = ReadBytes(file);
-        if (!(now is null && bytes is null) && !(now is not null && bytes is not null && now.AsSpan().SequenceEqual(bytes)))
+        // No .bak: the file is meant to be kept in git, which is its history.
+        if (bytes is not null)
         {
-            throw new VirtioFsException(ErrorIds.MappingFileChanged, VirtioFsErrorKind.InvalidOperation,
-                $"{file} changed while this command was changing it; nothing was written.", file, "Run the command again.");
+            // The check and the write in one step, reading the file once; false also when it went away.
+            if (!AtomicFile.ReplaceIfUnchanged(file, bytes, content, backupPath: null))
+            {
+                throw Changed(file);
+            }
+            result.Written = true;
+            return result;
+        }
+        // A new file: ReplaceIfUnchanged only replaces a file that is there, so check it is still absent.
+        if (ReadBytes(file) is not null)
+        {
+            throw Changed(file);
         }
         if (Path.GetDirectoryName(file) is { } dir && !Directory.Exists(dir))
         {
@@ -85,11 +96,14 @@ internal static class MappingStore
                     $"Cannot create the directory '{dir}' for {file}: {e.Message}.", file, "Check the permissions, or name another file with -MappingPath.", e);
             }
         }
-        // No .bak: the file is meant to be kept in git, which is its history.
-        AtomicFile.Replace(file, Encoding.UTF8.GetBytes(afterText));
+        AtomicFile.Replace(file, content);
         result.Written = true;
         return result;
     }
+
+    private static VirtioFsException Changed(string file) =>
+        new(ErrorIds.MappingFileChanged, VirtioFsErrorKind.InvalidOperation,
+            $"{file} changed while this command was changing it; nothing was written.", file, "Run the command again.");
 
     /// <summary>A mapping's directory for a host: absolute, as libvirt needs a share's source to be.</summary>
     public static void ValidateDirectory(string? directory, string host)

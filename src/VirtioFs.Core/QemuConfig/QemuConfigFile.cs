@@ -85,11 +85,12 @@ internal sealed class QemuConfigFile
     /// <summary>Writes the planned document, unless the file changed on disk since it was read.</summary>
     public void Commit(QemuConfigDocument planned)
     {
-        if (!File.ReadAllBytes(Path).AsSpan().SequenceEqual(Original))
+        // One read for both the check and the .bak, so the backup is exactly what was checked. False also
+        // when the file went away meanwhile: that too is a change not to undo.
+        if (!AtomicFile.ReplaceIfUnchanged(Path, Original, planned.ToBytes(), BackupPath))
         {
             throw new VirtioFsException(ErrorIds.QemuConfigChangedMeanwhile, VirtioFsErrorKind.InvalidOperation,
                 $"'{Path}' changed while it was being edited; nothing was written.", Path, "Run the command again.");
         }
-        AtomicFile.Replace(Path, planned.ToBytes(), BackupPath);
     }
 }

@@ -315,4 +315,61 @@ public sealed class LinuxShareMounterTests
         Assert.True(live["logs"].InDomain);
         Assert.True(!live["old"].Mounted && live["old"].Persistent && live["old"].MountPoint == "/mnt/old");
     }
+
+    [Fact]
+    public void A_unit_of_another_type_at_the_mount_point_does_not_persist_the_share()
+    {
+        // What=data alone once counted as persisted; the unit must also mount virtiofs, as Dismount requires.
+        var ga = new FakeQemuGa { Systemd = true };
+        ga.Dirs.Add("/etc/systemd/system");
+        ga.Mounts.Add(("data", "/srv/data", "virtiofs", "rw,relatime"));
+        ga.Files["/etc/systemd/system/srv-data.mount"] = "[Mount]\nWhat=data\nWhere=/srv/data\nType=tmpfs\n"u8.ToArray();
+        var state = Assert.Single(LinuxShareMounter.Live(Guest(ga)), s => s.Tag == "data");
+        Assert.True(state.Mounted);
+        Assert.False(state.Persistent);
+        Assert.Null(state.PersistedIn);
+    }
+
+    [Fact]
+    public void Dismount_leaves_a_unit_of_another_type_alone()
+    {
+        var ga = new FakeQemuGa { Systemd = true };
+        ga.Dirs.Add("/etc/systemd/system");
+        ga.Mounts.Add(("data", "/srv/data", "virtiofs", "rw,relatime"));
+        byte[] unit = "[Mount]\nWhat=data\nWhere=/srv/data\nType=tmpfs\n"u8.ToArray();
+        ga.Files["/etc/systemd/system/srv-data.mount"] = unit;
+        var state = Assert.Single(LinuxShareMounter.Dismount(Guest(ga), new GuestDismountRequest(null, "/srv/data", true), _ => true)!);
+        Assert.Equal(["umount /srv/data"], state.Changes);
+        Assert.Equal(unit, ga.Files["/etc/systemd/system/srv-data.mount"]);
+    }
+
+    [Theory]
+    [InlineData("[Mount]\nWhat=data\nType=virtiofs\n", "data")]
+    [InlineData("[Unit]\nDescription=x\n\n[Mount]\n  What = data \r\nType= virtiofs\r\n", "data")]
+    [InlineData("[Mount]\nWhat=old\nWhat=data\nType=virtiofs\n", "data")]
+    [InlineData("[Mount]\nWhat=data\nType=tmpfs\n", null)]
+    [InlineData("[Mount]\nWhat=data\n# Type=virtiofs\n", null)]
+    [InlineData("[Unit]\nWhat=data\nType=virtiofs\n", null)]
+    [InlineData("[Mount]\nType=virtiofs\n", null)]
+    public void A_unit_names_its_tag_only_when_it_mounts_virtiofs(string unit, string? tag) =>
+        Assert.Equal(tag, LinuxGuest.VirtioFsUnitTag(unit));
+
+    [Fact]
+    public void The_unit_path_is_named_after_the_mount_point()
+    {
+        Assert.Equal("/etc/systemd/system/srv-my\\x20data.mount", LinuxGuest.UnitPath("/srv/my data"));
+        Assert.Equal(GuestMountBuilder.Build("data", "/srv/data", false, null, 'Z').SystemdUnitName, LinuxGuest.UnitName("/srv/data"));
+    }
+
+    [Fact]
+    public void A_failed_command_names_itself_its_exit_code_and_what_it_printed()
+    {
+        var ga = new FakeQemuGa();
+        Mount(ga);
+        ga.BusyMountPoints.Add("/srv/data");
+        var e = Assert.Throws<VirtioFsException>(() => LinuxShareMounter.Dismount(Guest(ga), new GuestDismountRequest("data", null, false), _ => true));
+        Assert.Equal(ErrorIds.GuestUnmountFailed, e.ErrorId);
+        Assert.StartsWith("'umount /srv/data' failed in the guest of ", e.Message);
+        Assert.EndsWith(" (exit code 1): umount: can't unmount /srv/data: Device or resource busy", e.Message);
+    }
 }

@@ -333,6 +333,32 @@ public sealed class MappingFileTests : IDisposable
     }
 
     [Fact]
+    public void AFileRemovedMeanwhileIsNotRecreated()
+    {
+        string file = FileWith("{\n  \"version\": 1\n}\n");
+        var e = Assert.Throws<VirtioFsException>(() => MappingStore.Edit(file, d => d.Mappings["data"] = new MappingEntry("data"), _ =>
+        {
+            File.Delete(file); // a git checkout removes it meanwhile
+            return true;
+        }, CancellationToken.None));
+        Assert.Equal(ErrorIds.MappingFileChanged, e.ErrorId);
+        Assert.False(File.Exists(file));
+    }
+
+    [Fact]
+    public void ANewFileWrittenMeanwhileIsNotOverwritten()
+    {
+        string file = Path.Combine(_dir, "new.json");
+        var e = Assert.Throws<VirtioFsException>(() => MappingStore.Edit(file, d => d.Mappings["data"] = new MappingEntry("data"), _ =>
+        {
+            File.WriteAllText(file, "{ \"version\": 1, \"mappings\": {} }");
+            return true;
+        }, CancellationToken.None));
+        Assert.Equal(ErrorIds.MappingFileChanged, e.ErrorId);
+        Assert.Equal("{ \"version\": 1, \"mappings\": {} }", File.ReadAllText(file));
+    }
+
+    [Fact]
     public void ALoadOfAMissingFileHasNoMappings()
     {
         Assert.Empty(MappingStore.Load(Path.Combine(_dir, "absent.json")).Mappings);

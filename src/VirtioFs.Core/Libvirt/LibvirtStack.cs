@@ -338,9 +338,7 @@ internal sealed partial class LibvirtStack
                 // not ours to read: fall back to the account database
             }
         }
-        string id = uid.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var entry = files.ReadLines("/etc/passwd").Select(l => l.Split(':')).FirstOrDefault(f => f.Length > 5 && f[2] == id);
-        return entry is null ? null : files.Path(Path.Combine(entry[5], ".config"));
+        return HostAccounts.UserById(files, uid)?.Home is { } passwdHome ? files.Path(Path.Combine(passwdHome, ".config")) : null;
     }
 
     [GeneratedRegex(@"^(?<root>/.+?)/(?:var/)?run/(?:libvirt|user/\d+/libvirt)/[a-z]+-sock(?:-ro)?$")]

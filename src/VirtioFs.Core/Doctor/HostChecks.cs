@@ -527,7 +527,7 @@ internal static partial class HostChecks
             list.Pass("Kvm", $"QEMU runs as {qemu}, who can open /dev/kvm: guests run with hardware acceleration.", evidence);
             return;
         }
-        string group = input.Host.ReadLines("/etc/group").Select(l => l.Split(':')).FirstOrDefault(f => f.Length > 2 && f[0] == "kvm") is not null ? "kvm" : qemu.Group;
+        string group = HostAccounts.GroupExists(input.Host, "kvm") ? "kvm" : qemu.Group;
         list.Fail("Kvm", $"QEMU runs as {qemu}, who cannot open /dev/kvm ({mode}, owner {st.Uid}:{st.Gid}): libvirt logs \"KVM was enabled when probing, but it is not available now\", probes QEMU again on every call (each define can take minutes), and type='kvm' guests do not start.",
             $"Do what udev does: chgrp {group} /dev/kvm && chmod 0660 /dev/kvm, then restart libvirtd; keep it across reboots with a udev rule: echo 'KERNEL==\"kvm\", GROUP=\"{group}\", MODE=\"0660\"' > /etc/udev/rules.d/65-kvm.rules (and make sure {qemu.User} is in group {group}).",
             evidence);

@@ -54,65 +54,53 @@ internal sealed class QemuAccount
         {
             // unreadable qemu.conf: fall back to the distribution defaults
         }
-        var passwd = host.Root.ReadLines("/etc/passwd").Select(l => l.Split(':')).Where(f => f.Length > 3).ToList();
-        var groupFile = host.Root.ReadLines("/etc/group").Select(l => l.Split(':')).Where(f => f.Length > 2).ToList();
-
-        string[]? userEntry = null;
+        var passwd = HostAccounts.Users(root).ToList();
+        HostAccounts.PasswdEntry? user;
         if (confUser is not null)
         {
-            userEntry = confUser.StartsWith('+')
-                ? passwd.FirstOrDefault(f => f[2] == confUser[1..]) ?? new[] { confUser, "x", confUser[1..], confUser[1..] }
-                : passwd.FirstOrDefault(f => f[0] == confUser);
+            user = confUser.StartsWith('+')
+                ? passwd.FirstOrDefault(u => u.Uid == confUser[1..]) ?? new HostAccounts.PasswdEntry(confUser, confUser[1..], confUser[1..], null)
+                : passwd.FirstOrDefault(u => u.Name == confUser);
         }
         else
         {
-            userEntry = passwd.FirstOrDefault(f => f[0] == "libvirt-qemu") ?? passwd.FirstOrDefault(f => f[0] == "qemu");
+            user = passwd.FirstOrDefault(u => u.Name == "libvirt-qemu") ?? passwd.FirstOrDefault(u => u.Name == "qemu");
         }
-        if (userEntry is null)
-        {
-            return null;
-        }
-        uint uid = uint.Parse(userEntry[2], CultureInfo.InvariantCulture);
-        string groupName = confGroup ?? HostAccounts.LibvirtQemuGroup(host) ?? userEntry[3];
-        if (groupName.StartsWith('+'))
-        {
-            groupName = groupFile.FirstOrDefault(f => f[2] == groupName[1..])?[0] ?? groupName[1..];
-        }
-        var groupEntry = groupFile.FirstOrDefault(f => f[0] == groupName);
-        uint gid = groupEntry is not null ? uint.Parse(groupEntry[2], CultureInfo.InvariantCulture)
-            : uint.TryParse(groupName, out var g) ? g : uint.Parse(userEntry[3], CultureInfo.InvariantCulture);
-        var groups = new HashSet<uint> { gid, uint.Parse(userEntry[3], CultureInfo.InvariantCulture) };
-        foreach (var f in groupFile)
-        {
-            if (f.Length > 3 && f[3].Split(',').Contains(userEntry[0]))
-            {
-                groups.Add(uint.Parse(f[2], CultureInfo.InvariantCulture));
-            }
-        }
-        return new QemuAccount(userEntry[0], uid, groupName, gid, groups);
+        return user is null ? null : WithGroups(root, user, confGroup ?? HostAccounts.LibvirtQemuGroup(host) ?? user.Gid);
     }
 
     /// <summary>
     /// The account of a session libvirt, which runs QEMU as its own user (qemu.conf's user/group do not apply);
     /// null when the uid is not in the root's passwd.
     /// </summary>
-    public static QemuAccount? OfUser(HostRoot root, uint uid)
+    public static QemuAccount? OfUser(HostRoot root, uint uid) =>
+        HostAccounts.UserById(root, uid) is { } user ? WithGroups(root, user, "+" + user.Gid) : null;
+
+    /// <summary>
+    /// <paramref name="user"/> running as <paramref name="groupName"/> (a name, a gid or +gid), with the groups the
+    /// kernel checks a file against: that group, the user's primary group and every /etc/group line listing the user.
+    /// One routine for the system and the session account, so both read /etc/group the same way.
+    /// </summary>
+    private static QemuAccount WithGroups(HostRoot root, HostAccounts.PasswdEntry user, string groupName)
     {
-        string id = uid.ToString(CultureInfo.InvariantCulture);
-        var entry = root.ReadLines("/etc/passwd").Select(l => l.Split(':')).FirstOrDefault(f => f.Length > 3 && f[2] == id);
-        if (entry is null)
+        var groupFile = root.ReadLines("/etc/group").Select(l => l.Split(':')).Where(f => f.Length > 2).ToList();
+        if (groupName.StartsWith('+'))
         {
-            return null;
+            groupName = groupFile.FirstOrDefault(f => f[2] == groupName[1..])?[0] ?? groupName[1..];
         }
-        uint gid = uint.Parse(entry[3], CultureInfo.InvariantCulture);
-        var groupFile = root.ReadLines("/etc/group").Select(l => l.Split(':')).Where(f => f.Length > 3).ToList();
-        var groups = new HashSet<uint> { gid };
-        foreach (var f in groupFile.Where(f => f[3].Split(',').Contains(entry[0])))
+        uint primary = uint.Parse(user.Gid, CultureInfo.InvariantCulture);
+        var groupEntry = groupFile.FirstOrDefault(f => f[0] == groupName);
+        uint gid = groupEntry is not null ? uint.Parse(groupEntry[2], CultureInfo.InvariantCulture)
+            : uint.TryParse(groupName, out var g) ? g : primary;
+        var groups = new HashSet<uint> { gid, primary };
+        foreach (var f in groupFile)
         {
-            groups.Add(uint.Parse(f[2], CultureInfo.InvariantCulture));
+            if (f.Length > 3 && f[3].Split(',').Contains(user.Name))
+            {
+                groups.Add(uint.Parse(f[2], CultureInfo.InvariantCulture));
+            }
         }
-        string groupName = groupFile.FirstOrDefault(f => f[2] == entry[3])?[0] ?? entry[3];
-        return new QemuAccount(entry[0], uid, groupName, gid, groups);
+        return new QemuAccount(user.Name, uint.Parse(user.Uid, CultureInfo.InvariantCulture), groupName, gid, groups);
     }
 
     /// <summary>Whether this account has the permission bits (4 read, 2 write, 1 execute) on the file.</summary>

@@ -96,20 +96,29 @@ internal sealed partial class LibvirtStack
     /// Every virtiofsd candidate in libvirt's order (the first is what it runs), each probed where it can run and
     /// described from its descriptor and package where it cannot. Empty without a file view.
     /// </summary>
-    public IReadOnlyList<VirtioFsDaemonBinary> AllDaemons(CancellationToken ct, out string? error)
+    public IReadOnlyList<VirtioFsDaemonBinary> AllDaemons(CancellationToken ct, out string? error) =>
+        AllDaemons(Uri, Files, FilesDescription, IsSession ? SessionConfigHome : null, ct, out error);
+
+    /// <summary>
+    /// <see cref="AllDaemons(CancellationToken, out string?)"/> for a file view without a stack (the doctor of a libvirt
+    /// it could not connect to still reads the files it would use), so both say the same about the same files.
+    /// </summary>
+    /// <param name="xdgConfigHome">A session user's config directory in <paramref name="files"/>; null for system libvirt.</param>
+    public static IReadOnlyList<VirtioFsDaemonBinary> AllDaemons(string uri, HostRoot? files, string filesDescription,
+        string? xdgConfigHome, CancellationToken ct, out string? error)
     {
         error = null;
-        if (Files is null)
+        if (files is null)
         {
-            error = $"No file view of {Uri}: {FilesDescription}.";
+            error = $"No file view of {uri}: {filesDescription}.";
             return [];
         }
         var list = new List<VirtioFsDaemonBinary>();
-        foreach (var candidate in new DaemonBinaryLocator(Host()).Find())
+        foreach (var candidate in new DaemonBinaryLocator(DaemonHostOf(files, xdgConfigHome)).Find())
         {
             try
             {
-                list.Add(CanRunBinaries ? DaemonBinaryProbe.Probe(candidate, ct) : DaemonBinaryDescription.Describe(Files, candidate));
+                list.Add(files.IsReal ? DaemonBinaryProbe.Probe(candidate, ct) : DaemonBinaryDescription.Describe(files, candidate));
             }
             catch (VirtioFsException e)
             {
@@ -136,11 +145,17 @@ internal sealed partial class LibvirtStack
     }
 
     /// <summary>The daemon view of <see cref="Files"/>: system libvirt reads only /usr/share and /etc; a session also the user's config.</summary>
-    private DaemonHost Host() => new()
+    private DaemonHost Host() => DaemonHostOf(Files ?? HostRoot.Real, IsSession ? SessionConfigHome : null);
+
+    /// <summary>
+    /// $PATH is searched only in a view whose binaries run here (<see cref="CanRunBinaries"/>): elsewhere it names
+    /// this machine's directories, not that libvirt's.
+    /// </summary>
+    private static DaemonHost DaemonHostOf(HostRoot files, string? xdgConfigHome) => new()
     {
-        Root = Files ?? HostRoot.Real,
-        XdgConfigHome = IsSession ? SessionConfigHome : null,
-        SearchPath = CanRunBinaries ? Environment.GetEnvironmentVariable("PATH") : null,
+        Root = files,
+        XdgConfigHome = xdgConfigHome,
+        SearchPath = files.IsReal ? Environment.GetEnvironmentVariable("PATH") : null,
     };
 
     private VirtioFsDaemonBinary? FindDaemon(string? binaryPath)
@@ -323,9 +338,7 @@ internal sealed partial class LibvirtStack
                 // not ours to read: fall back to the account database
             }
         }
-        string id = uid.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var entry = files.ReadLines("/etc/passwd").Select(l => l.Split(':')).FirstOrDefault(f => f.Length > 5 && f[2] == id);
-        return entry is null ? null : files.Path(Path.Combine(entry[5], ".config"));
+        return HostAccounts.UserById(files, uid)?.Home is { } passwdHome ? files.Path(Path.Combine(passwdHome, ".config")) : null;
     }
 
     [GeneratedRegex(@"^(?<root>/.+?)/(?:var/)?run/(?:libvirt|user/\d+/libvirt)/[a-z]+-sock(?:-ro)?$")]

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-using System;
 using System.Management.Automation;
 using VirtioFs.Errors;
 using VirtioFs.Guest;
@@ -86,15 +85,12 @@ public sealed class GetVirtioFsGuestMountCommand : LibvirtCmdlet
 
     private void ReadLive(string domainName, string? uri, string? tag)
     {
-        IGuestDomain domain = GuestCmdlet.DomainSource is { } source ? source(domainName, uri) : new LibvirtGuestDomain(Connect(uri), domainName);
-        var session = GuestSession.Open(domain, TimeSpan.FromSeconds(TimeoutSec), CancelToken);
-        int id = 100 + HostScheduler.CurrentSlot;
-        session.Connect(elapsed =>
-            WriteProgress(new ProgressRecord(id, $"Waiting for the guest agent of {domain.Name}", $"No answer yet after {elapsed.TotalSeconds:0} s")));
+        var session = OpenSession(domainName, uri, TimeoutSec);
+        ConnectAgent(session, TimeoutSec);
         if (session.Os.IsWindows)
         {
             throw new VirtioFsException(ErrorIds.GuestOsUnsupported, VirtioFsErrorKind.InvalidOperation,
-                $"The guest of {session.Agent.Label} runs {session.Os.Display}: -Live reads Linux guests (their /proc/self/mounts).", domain.Name,
+                $"The guest of {session.Agent.Label} runs {session.Os.Display}: -Live reads Linux guests (their /proc/self/mounts).", session.Domain.Name,
                 "In a Windows guest, sc.exe query VirtioFsSvc or launchctl-x64.exe list (WinFsp) shows the mounted shares.");
         }
         var pattern = string.IsNullOrEmpty(tag) ? null : new WildcardPattern(tag, WildcardOptions.None);

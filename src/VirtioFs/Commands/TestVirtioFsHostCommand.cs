@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: MIT
 using System;
-using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using VirtioFs.Daemon;
 using VirtioFs.Doctor;
-using VirtioFs.Errors;
 using VirtioFs.Internal;
+using VirtioFs.Libvirt;
 using VirtioFs.Platform;
 
 namespace VirtioFs.Commands;
@@ -41,30 +39,12 @@ public sealed class TestVirtioFsHostCommand : LibvirtCmdlet
         var stack = libvirt.Stack;
         var files = libvirt.Files;
         bool binariesRun = files?.IsReal == true;
-        var daemons = new List<VirtioFsDaemonBinary>();
-        string? daemonError = null;
-        if (stack is not null)
-        {
-            daemons.AddRange(stack.AllDaemons(CancelToken, out daemonError));
-        }
-        else if (files is not null)
-        {
-            foreach (var candidate in new DaemonBinaryLocator(new DaemonHost { Root = files, XdgConfigHome = null, SearchPath = binariesRun ? Environment.GetEnvironmentVariable("PATH") : null }).Find())
-            {
-                try
-                {
-                    daemons.Add(binariesRun ? DaemonBinaryProbe.Probe(candidate, CancelToken) : DaemonBinaryDescription.Describe(files, candidate));
-                }
-                catch (VirtioFsException e)
-                {
-                    daemonError ??= e.Message;
-                }
-            }
-        }
-        else
-        {
-            daemonError = $"No file view of {uri}: {libvirt.FilesDescription}.";
-        }
+        string? daemonError;
+        // Without a stack (libvirt did not answer) the candidates are still read from its file view (system descriptors
+        // only: no session user is known), in the same way as with one.
+        var daemons = stack is not null
+            ? stack.AllDaemons(CancelToken, out daemonError)
+            : LibvirtStack.AllDaemons(uri, files, libvirt.FilesDescription, xdgConfigHome: null, CancelToken, out daemonError);
         var running = binariesRun ? DaemonCmdletSupport.Supervisor().List().ToList() : [];
         Progress("Running QEMU and reading the host", 60);
         var results = HostChecks.Run(new HostCheckInput

@@ -51,39 +51,10 @@ public abstract class GuestCmdlet : LibvirtCmdlet
     }
 
     /// <summary>The running domain, checked to run and to have the agent channel; the agent is not asked yet.</summary>
-    internal GuestSession OpenSession(string domainName, string? uri)
-    {
-        IGuestDomain domain = DomainSource is { } source ? source(domainName, uri) : new LibvirtGuestDomain(Connect(uri), domainName);
-        return GuestSession.Open(domain, TimeSpan.FromSeconds(TimeoutSec), CancelToken);
-    }
+    internal GuestSession OpenSession(string domainName, string? uri) => OpenSession(domainName, uri, TimeoutSec);
 
-    /// <summary>Waits for the agent (Write-Progress while it does) and reads the guest's system.</summary>
-    internal void ConnectAgent(GuestSession session)
-    {
-        // A new record for each write: on a worker thread (several hosts) it is written later, on the pipeline thread.
-        int id = 100 + HostScheduler.CurrentSlot;
-        string activity = $"Waiting for the guest agent of {session.Domain.Name}";
-        bool shown = false;
-        try
-        {
-            session.Connect(elapsed =>
-            {
-                shown = true;
-                WriteProgress(new ProgressRecord(id, activity, $"No answer yet after {elapsed.TotalSeconds:0} s (giving up after {TimeoutSec} s)")
-                {
-                    PercentComplete = (int)Math.Min(99, elapsed.TotalSeconds * 100 / TimeoutSec),
-                });
-            });
-        }
-        finally
-        {
-            if (shown)
-            {
-                WriteProgress(new ProgressRecord(id, activity, "Done") { RecordType = ProgressRecordType.Completed });
-            }
-        }
-        WriteVerbose($"The guest agent of {session.Domain.Name} answered after {session.AgentWait.TotalSeconds:0.0} s: {session.Os.Display}, kernel {session.Os.KernelRelease}.");
-    }
+    /// <summary>Waits up to -TimeoutSec for the agent (Write-Progress while it does) and reads the guest's system.</summary>
+    internal void ConnectAgent(GuestSession session) => ConnectAgent(session, TimeoutSec);
 
     /// <summary>One approval for all the commands of one share: -WhatIf prints each on its own line.</summary>
     internal bool Approve(string plan) =>

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using VirtioFs.Domain;
+using VirtioFs.Guest;
 using VirtioFs.Libvirt;
 
 namespace VirtioFs.Internal;
@@ -251,5 +252,44 @@ public abstract class LibvirtCmdlet : VirtioFsCmdlet
             return;
         }
         base.Dispose(disposing);
+    }
+
+    /// <summary>
+    /// The running domain, checked to run and to have the agent channel; the agent is not asked yet. Here, not in
+    /// GuestCmdlet, because Get-VirtioFsGuestMount -Live needs it too and cannot derive from GuestCmdlet (its Recipe
+    /// parameter set has no domain).
+    /// </summary>
+    internal GuestSession OpenSession(string domainName, string? uri, int timeoutSec)
+    {
+        IGuestDomain domain = GuestCmdlet.DomainSource is { } source ? source(domainName, uri) : new LibvirtGuestDomain(Connect(uri), domainName);
+        return GuestSession.Open(domain, TimeSpan.FromSeconds(timeoutSec), CancelToken);
+    }
+
+    /// <summary>Waits up to <paramref name="timeoutSec"/> for the agent (Write-Progress while it does) and reads the guest's system.</summary>
+    internal void ConnectAgent(GuestSession session, int timeoutSec)
+    {
+        // A new record for each write: on a worker thread (several hosts) it is written later, on the pipeline thread.
+        int id = 100 + HostScheduler.CurrentSlot;
+        string activity = $"Waiting for the guest agent of {session.Domain.Name}";
+        bool shown = false;
+        try
+        {
+            session.Connect(elapsed =>
+            {
+                shown = true;
+                WriteProgress(new ProgressRecord(id, activity, $"No answer yet after {elapsed.TotalSeconds:0} s (giving up after {timeoutSec} s)")
+                {
+                    PercentComplete = (int)Math.Min(99, elapsed.TotalSeconds * 100 / timeoutSec),
+                });
+            });
+        }
+        finally
+        {
+            if (shown)
+            {
+                WriteProgress(new ProgressRecord(id, activity, "Done") { RecordType = ProgressRecordType.Completed });
+            }
+        }
+        WriteVerbose($"The guest agent of {session.Domain.Name} answered after {session.AgentWait.TotalSeconds:0.0} s: {session.Os.Display}, kernel {session.Os.KernelRelease}.");
     }
 }

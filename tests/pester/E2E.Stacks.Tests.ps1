@@ -241,7 +241,10 @@ Describe 'A running guest on <Name>: the daemon libvirt runs, read-only, hot-plu
 
     It 'hot-plug: New-VirtioFsShare on the running guest, which mounts and uses the share at once' {
         New-VirtioFsShare -Domain $Guest.Name -ConnectionUri $Uri -Tag second -Source $Second.Path | Out-Null
+        # The guest prints the mount line, then checks the share (reads the host's file, writes its own, syncs)
+        # and prints E2E_OWNER-2 last: under load the check can still be running when the mount line shows.
         Wait-E2EConsole $Guest 'E2E_TAG2_MOUNT_OK' -TimeoutSec 60
+        Wait-E2EConsole $Guest 'E2E_OWNER-2' -TimeoutSec 60
         Assert-E2EGuest -Share $Second -Token $Token -Console $Guest.Console -Suffix '-2'
         Send-E2EPing $Second | Should -BeTrue
         @(Get-E2EDaemonProcess $Second.Path).Count | Should -Be 1
